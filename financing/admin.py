@@ -1,0 +1,294 @@
+"""Data entry for lenders and financing lines.
+
+Financing lines are written through ``financing.services`` only, whether from the
+project page's inline or from their own page: each save records a dated change linked
+to its decision, and the 100% rule on live shares is checked across the whole formset
+(so an editor can lower one share and raise another in one save).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from projects.admin import NormalizationMessagesMixin, ProjectAdmin, money
+
+from .choices import FinancingStatus
+from .models import FinancingChange, FinancingLine, Lender
+from .services import (
+    LineShare,
+    financing_change_date_validate,
+    financing_line_record_change,
+    financing_line_save,
+    financing_shares_validate,
+)
+
+
+class FinancingLineFormSet(BaseInlineFormSet):
+    """The financing lines of one project: shares checked together, saved via the service."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.pk is None and not self.forms:
+            return
+        pending = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data:
+                continue
+            deleting = self.can_delete and self._should_delete_form(form)
+            pk = form.instance.pk
+            if deleting:
+                pending.append(LineShare(pk, None, FinancingStatus.WITHDRAWN))
+            else:
+                pending.append(LineShare(pk, data.get("share_percent"), data.get("status")))
+        if self.instance.pk is None:
+            total = sum(
+                (p.share_percent for p in pending if p.share_percent is not None and p.status not in FinancingStatus.dead()),
+                start=0,
+            )
+            if total > 100:
+                raise ValidationError(
+                    f"The live financing shares of this project would add up to {total}%; they cannot exceed 100%."
+                )
+            return
+        financing_shares_validate(project_id=self.instance.pk, pending=pending)
+
+    def save_new(self, form, commit=True):
+        setattr(form.instance, self.fk.name, self.instance)
+        return self._save_through_service(form, commit)
+
+    def save_existing(self, form, obj, commit=True):
+        return self._save_through_service(form, commit)
+
+    def _save_through_service(self, form, commit):
+        line = form.save(commit=False)
+        if commit:
+            financing_line_save(line, check_shares=False)  # clean() checked the whole set
+            form.save_m2m()
+        return line
+
+
+class FinancingLineForm(forms.ModelForm):
+    class Meta:
+        model = FinancingLine
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        line = self.instance
+        if line.pk and cleaned.get("as_of"):
+            try:
+                financing_change_date_validate(line, cleaned["as_of"])
+            except ValidationError as exc:
+                self.add_error("as_of" if "as_of" in self.fields else None, exc.message_dict["as_of"])
+        return cleaned
+
+
+class FinancingLineInline(admin.TabularInline):
+    model = FinancingLine
+    form = FinancingLineForm
+    formset = FinancingLineFormSet
+    extra = 0
+    can_delete = False
+    fields = [
+        "lender",
+        "instrument",
+        "share_percent",
+        "amount",
+        "currency",
+        "entered_pkr_per_usd",
+        "amount_usd_display",
+        "status",
+        "as_of",
+        "decision",
+        "note",
+    ]
+    readonly_fields = ["amount_usd_display"]
+    autocomplete_fields = ["lender", "decision"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(
+            "lender", "decision__meeting", "decision__project", "pkr_reference", "cny_reference"
+        )
+
+    @admin.display(description="normalized (USD)")
+    def amount_usd_display(self, obj):
+        if obj.amount_usd is None:
+            return "–"
+        return format_html("USD {}<br><small>{}</small>", f"{obj.amount_usd:,.0f}", obj.rate_explanation)
+
+
+# The project page shows its financing lines too. Adding the inline here keeps the
+# dependency one way: financing knows projects, projects never import financing.
+ProjectAdmin.inlines = [*ProjectAdmin.inlines, FinancingLineInline]
+
+
+@admin.register(Lender)
+class LenderAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "short_name", "kind", "country", "line_count"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "short_name", "slug", "country"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(line_total=Count("financing_lines"))
+
+    @admin.display(description="financing lines", ordering="line_total")
+    def line_count(self, obj):
+        return obj.line_total
+
+
+class FinancingChangeInline(admin.TabularInline):
+    """The dated history of a line: read-only, since changes are never rewritten."""
+
+    model = FinancingChange
+    extra = 0
+    can_delete = False
+    fields = ["changed_on", "status", "instrument", "share_percent", "amount", "currency", "amount_usd", "decision", "source", "note"]
+    readonly_fields = fields
+    ordering = ["changed_on", "pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("decision__meeting", "decision__project", "source")
+
+
+class FinancingLineAdminForm(FinancingLineForm):
+    def clean(self):
+        cleaned = super().clean()
+        project = cleaned.get("project")
+        if project is not None and not self.errors:
+            try:
+                financing_shares_validate(
+                    project_id=project.pk,
+                    pending=[LineShare(self.instance.pk, cleaned.get("share_percent"), cleaned.get("status"))],
+                    field="share_percent",
+                )
+            except ValidationError as exc:
+                self.add_error("share_percent", exc.error_dict["share_percent"])
+        return cleaned
+
+
+@admin.register(FinancingLine)
+class FinancingLineAdmin(NormalizationMessagesMixin, SimpleHistoryAdmin):
+    form = FinancingLineAdminForm
+    list_display = ["project", "lender", "instrument", "share", "stated_amount", "usd", "status", "as_of", "decision"]
+    list_filter = ["status", "instrument", "lender__kind", "lender"]
+    list_select_related = ["project", "lender", "decision__meeting", "decision__project"]
+    search_fields = ["project__name", "lender__name", "lender__short_name", "note"]
+    autocomplete_fields = ["project", "lender", "decision", "sources"]
+    date_hierarchy = "as_of"
+    readonly_fields = ["amount_usd", "amount_pkr", "rate_explanation"]
+    inlines = [FinancingChangeInline]
+    fieldsets = [
+        (None, {"fields": ["project", "lender", "instrument"]}),
+        ("Current state", {"fields": ["status", "as_of", "share_percent", ("amount", "currency"), "decision"]}),
+        (
+            "Normalization",
+            {"fields": [("entered_pkr_per_usd", "entered_cny_per_usd"), ("amount_usd", "amount_pkr"), "rate_explanation"]},
+        ),
+        ("About", {"fields": ["note", "sources"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("pkr_reference", "cny_reference")
+
+    def save_model(self, request, obj, form, change):
+        financing_line_save(obj, check_shares=False)  # the form checked the shares
+        self._announce(request, obj)
+
+    @admin.display(description="share", ordering="share_percent")
+    def share(self, obj):
+        return "–" if obj.share_percent is None else f"{obj.share_percent.normalize():f}%"
+
+    @admin.display(description="stated amount", ordering="amount")
+    def stated_amount(self, obj):
+        return money(obj.amount, obj.currency)
+
+    @admin.display(description="USD", ordering="amount_usd")
+    def usd(self, obj):
+        return money(obj.amount_usd)
+
+
+class FinancingChangeForm(forms.ModelForm):
+    """Record a new state for a line; the service saves the line and the change together."""
+
+    class Meta:
+        model = FinancingChange
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        line = cleaned.get("line")
+        if self.instance.pk is None and line is not None and cleaned.get("changed_on") and not self.errors:
+            try:
+                financing_change_date_validate(line, cleaned["changed_on"], field="changed_on")
+                financing_shares_validate(
+                    project_id=line.project_id,
+                    pending=[LineShare(line.pk, cleaned.get("share_percent"), cleaned.get("status"))],
+                    field="share_percent",
+                )
+            except ValidationError as exc:
+                for name, errors in exc.error_dict.items():
+                    self.add_error(name, errors)
+        return cleaned
+
+
+@admin.register(FinancingChange)
+class FinancingChangeAdmin(SimpleHistoryAdmin):
+    """Adding a change moves its line to that state; a recorded change's state stays as it was."""
+
+    form = FinancingChangeForm
+    list_display = ["line", "changed_on", "status", "instrument", "share_percent", "stated_amount", "decision", "source"]
+    list_filter = ["status", "instrument"]
+    list_select_related = ["line__project", "line__lender", "decision__meeting", "decision__project", "source"]
+    search_fields = ["line__project__name", "line__lender__name", "note"]
+    autocomplete_fields = ["line", "decision", "source"]
+    date_hierarchy = "changed_on"
+    state_fields = [
+        "line",
+        "changed_on",
+        "status",
+        "instrument",
+        "share_percent",
+        "amount",
+        "currency",
+        "entered_pkr_per_usd",
+        "entered_cny_per_usd",
+        "decision",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.state_fields, "amount_usd", "amount_pkr"] if obj is not None else ["amount_usd", "amount_pkr"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["source", "note"])
+            return
+        recorded = financing_line_record_change(
+            line=obj.line,
+            changed_on=obj.changed_on,
+            status=obj.status,
+            instrument=obj.instrument,
+            share_percent=obj.share_percent,
+            amount=obj.amount,
+            currency=obj.currency,
+            entered_pkr_per_usd=obj.entered_pkr_per_usd,
+            entered_cny_per_usd=obj.entered_cny_per_usd,
+            decision=obj.decision,
+            source=obj.source,
+            note=obj.note,
+        )
+        # None when the line was already in exactly this state: show that change.
+        obj.pk = recorded.pk if recorded is not None else obj.line.changes.latest().pk
+        obj.line.refresh_from_db()
+
+    @admin.display(description="stated amount", ordering="amount")
+    def stated_amount(self, obj):
+        return money(obj.amount, obj.currency)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FinancingConfig(AppConfig):
+    name = "financing"
+    verbose_name = "Financing"

@@ -1,0 +1,83 @@
+"""Choice lists of the financing app, each with a colour for badges and charts."""
+
+from django.db import models
+
+
+class LenderKind(models.TextChoices):
+    CHINESE_GOVERNMENT = "chinese_government", "Chinese government or policy bank"
+    COMMERCIAL_BANK = "commercial_bank", "Commercial bank"
+    MULTILATERAL = "multilateral", "Multilateral development bank"
+    PAKISTAN_BUDGET = "pakistan_budget", "Pakistan government budget (PSDP)"
+    PROVINCIAL = "provincial", "Provincial government"
+    PRIVATE_SPONSOR = "private_sponsor", "Private sponsor / equity"
+    OTHER_GOVERNMENT = "other_government", "Other government"
+    FUND = "fund", "Fund"
+
+
+LENDER_KIND_COLOURS = {
+    LenderKind.CHINESE_GOVERNMENT: "#D55E00",
+    LenderKind.COMMERCIAL_BANK: "#E69F00",
+    LenderKind.MULTILATERAL: "#0072B2",
+    LenderKind.PAKISTAN_BUDGET: "#009E73",
+    LenderKind.PROVINCIAL: "#66C2A5",
+    LenderKind.PRIVATE_SPONSOR: "#CC79A7",
+    LenderKind.OTHER_GOVERNMENT: "#56B4E9",
+    LenderKind.FUND: "#F0E442",
+}
+
+
+class Instrument(models.TextChoices):
+    CONCESSIONAL_LOAN = "concessional_loan", "Concessional loan"
+    INTEREST_FREE_LOAN = "interest_free_loan", "Interest-free loan"
+    COMMERCIAL_LOAN = "commercial_loan", "Commercial loan"
+    GRANT = "grant", "Grant"
+    EQUITY = "equity", "Equity"
+    BUDGET_ALLOCATION = "budget_allocation", "Budget allocation"
+    UNDECIDED = "undecided", "Not yet decided"
+
+
+INSTRUMENT_COLOURS = {
+    Instrument.CONCESSIONAL_LOAN: "#0072B2",
+    Instrument.INTEREST_FREE_LOAN: "#56B4E9",
+    Instrument.COMMERCIAL_LOAN: "#E69F00",
+    Instrument.GRANT: "#009E73",
+    Instrument.EQUITY: "#CC79A7",
+    Instrument.BUDGET_ALLOCATION: "#66C2A5",
+    Instrument.UNDECIDED: "#999999",
+}
+
+
+class FinancingStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    UNDER_NEGOTIATION = "under_negotiation", "Under negotiation"
+    AGREED = "agreed", "Agreed"
+    SIGNED = "signed", "Signed"
+    DISBURSING = "disbursing", "Disbursing"
+    COMPLETED = "completed", "Completed"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+    @classmethod
+    def committed(cls):
+        """Statuses that count as committed financing."""
+        return [cls.AGREED, cls.SIGNED, cls.DISBURSING, cls.COMPLETED]
+
+    @classmethod
+    def dead(cls):
+        """Statuses whose share no longer counts toward a project's 100%."""
+        return [cls.DECLINED, cls.WITHDRAWN]
+
+
+FINANCING_STATUS_COLOURS = {
+    FinancingStatus.PROPOSED: "#A6CEE3",
+    FinancingStatus.UNDER_NEGOTIATION: "#FDBF6F",
+    FinancingStatus.AGREED: "#B2DF8A",
+    FinancingStatus.SIGNED: "#33A02C",
+    FinancingStatus.DISBURSING: "#1F78B4",
+    FinancingStatus.COMPLETED: "#6A3D9A",
+    FinancingStatus.DECLINED: "#E31A1C",
+    FinancingStatus.WITHDRAWN: "#6A6A6A",
+}
+
+#: Colour of the unfunded slice wherever a chart shows the funding gap.
+FUNDING_GAP_COLOUR = "#BDBDBD"

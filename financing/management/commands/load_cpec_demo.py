@@ -1,0 +1,53 @@
+"""manage.py load_cpec_demo: the sourced demonstration portfolio and two demo logins."""
+
+import os
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from financing.demo import DEMO_DIR, DemoDataError, DemoLoader
+
+DEMO_USERS = (
+    # username, environment variable with the password, is_staff / is_superuser
+    ("admin", "DEMO_ADMIN_PASSWORD", True),
+    ("viewer", "DEMO_VIEWER_PASSWORD", False),
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demonstration CPEC portfolio from data/demo/*.yaml and create the demo "
+        "logins 'admin' and 'viewer'. Safe to run again: nothing is duplicated."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--data-dir", default=str(DEMO_DIR), help="Folder holding the demo YAML files.")
+        parser.add_argument("--no-users", action="store_true", help="Load the data only; create no logins.")
+
+    def handle(self, *args, data_dir, no_users, **options):
+        try:
+            with transaction.atomic():
+                report = DemoLoader(data_dir).load()
+                logins = [] if no_users else self.ensure_users()
+        except (DemoDataError, FileNotFoundError) as exc:
+            raise CommandError(f"Demo data not loaded (nothing was written): {exc}") from exc
+        for name in sorted(set(report.created) | set(report.updated)):
+            self.stdout.write(f"  {name}: {report.created[name]} created, {report.updated[name]} already there")
+        self.stdout.write(self.style.SUCCESS("Demo portfolio loaded."))
+        for username, password, role in logins:
+            self.stdout.write(f"  login {username!r} ({role}) with password {password!r}")
+
+    def ensure_users(self):
+        User = get_user_model()
+        logins = []
+        for username, variable, is_admin in DEMO_USERS:
+            password = os.environ.get(variable) or secrets.token_urlsafe(12)
+            user, _ = User.objects.get_or_create(username=username)
+            user.is_staff = user.is_superuser = is_admin
+            user.is_active = True
+            user.set_password(password)
+            user.save()
+            logins.append((username, password, "administrator" if is_admin else "viewer, dashboard pages only"))
+        return logins

@@ -1,0 +1,198 @@
+"""Who finances which share of which project, on what terms, and how that changed.
+
+A ``FinancingLine`` is one source's part in one project; its status, share and amount
+are its *current* state. Every change of that state is kept as a dated
+``FinancingChange`` linked to the JCC decision that made it, so the state as of any
+date is the latest change on or before it. ``financing.services`` is the only writer
+of both, which keeps the line equal to its latest change.
+
+The sum of a project's live shares (lines not declined or withdrawn) is at most 100%:
+checked by the services (form errors in admin) and enforced by a deferred PostgreSQL
+constraint trigger (migration 0002), since a CHECK constraint sees one row only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from projects.choices import Currency
+from projects.fields import money_field, share_field
+from projects.models import NormalizedMoney, in_choices
+
+from .choices import FinancingStatus, Instrument, LenderKind
+
+LIVE_SHARES_CONSTRAINT = "financing_financingline_live_shares_max_100"
+
+
+def share_in_range(field: str = "share_percent") -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0, f"{field}__lte": 100})
+
+
+class Lender(models.Model):
+    """A lender or other financing source: a bank, a government budget, a sponsor."""
+
+    name = models.CharField(max_length=200, unique=True, error_messages={"unique": "A lender with this name already exists."})
+    short_name = models.CharField(max_length=50, blank=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=LenderKind.choices)
+    country = models.CharField(max_length=100, help_text='"International" for multilateral banks.')
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=in_choices("kind", LenderKind),
+                name="%(app_label)s_%(class)s_kind_valid",
+                violation_error_message="Choose a kind of lender from the list.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:financing_lender_change", args=[self.pk])
+
+
+class FinancingLineQuerySet(models.QuerySet):
+    def live(self):
+        """Lines whose share still counts (not declined or withdrawn)."""
+        return self.exclude(status__in=FinancingStatus.dead())
+
+    def committed(self):
+        """Lines that are agreed, signed, disbursing or completed."""
+        return self.filter(status__in=FinancingStatus.committed())
+
+
+class FinancingLine(NormalizedMoney):
+    """One financing source's part in one project, in its current state."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="financing_lines")
+    lender = models.ForeignKey(Lender, on_delete=models.PROTECT, related_name="financing_lines")
+    instrument = models.CharField(max_length=20, choices=Instrument.choices, default=Instrument.UNDECIDED)
+    share_percent = share_field("share of cost (%)", null=True, blank=True)
+    amount = money_field(null=True, blank=True)
+    currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
+    status = models.CharField(max_length=20, choices=FinancingStatus.choices, default=FinancingStatus.PROPOSED)
+    as_of = models.DateField("status date", help_text="The date of the current status, share and amount.")
+    decision = models.ForeignKey(
+        "projects.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="financing_lines",
+        help_text="The JCC decision that set the current state, if any.",
+    )
+    note = models.CharField(max_length=300, blank=True)
+    sources = models.ManyToManyField("projects.Source", blank=True, related_name="financing_lines")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = FinancingLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "lender__name", "pk"]
+        constraints = [
+            *NormalizedMoney.money_constraints(amount_required=False),
+            models.CheckConstraint(
+                condition=share_in_range(),
+                name="%(app_label)s_%(class)s_share_in_range",
+                violation_error_message="A share must be between 0% and 100%.",
+            ),
+            models.CheckConstraint(
+                condition=in_choices("instrument", Instrument),
+                name="%(app_label)s_%(class)s_instrument_valid",
+                violation_error_message="Choose an instrument from the list.",
+            ),
+            models.CheckConstraint(
+                condition=in_choices("status", FinancingStatus),
+                name="%(app_label)s_%(class)s_status_valid",
+                violation_error_message="Choose a financing status from the list.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "status"], name="financing_line_project_idx"),
+            models.Index(fields=["lender", "status"], name="financing_line_lender_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lender} → {self.project} ({self.get_status_display()})"
+
+    @property
+    def money_date(self) -> date:
+        return self.as_of
+
+    @property
+    def is_live(self) -> bool:
+        return self.status not in FinancingStatus.dead()
+
+    @property
+    def is_committed(self) -> bool:
+        return self.status in FinancingStatus.committed()
+
+
+class FinancingChange(NormalizedMoney):
+    """A dated state of a financing line: what changed, when, and which decision did it."""
+
+    line = models.ForeignKey(FinancingLine, on_delete=models.CASCADE, related_name="changes")
+    changed_on = models.DateField()
+    status = models.CharField(max_length=20, choices=FinancingStatus.choices)
+    instrument = models.CharField(max_length=20, choices=Instrument.choices)
+    share_percent = share_field("share of cost (%)", null=True, blank=True)
+    amount = money_field(null=True, blank=True)
+    currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
+    decision = models.ForeignKey(
+        "projects.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="financing_changes",
+    )
+    source = models.ForeignKey(
+        "projects.Source", on_delete=models.PROTECT, null=True, blank=True, related_name="financing_changes"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["line", "changed_on", "pk"]
+        get_latest_by = ["changed_on", "pk"]
+        constraints = [
+            *NormalizedMoney.money_constraints(amount_required=False),
+            models.CheckConstraint(
+                condition=share_in_range(),
+                name="%(app_label)s_%(class)s_share_in_range",
+                violation_error_message="A share must be between 0% and 100%.",
+            ),
+            models.CheckConstraint(
+                condition=in_choices("instrument", Instrument),
+                name="%(app_label)s_%(class)s_instrument_valid",
+                violation_error_message="Choose an instrument from the list.",
+            ),
+            models.CheckConstraint(
+                condition=in_choices("status", FinancingStatus),
+                name="%(app_label)s_%(class)s_status_valid",
+                violation_error_message="Choose a financing status from the list.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["line", "-changed_on"], name="financing_change_latest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line.lender} → {self.line.project}: {self.get_status_display()} on {self.changed_on:%d %b %Y}"
+
+    @property
+    def money_date(self) -> date:
+        return self.changed_on

@@ -1,0 +1,53 @@
+"""Reads that combine projects with their financing: committed money and funding gaps.
+
+Everything is computed by PostgreSQL in normalized US dollars (never by summing stated
+amounts, which may be in different currencies).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, NullIf
+
+from projects.models import Project
+
+from .choices import FinancingStatus
+from .models import FinancingLine
+
+MONEY = DecimalField(max_digits=24, decimal_places=2)
+ZERO = Value(Decimal("0"), output_field=MONEY)
+
+
+def line_value_usd(cost_ref) -> Coalesce:
+    """A line's value in USD: its share of the project's cost, else its stated amount."""
+    return Coalesce(
+        ExpressionWrapper(F("share_percent") * cost_ref / Value(Decimal("100")), output_field=MONEY),
+        F("amount_usd"),
+        output_field=MONEY,
+    )
+
+
+def projects_with_funding(projects: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    """Annotate current cost, committed financing and the funding gap (USD and %).
+
+    Committed = lines agreed, signed, disbursing or completed. Gap = cost − committed,
+    never below zero; empty when the cost is unknown.
+    """
+    projects = (projects if projects is not None else Project.objects.all()).with_current_cost()
+    committed = (
+        FinancingLine.objects.filter(project=OuterRef("pk"), status__in=FinancingStatus.committed())
+        .order_by()
+        .values("project")
+        .annotate(total=Sum(line_value_usd(OuterRef("current_cost_usd"))))
+        .values("total")
+    )
+    projects = projects.annotate(committed_usd=Coalesce(Subquery(committed, output_field=MONEY), ZERO))
+    return projects.annotate(
+        funding_gap_usd=Greatest(F("current_cost_usd") - F("committed_usd"), ZERO),
+        funding_gap_percent=ExpressionWrapper(
+            Greatest(F("current_cost_usd") - F("committed_usd"), ZERO) * Value(Decimal("100")) / NullIf(F("current_cost_usd"), ZERO),
+            output_field=DecimalField(max_digits=9, decimal_places=2),
+        ),
+    )

@@ -1,0 +1,251 @@
+"""Data entry for projects, cost estimates, JCC meetings, decisions, sources and rates.
+
+Every list page reads annotated or ``select_related`` rows only, so it runs the same
+number of queries whatever the page size. Normalized amounts are read-only and shown
+beside the entered amount with the rate that produced them.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from .choices import Region
+from .models import CostEstimate, Decision, ExchangeRate, JCCMeeting, NormalizedMoney, Phase, Project, Source
+
+
+def money(value, currency: str = "") -> str:
+    if value is None:
+        return "–"
+    return f"{currency} {value:,.0f}".strip()
+
+
+class NormalizationMessagesMixin:
+    """Tell the editor which rate normalized each amount they just saved."""
+
+    def _announce(self, request, obj) -> None:
+        if isinstance(obj, NormalizedMoney) and obj.amount is not None and obj.amount_usd is not None:
+            messages.info(
+                request,
+                f"{obj}: {money(obj.amount, obj.currency)} = USD {obj.amount_usd:,.2f} = PKR {obj.amount_pkr:,.2f} "
+                f"({obj.rate_explanation}).",
+            )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._announce(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for obj in [*formset.new_objects, *(o for o, _fields in formset.changed_objects)]:
+            self._announce(request, obj)
+
+
+class RegionFilter(admin.SimpleListFilter):
+    title = "province / region"
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        return Region.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Region.values:
+            return queryset.filter(regions__contains=[self.value()])
+        return queryset
+
+
+# ------------------------------------------------------------------------- sources
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ["key", "title", "publisher", "published_on", "tier"]
+    list_display_links = ["key", "title"]
+    list_filter = ["tier"]
+    search_fields = ["key", "title", "publisher", "url"]
+    date_hierarchy = "published_on"
+    ordering = ["key", "title"]
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(SimpleHistoryAdmin):
+    list_display = ["currency", "date", "per_usd", "kind", "source"]
+    list_filter = ["currency", "kind"]
+    list_select_related = ["source"]
+    search_fields = ["source__title", "source__key"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["source"]
+
+
+# ------------------------------------------------------------------------ projects
+
+
+class PhaseInline(admin.TabularInline):
+    model = Phase
+    extra = 0
+    fields = ["order", "name", "scope", "length_km", "status", "planned_start", "planned_end", "actual_start", "actual_end"]
+
+
+class CostEstimateInline(admin.TabularInline):
+    model = CostEstimate
+    extra = 0
+    fields = [
+        "as_of",
+        "amount",
+        "currency",
+        "entered_pkr_per_usd",
+        "entered_cny_per_usd",
+        "amount_usd_display",
+        "basis",
+        "approving_forum",
+        "full_scope",
+        "scope",
+        "source",
+        "note",
+    ]
+    readonly_fields = ["amount_usd_display"]
+    autocomplete_fields = ["source"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "pkr_reference", "cny_reference")
+
+    @admin.display(description="normalized (USD)")
+    def amount_usd_display(self, obj):
+        if obj.amount_usd is None:
+            return "–"
+        return format_html("USD {}<br><small>{}</small>", f"{obj.amount_usd:,.0f}", obj.rate_explanation)
+
+
+@admin.register(Project)
+class ProjectAdmin(NormalizationMessagesMixin, SimpleHistoryAdmin):
+    list_display = ["name", "kind", "sector", "status", "regions_display", "current_cost", "planned_end", "updated_at"]
+    list_filter = ["kind", "sector", "status", RegionFilter]
+    search_fields = ["name", "slug", "subsector", "location", "sponsor", "implementing_agency", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent", "sources"]
+    date_hierarchy = "planned_end"
+    list_select_related = ["parent"]
+    inlines = [PhaseInline, CostEstimateInline]  # financing/admin.py adds the financing lines
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "sector", "subsector", "status", "parent"]}),
+        ("Where", {"fields": ["regions", "location", ("latitude", "longitude")]}),
+        ("Size", {"fields": [("length_km", "capacity_mw", "area_acres"), "focus_industries"]}),
+        ("Who", {"fields": ["implementing_agency", "sponsor"]}),
+        ("When", {"fields": [("planned_start", "planned_end"), ("actual_start", "actual_end")]}),
+        ("About", {"fields": ["description", "sources"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_current_cost()
+
+    @admin.display(description="regions")
+    def regions_display(self, obj):
+        return obj.get_regions_display()
+
+    @admin.display(description="current cost (USD)", ordering="current_cost_usd")
+    def current_cost(self, obj):
+        return money(obj.current_cost_usd)
+
+
+@admin.register(Phase)
+class PhaseAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "order", "name", "status", "length_km", "planned_start", "planned_end", "actual_end"]
+    list_filter = ["status"]
+    list_select_related = ["project"]
+    search_fields = ["name", "scope", "project__name"]
+    autocomplete_fields = ["project", "sources"]
+    date_hierarchy = "planned_start"
+
+
+@admin.register(CostEstimate)
+class CostEstimateAdmin(NormalizationMessagesMixin, SimpleHistoryAdmin):
+    list_display = ["project", "as_of", "stated_amount", "usd", "pkr", "basis", "approving_forum", "full_scope", "source_key"]
+    list_filter = ["currency", "basis", "approving_forum", "full_scope", "pkr_rate_origin"]
+    list_select_related = ["project", "source"]
+    search_fields = ["project__name", "note", "scope", "source__title", "source__key"]
+    autocomplete_fields = ["project", "source"]
+    date_hierarchy = "as_of"
+    readonly_fields = ["amount_usd", "amount_pkr", "rate_explanation"]
+    fieldsets = [
+        (None, {"fields": ["project", "as_of", ("amount", "currency"), "basis", "approving_forum", "source", "note"]}),
+        ("Scope", {"fields": ["full_scope", "scope"]}),
+        (
+            "Normalization",
+            {
+                "fields": [("entered_pkr_per_usd", "entered_cny_per_usd"), ("amount_usd", "amount_pkr"), "rate_explanation"],
+                "description": "Leave the rates empty to use the reference rate of the date (or the nearest earlier one).",
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("pkr_reference", "cny_reference")
+
+    @admin.display(description="stated amount", ordering="amount")
+    def stated_amount(self, obj):
+        return money(obj.amount, obj.currency)
+
+    @admin.display(description="USD", ordering="amount_usd")
+    def usd(self, obj):
+        return money(obj.amount_usd)
+
+    @admin.display(description="PKR", ordering="amount_pkr")
+    def pkr(self, obj):
+        return money(obj.amount_pkr)
+
+    @admin.display(description="source", ordering="source__key")
+    def source_key(self, obj):
+        return obj.source.key or obj.source.publisher
+
+
+# ----------------------------------------------------------------------------- JCC
+
+
+class DecisionInline(admin.StackedInline):
+    model = Decision
+    extra = 0
+    fields = [("sequence", "kind"), "project", "text", "source"]
+    autocomplete_fields = ["project", "source"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("meeting", "project", "source")
+
+
+@admin.register(JCCMeeting)
+class JCCMeetingAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "date", "date_precision", "status", "place", "pakistan_cochair", "china_cochair", "decision_count"]
+    list_filter = ["status", "is_virtual", "is_special"]
+    search_fields = ["=number", "city", "pakistan_cochair", "china_cochair", "summary"]
+    autocomplete_fields = ["sources"]
+    date_hierarchy = "date"
+    inlines = [DecisionInline]
+    fieldsets = [
+        (None, {"fields": [("number", "status"), ("date", "date_precision"), ("city", "is_virtual", "is_special")]}),
+        ("Co-chairs", {"fields": ["pakistan_cochair", "china_cochair"]}),
+        ("Record", {"fields": ["summary", "sources"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(decision_total=Count("decisions"))
+
+    @admin.display(description="decisions", ordering="decision_total")
+    def decision_count(self, obj):
+        return obj.decision_total
+
+
+@admin.register(Decision)
+class DecisionAdmin(SimpleHistoryAdmin):
+    list_display = ["meeting", "sequence", "project", "kind", "short_text"]
+    list_filter = ["kind", "meeting"]
+    list_select_related = ["meeting", "project"]
+    search_fields = ["text", "project__name", "=meeting__number"]
+    autocomplete_fields = ["meeting", "project", "source"]
+    ordering = ["-meeting__number", "sequence"]
+
+    def get_queryset(self, request):
+        # __str__ reads the meeting and the project (autocomplete lists use this too).
+        return super().get_queryset(request).select_related("meeting", "project")
+
+    @admin.display(description="text")
+    def short_text(self, obj):
+        return obj.text if len(obj.text) <= 90 else obj.text[:87] + "…"
