@@ -135,7 +135,7 @@ class LenderAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(line_total=Count("financing_lines"))
+        return super().get_queryset(request).annotate(line_total=Count("financing_lines")).order_by("name")
 
     @admin.display(description="financing lines", ordering="line_total")
     def line_count(self, obj):
@@ -163,7 +163,9 @@ class FinancingLineAdminForm(FinancingLineForm):
     def clean(self):
         cleaned = super().clean()
         project = cleaned.get("project")
-        if project is not None and not self.errors:
+        share = cleaned.get("share_percent")
+        share_valid = share is None or 0 <= share <= 100  # else the range constraint speaks
+        if project is not None and share_valid and not self.errors:
             try:
                 financing_shares_validate(
                     project_id=project.pk,
@@ -197,7 +199,9 @@ class FinancingLineAdmin(NormalizationMessagesMixin, SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("pkr_reference", "cny_reference")
+        # A queryset that already selects related rows makes the changelist ignore
+        # list_select_related, so every relation the pages read is named here.
+        return super().get_queryset(request).select_related(*self.list_select_related, "pkr_reference", "cny_reference")
 
     def save_model(self, request, obj, form, change):
         financing_line_save(obj, check_shares=False)  # the form checked the shares

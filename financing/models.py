@@ -40,7 +40,7 @@ class Lender(models.Model):
     short_name = models.CharField(max_length=50, blank=True)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=LenderKind.choices)
-    country = models.CharField(max_length=100, help_text='"International" for multilateral banks.')
+    country = models.CharField(max_length=100, blank=True, help_text='"International" for multilateral banks; empty when not known.')
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()
@@ -91,7 +91,7 @@ class FinancingLine(NormalizedMoney):
         related_name="financing_lines",
         help_text="The JCC decision that set the current state, if any.",
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
     sources = models.ManyToManyField("projects.Source", blank=True, related_name="financing_lines")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -106,7 +106,7 @@ class FinancingLine(NormalizedMoney):
             models.CheckConstraint(
                 condition=share_in_range(),
                 name="%(app_label)s_%(class)s_share_in_range",
-                violation_error_message="A share must be between 0% and 100%.",
+                violation_error_message="A share must be between 0%% and 100%%.",
             ),
             models.CheckConstraint(
                 condition=in_choices("instrument", Instrument),
@@ -160,7 +160,7 @@ class FinancingChange(NormalizedMoney):
     source = models.ForeignKey(
         "projects.Source", on_delete=models.PROTECT, null=True, blank=True, related_name="financing_changes"
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -173,7 +173,7 @@ class FinancingChange(NormalizedMoney):
             models.CheckConstraint(
                 condition=share_in_range(),
                 name="%(app_label)s_%(class)s_share_in_range",
-                violation_error_message="A share must be between 0% and 100%.",
+                violation_error_message="A share must be between 0%% and 100%%.",
             ),
             models.CheckConstraint(
                 condition=in_choices("instrument", Instrument),

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest, NullIf
+from django.db.models import Case, DecimalField, When, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, NullIf, Round
 
 from projects.models import Project
 
@@ -44,10 +44,16 @@ def projects_with_funding(projects: QuerySet[Project] | None = None) -> QuerySet
         .values("total")
     )
     projects = projects.annotate(committed_usd=Coalesce(Subquery(committed, output_field=MONEY), ZERO))
-    return projects.annotate(
-        funding_gap_usd=Greatest(F("current_cost_usd") - F("committed_usd"), ZERO),
-        funding_gap_percent=ExpressionWrapper(
-            Greatest(F("current_cost_usd") - F("committed_usd"), ZERO) * Value(Decimal("100")) / NullIf(F("current_cost_usd"), ZERO),
+    # PostgreSQL's GREATEST skips NULLs, so an unknown cost is kept unknown explicitly.
+    gap = Case(
+        When(current_cost_usd__isnull=True, then=Value(None, output_field=MONEY)),
+        default=Greatest(F("current_cost_usd") - F("committed_usd"), ZERO),
+        output_field=MONEY,
+    )
+    return projects.annotate(funding_gap_usd=gap).annotate(
+        funding_gap_percent=Round(
+            F("funding_gap_usd") * Value(Decimal("100")) / NullIf(F("current_cost_usd"), ZERO),
+            2,
             output_field=DecimalField(max_digits=9, decimal_places=2),
         ),
     )

@@ -6,6 +6,7 @@ beside the entered amount with the rate that produced them.
 """
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -59,6 +60,7 @@ class RegionFilter(admin.SimpleListFilter):
 
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["key", "title", "publisher", "published_on", "tier"]
     list_display_links = ["key", "title"]
     list_filter = ["tier"]
@@ -179,7 +181,9 @@ class CostEstimateAdmin(NormalizationMessagesMixin, SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("pkr_reference", "cny_reference")
+        # A queryset that already selects related rows makes the changelist ignore
+        # list_select_related, so every relation the pages read is named here.
+        return super().get_queryset(request).select_related(*self.list_select_related, "pkr_reference", "cny_reference")
 
     @admin.display(description="stated amount", ordering="amount")
     def stated_amount(self, obj):
@@ -226,7 +230,7 @@ class JCCMeetingAdmin(SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(decision_total=Count("decisions"))
+        return super().get_queryset(request).annotate(decision_total=Count("decisions")).order_by("number")
 
     @admin.display(description="decisions", ordering="decision_total")
     def decision_count(self, obj):
@@ -244,7 +248,7 @@ class DecisionAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         # __str__ reads the meeting and the project (autocomplete lists use this too).
-        return super().get_queryset(request).select_related("meeting", "project")
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
     @admin.display(description="text")
     def short_text(self, obj):

@@ -552,12 +552,13 @@ class CostEstimate(NormalizedMoney):
     approving_forum = models.CharField(max_length=20, choices=ApprovingForum.choices, blank=True)
     full_scope = models.BooleanField(
         default=True,
-        help_text="Untick for a figure that covers only part of the project (land acquisition, a grid "
-        "connection, spending to date): it is kept but never taken as the project's cost.",
+        help_text="Untick for a figure that is not a costing of the whole project (land acquisition, a grid "
+        "connection, spending to date, a round figure quoted in passing): it is kept but never taken as "
+        "the project's cost.",
     )
     scope = models.CharField(max_length=200, blank=True, help_text="What a partial figure covers.")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="cost_estimates")
-    note = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
