@@ -80,8 +80,11 @@ ensure_env_file() {
 }
 
 # ------------------------------------------------------------------------ PostgreSQL
-DB_NAME=cpec_tracker
-DB_ROLE=cpec
+# One role and database per checkout (named after its path), so two clones on one
+# machine (a working copy and CI's fresh clone, say) never share or reset each other's.
+CHECKOUT_ID=$(printf '%s' "$ROOT" | sha1sum | cut -c1-8)
+DB_NAME=cpec_tracker_$CHECKOUT_ID
+DB_ROLE=cpec_$CHECKOUT_ID
 
 pg_cluster_line() {  # "version name port status" of the newest cluster, or nothing
   pg_lsclusters --no-header 2>/dev/null | awk '{print $1, $2, $3, $4}' | sort -V | tail -n 1

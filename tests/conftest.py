@@ -23,3 +23,32 @@ def immediate_constraints(db):
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     yield
+
+
+DEMO_PASSWORDS = {"DEMO_ADMIN_PASSWORD": "admin-demo-pass", "DEMO_VIEWER_PASSWORD": "viewer-demo-pass"}
+
+
+@pytest.fixture(scope="module")
+def demo_db(django_db_setup, django_db_blocker):
+    """The demo portfolio, loaded once per test module (committed), emptied afterwards.
+
+    Tests using it still run in their own rolled-back transaction on top of it.
+    """
+    import os
+
+    from django.core.management import call_command
+
+    saved = {k: os.environ.get(k) for k in DEMO_PASSWORDS}
+    os.environ.update(DEMO_PASSWORDS)
+    try:
+        with django_db_blocker.unblock():
+            call_command("load_cpec_demo", verbosity=0)
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)

@@ -1,0 +1,34 @@
+# CPEC Tracker. `make run` serves the dashboard with demo data; `make test` runs every test.
+# Both set everything up first (virtualenv, packages, PostgreSQL) and are safe to repeat.
+
+PORT ?= 8000
+PY := .venv/bin/python
+
+.PHONY: help setup run test migrate demo static check-deploy
+
+help:
+	@echo "make run    set up, load the demo portfolio and serve http://127.0.0.1:$(PORT)/"
+	@echo "make test   set up and run the whole test suite"
+
+setup:
+	bash scripts/setup.sh
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_cpec_demo
+
+static: setup
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: demo static
+	@echo "Serving CPEC Tracker on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test:
+	bash scripts/setup.sh
+	.venv/bin/pytest
+
+check-deploy: setup
+	DEBUG=false HTTPS=true $(PY) manage.py check --deploy --fail-level WARNING

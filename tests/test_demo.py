@@ -1,0 +1,139 @@
+"""The demo command: sourced facts, loaded once however often it runs."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from financing.models import FinancingChange, FinancingLine, Lender
+from financing.selectors import projects_with_funding
+from projects.models import CostEstimate, Decision, ExchangeRate, JCCMeeting, Phase, Project, Source
+
+pytestmark = pytest.mark.django_db
+
+ALL_MODELS = [Source, ExchangeRate, Project, Phase, CostEstimate, JCCMeeting, Decision, Lender, FinancingLine, FinancingChange]
+
+
+@pytest.fixture
+def demo(demo_db, db):
+    """The demo portfolio (loaded once for this module), in a rolled-back transaction."""
+
+
+def counts():
+    return {m.__name__: m.objects.count() for m in ALL_MODELS}
+
+
+def test_running_twice_duplicates_nothing(demo, monkeypatch):
+    first = counts()
+    monkeypatch.setenv("DEMO_VIEWER_PASSWORD", "viewer-demo-pass")
+    call_command("load_cpec_demo", verbosity=0)
+    assert counts() == first
+    assert get_user_model().objects.count() == 2
+
+
+def test_portfolio_size(demo):
+    c = counts()
+    assert Project.objects.construction().count() >= 28  # the 14th JCC's projects plus at least 20 others
+    assert Project.objects.initiatives().count() >= 2
+    assert c["Lender"] >= 12
+    assert set(JCCMeeting.objects.values_list("number", flat=True)) == {1, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}
+    assert ExchangeRate.objects.filter(currency="PKR").count() >= 13
+
+
+def test_kkh_realignment_is_85_percent_china_with_a_15_percent_gap(demo):
+    kkh = projects_with_funding().get(slug="kkh-thakot-raikot")
+    assert kkh.length_km == Decimal("241")
+    assert kkh.current_cost_pkr == Decimal("576000000000.00")
+    assert kkh.current_cost_usd == Decimal("2000000000.00")
+    assert kkh.funding_gap_percent == Decimal("15.00")
+    assert kkh.funding_gap_usd == Decimal("300000000.00")
+    china = kkh.financing_lines.get()
+    assert (china.lender.country, china.status, china.share_percent) == ("China", "agreed", Decimal("85.00"))
+    assert china.decision.meeting.number == 14
+    phase_one = kkh.phases.get(order=1)
+    assert phase_one.length_km == Decimal("82")
+
+
+def test_ml1_keeps_its_whole_cost_history_and_financing_shift(demo):
+    ml1 = Project.objects.get(slug="ml-1")
+    amounts_usd = list(ml1.cost_estimates.order_by("as_of", "pk").values_list("amount_usd", flat=True))
+    assert len(amounts_usd) >= 6
+    for figure in ("8200000000.00", "6200000000.00", "6806000000.00", "9850000000.00", "6678000000.00", "7000000000.00"):
+        assert Decimal(figure) in amounts_usd
+    china = ml1.financing_lines.get(lender__country="China")
+    assert china.status == "declined"
+    assert china.changes.filter(status="agreed", changed_on__year=2020).exists()
+    proposed = set(ml1.financing_lines.filter(status="proposed").values_list("lender__short_name", flat=True))
+    assert proposed == {"ADB", "AIIB"}
+
+
+def test_14th_jcc_has_its_cochairs_and_decisions(demo):
+    meeting = JCCMeeting.objects.get(number=14)
+    assert meeting.city == "Beijing"
+    assert "Ahsan Iqbal" in meeting.pakistan_cochair
+    assert "Zhou Haibing" in meeting.china_cochair
+    assert meeting.decisions.count() >= 8
+    about = set(meeting.decisions.exclude(project=None).values_list("project__slug", flat=True))
+    assert {
+        "kkh-thakot-raikot",
+        "ml-1",
+        "g2g-sez-karachi",
+        "g2g-sez-islamabad",
+        "gb-solar-300mw",
+        "gwadar-port",
+        "fta-revision",
+        "industrial-relocation-fund",
+    } <= about
+    assert JCCMeeting.objects.get(number=13).status == "planned"
+
+
+def test_sezs_solar_and_initiatives(demo):
+    for slug in ("g2g-sez-karachi", "g2g-sez-islamabad"):
+        sez = Project.objects.get(slug=slug)
+        assert sez.status == "proposed"
+        assert sorted(sez.focus_industries) == ["electric_vehicles", "electronics", "engineering", "pharmaceuticals", "textiles"]
+    assert Project.objects.get(slug="gb-solar-300mw").capacity_mw == Decimal("300")
+    small = Project.objects.get(slug="gb-solar-100mw")
+    assert small.capacity_mw == Decimal("100")
+    assert small.cost_estimates.get().amount == Decimal("24957000000.00")
+    assert Project.objects.get(slug="fta-revision").kind == "initiative"
+    assert Project.objects.get(slug="industrial-relocation-fund").kind == "initiative"
+
+
+def test_every_figure_has_a_source_and_conflicts_stay_separate(demo):
+    assert not CostEstimate.objects.filter(source=None).exists()
+    assert not Decision.objects.filter(source=None).exists()
+    orange = Project.objects.get(slug="orange-line-lahore")
+    assert orange.cost_estimates.values("source").distinct().count() >= 2
+
+
+def test_unknowns_stay_empty(demo):
+    assert Project.objects.get(slug="gwadar-port").cost_estimates.count() == 0
+    assert Project.objects.get(slug="kkh-thakot-raikot").financing_lines.filter(lender__kind="pakistan_budget").count() == 0
+
+
+def test_demo_logins(demo, client):
+    User = get_user_model()
+    assert User.objects.get(username="admin").is_superuser
+    viewer = User.objects.get(username="viewer")
+    assert not viewer.is_staff and not viewer.is_superuser
+    assert client.login(username="viewer", password="viewer-demo-pass")
+
+
+def test_broken_demo_files_write_nothing(demo, tmp_path, settings):
+    before = counts()
+    source_dir = settings.BASE_DIR / "data" / "demo"
+    for name in ("sources.yaml", "exchange_rates.yaml", "lenders.yaml", "meetings.yaml"):
+        (tmp_path / name).write_text((source_dir / name).read_text(encoding="utf-8"), encoding="utf-8")
+    with (tmp_path / "sources.yaml").open("a", encoding="utf-8") as fh:
+        fh.write('\n- key: NEW1\n  title: "Fresh"\n  publisher: "P"\n  url: "https://example.org/new"\n  tier: B\n')
+    (tmp_path / "projects.yaml").write_text(
+        "- slug: broken\n  name: Broken\n  sector: transport\n  planned_start: 2030-01-01\n  planned_end: 2020-01-01\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("load_cpec_demo", data_dir=str(tmp_path), verbosity=0)
+    assert counts() == before
+    assert not Source.objects.filter(key="NEW1").exists()  # loaded before the error, rolled back

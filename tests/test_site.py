@@ -1,0 +1,94 @@
+"""Login is required everywhere but the login page and the health check; settings fail safe."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_need_a_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_and_health_check_are_open(client):
+    assert client.get(reverse("login")).status_code == 200
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_viewer_logs_in_and_sees_the_overview(client, viewer):
+    response = client.post(reverse("login"), {"username": "viewer-test", "password": "viewer-pass-123"}, follow=True)
+    assert response.status_code == 200
+    assert b"CPEC portfolio" in response.content
+    assert b"Data entry" not in response.content  # no admin link for a viewer
+
+
+def test_overview_numbers(demo_db, viewer_client):
+    response = viewer_client.get(reverse("home"))
+    overview = response.context["overview"]
+    assert overview["meetings"] == 11
+    assert overview["latest_meeting"].number == 14
+    assert overview["latest_meeting"].decision_count >= 8
+
+
+def test_overview_runs_a_constant_number_of_queries(viewer_client, django_assert_num_queries):
+    from tests.factories import DecisionFactory
+
+    DecisionFactory()
+    with django_assert_num_queries(6):  # session, user, 4 for the overview
+        viewer_client.get(reverse("home"))
+    DecisionFactory.create_batch(20)
+    with django_assert_num_queries(6):
+        viewer_client.get(reverse("home"))
+
+
+def test_unknown_url_is_a_404_not_a_500(viewer_client):
+    assert viewer_client.get("/no-such-page/").status_code == 404
+
+
+def run_manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS", "DJANGO_SETTINGS_MODULE"}}
+    clean.update(env)
+    clean["DATABASE_URL"] = os.environ.get("DATABASE_URL") or _database_url()
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def _database_url():
+    db = settings.DATABASES["default"]
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def test_secret_key_is_required_when_debug_is_off(tmp_path):
+    result = run_manage("check", DEBUG="false", SECRET_KEY="", ALLOWED_HOSTS="example.org", HTTPS="true")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_allowed_hosts_are_required_when_debug_is_off():
+    result = run_manage("check", DEBUG="false", SECRET_KEY="x" * 60, ALLOWED_HOSTS="", HTTPS="true")
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_deploy_check_is_clean_in_production_mode():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DEBUG="false", SECRET_KEY="k3y-" + "x9Q" * 20, ALLOWED_HOSTS="cpec.example.org", HTTPS="true",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_debug_is_off_unless_asked_for():
+    result = run_manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", SECRET_KEY="x" * 60, ALLOWED_HOSTS="a.example")
+    assert result.stdout.strip().endswith("False"), result.stderr
