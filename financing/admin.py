@@ -47,7 +47,11 @@ class FinancingLineFormSet(BaseInlineFormSet):
                 pending.append(LineShare(pk, data.get("share_percent"), data.get("status")))
         if self.instance.pk is None:
             total = sum(
-                (p.share_percent for p in pending if p.share_percent is not None and p.status not in FinancingStatus.dead()),
+                (
+                    p.share_percent
+                    for p in pending
+                    if p.share_percent is not None and p.status not in FinancingStatus.dead()
+                ),
                 start=0,
             )
             if total > 100:
@@ -75,7 +79,7 @@ class FinancingLineFormSet(BaseInlineFormSet):
 class FinancingLineForm(forms.ModelForm):
     class Meta:
         model = FinancingLine
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin's fieldsets choose the fields
 
     def clean(self):
         cleaned = super().clean()
@@ -111,8 +115,10 @@ class FinancingLineInline(admin.TabularInline):
     autocomplete_fields = ["lender", "decision"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related(
-            "lender", "decision__meeting", "decision__project", "pkr_reference", "cny_reference"
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("lender", "decision__meeting", "decision__project", "pkr_reference", "cny_reference")
         )
 
     @admin.display(description="normalized (USD)")
@@ -148,7 +154,18 @@ class FinancingChangeInline(admin.TabularInline):
     model = FinancingChange
     extra = 0
     can_delete = False
-    fields = ["changed_on", "status", "instrument", "share_percent", "amount", "currency", "amount_usd", "decision", "source", "note"]
+    fields = [
+        "changed_on",
+        "status",
+        "instrument",
+        "share_percent",
+        "amount",
+        "currency",
+        "amount_usd",
+        "decision",
+        "source",
+        "note",
+    ]
     readonly_fields = fields
     ordering = ["changed_on", "pk"]
 
@@ -193,7 +210,13 @@ class FinancingLineAdmin(NormalizationMessagesMixin, SimpleHistoryAdmin):
         ("Current state", {"fields": ["status", "as_of", "share_percent", ("amount", "currency"), "decision"]}),
         (
             "Normalization",
-            {"fields": [("entered_pkr_per_usd", "entered_cny_per_usd"), ("amount_usd", "amount_pkr"), "rate_explanation"]},
+            {
+                "fields": [
+                    ("entered_pkr_per_usd", "entered_cny_per_usd"),
+                    ("amount_usd", "amount_pkr"),
+                    "rate_explanation",
+                ]
+            },
         ),
         ("About", {"fields": ["note", "sources"]}),
     ]
@@ -225,7 +248,7 @@ class FinancingChangeForm(forms.ModelForm):
 
     class Meta:
         model = FinancingChange
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin's fieldsets choose the fields
 
     def clean(self):
         cleaned = super().clean()
@@ -249,7 +272,16 @@ class FinancingChangeAdmin(SimpleHistoryAdmin):
     """Adding a change moves its line to that state; a recorded change's state stays as it was."""
 
     form = FinancingChangeForm
-    list_display = ["line", "changed_on", "status", "instrument", "share_percent", "stated_amount", "decision", "source"]
+    list_display = [
+        "line",
+        "changed_on",
+        "status",
+        "instrument",
+        "share_percent",
+        "stated_amount",
+        "decision",
+        "source",
+    ]
     list_filter = ["status", "instrument"]
     list_select_related = ["line__project", "line__lender", "decision__meeting", "decision__project", "source"]
     search_fields = ["line__project__name", "line__lender__name", "note"]

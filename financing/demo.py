@@ -235,7 +235,12 @@ class DemoLoader:
                 decision = self._upsert(
                     Decision,
                     {"meeting": meeting, "sequence": d["sequence"]},
-                    {"project": project, "kind": d["kind"], "text": d["text"], "source": self.source(d["source"], dwhere)},
+                    {
+                        "project": project,
+                        "kind": d["kind"],
+                        "text": d["text"],
+                        "source": self.source(d["source"], dwhere),
+                    },
                     dwhere,
                 )
                 self.decisions[f"{meeting.number}/{decision.sequence}"] = decision

@@ -22,7 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from projects.choices import Currency
 from projects.fields import money_field, share_field
-from projects.models import NormalizedMoney, in_choices
+from projects.models import NormalizedMoney, choice_constraint, money_constraints
 
 from .choices import FinancingStatus, Instrument, LenderKind
 
@@ -36,11 +36,15 @@ def share_in_range(field: str = "share_percent") -> Q:
 class Lender(models.Model):
     """A lender or other financing source: a bank, a government budget, a sponsor."""
 
-    name = models.CharField(max_length=200, unique=True, error_messages={"unique": "A lender with this name already exists."})
+    name = models.CharField(
+        max_length=200, unique=True, error_messages={"unique": "A lender with this name already exists."}
+    )
     short_name = models.CharField(max_length=50, blank=True)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=LenderKind.choices)
-    country = models.CharField(max_length=100, blank=True, help_text='"International" for multilateral banks; empty when not known.')
+    country = models.CharField(
+        max_length=100, blank=True, help_text='"International" for multilateral banks; empty when not known.'
+    )
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()
@@ -48,11 +52,7 @@ class Lender(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=in_choices("kind", LenderKind),
-                name="%(app_label)s_%(class)s_kind_valid",
-                violation_error_message="Choose a kind of lender from the list.",
-            ),
+            choice_constraint("kind", LenderKind, "Choose a kind of lender from the list."),
         ]
 
     def __str__(self) -> str:
@@ -102,22 +102,14 @@ class FinancingLine(NormalizedMoney):
     class Meta:
         ordering = ["project", "lender__name", "pk"]
         constraints = [
-            *NormalizedMoney.money_constraints(amount_required=False),
+            *money_constraints(amount_required=False),
             models.CheckConstraint(
                 condition=share_in_range(),
                 name="%(app_label)s_%(class)s_share_in_range",
                 violation_error_message="A share must be between 0%% and 100%%.",
             ),
-            models.CheckConstraint(
-                condition=in_choices("instrument", Instrument),
-                name="%(app_label)s_%(class)s_instrument_valid",
-                violation_error_message="Choose an instrument from the list.",
-            ),
-            models.CheckConstraint(
-                condition=in_choices("status", FinancingStatus),
-                name="%(app_label)s_%(class)s_status_valid",
-                violation_error_message="Choose a financing status from the list.",
-            ),
+            choice_constraint("instrument", Instrument, "Choose an instrument from the list."),
+            choice_constraint("status", FinancingStatus, "Choose a financing status from the list."),
         ]
         indexes = [
             models.Index(fields=["project", "status"], name="financing_line_project_idx"),
@@ -169,22 +161,14 @@ class FinancingChange(NormalizedMoney):
         ordering = ["line", "changed_on", "pk"]
         get_latest_by = ["changed_on", "pk"]
         constraints = [
-            *NormalizedMoney.money_constraints(amount_required=False),
+            *money_constraints(amount_required=False),
             models.CheckConstraint(
                 condition=share_in_range(),
                 name="%(app_label)s_%(class)s_share_in_range",
                 violation_error_message="A share must be between 0%% and 100%%.",
             ),
-            models.CheckConstraint(
-                condition=in_choices("instrument", Instrument),
-                name="%(app_label)s_%(class)s_instrument_valid",
-                violation_error_message="Choose an instrument from the list.",
-            ),
-            models.CheckConstraint(
-                condition=in_choices("status", FinancingStatus),
-                name="%(app_label)s_%(class)s_status_valid",
-                violation_error_message="Choose a financing status from the list.",
-            ),
+            choice_constraint("instrument", Instrument, "Choose an instrument from the list."),
+            choice_constraint("status", FinancingStatus, "Choose a financing status from the list."),
         ]
         indexes = [
             models.Index(fields=["line", "-changed_on"], name="financing_change_latest_idx"),

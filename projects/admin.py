@@ -85,7 +85,17 @@ class ExchangeRateAdmin(SimpleHistoryAdmin):
 class PhaseInline(admin.TabularInline):
     model = Phase
     extra = 0
-    fields = ["order", "name", "scope", "length_km", "status", "planned_start", "planned_end", "actual_start", "actual_end"]
+    fields = [
+        "order",
+        "name",
+        "scope",
+        "length_km",
+        "status",
+        "planned_start",
+        "planned_end",
+        "actual_start",
+        "actual_end",
+    ]
 
 
 class CostEstimateInline(admin.TabularInline):
@@ -161,7 +171,17 @@ class PhaseAdmin(SimpleHistoryAdmin):
 
 @admin.register(CostEstimate)
 class CostEstimateAdmin(NormalizationMessagesMixin, SimpleHistoryAdmin):
-    list_display = ["project", "as_of", "stated_amount", "usd", "pkr", "basis", "approving_forum", "full_scope", "source_key"]
+    list_display = [
+        "project",
+        "as_of",
+        "stated_amount",
+        "usd",
+        "pkr",
+        "basis",
+        "approving_forum",
+        "full_scope",
+        "source_key",
+    ]
     list_filter = ["currency", "basis", "approving_forum", "full_scope", "pkr_rate_origin"]
     list_select_related = ["project", "source"]
     search_fields = ["project__name", "note", "scope", "source__title", "source__key"]
@@ -174,8 +194,14 @@ class CostEstimateAdmin(NormalizationMessagesMixin, SimpleHistoryAdmin):
         (
             "Normalization",
             {
-                "fields": [("entered_pkr_per_usd", "entered_cny_per_usd"), ("amount_usd", "amount_pkr"), "rate_explanation"],
-                "description": "Leave the rates empty to use the reference rate of the date (or the nearest earlier one).",
+                "fields": [
+                    ("entered_pkr_per_usd", "entered_cny_per_usd"),
+                    ("amount_usd", "amount_pkr"),
+                    "rate_explanation",
+                ],
+                "description": (
+                    "Leave the rates empty to use the reference rate of the date (or the nearest earlier one)."
+                ),
             },
         ),
     ]
@@ -217,7 +243,16 @@ class DecisionInline(admin.StackedInline):
 
 @admin.register(JCCMeeting)
 class JCCMeetingAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "date", "date_precision", "status", "place", "pakistan_cochair", "china_cochair", "decision_count"]
+    list_display = [
+        "number",
+        "date",
+        "date_precision",
+        "status",
+        "place",
+        "pakistan_cochair",
+        "china_cochair",
+        "decision_count",
+    ]
     list_filter = ["status", "is_virtual", "is_special"]
     search_fields = ["=number", "city", "pakistan_cochair", "china_cochair", "summary"]
     autocomplete_fields = ["sources"]

@@ -22,9 +22,7 @@ def share_field(*args, **kwargs):
 
 def size_field(verbose_name, **kwargs):
     """A physical size (km, MW, acres): unknown stays empty."""
-    return models.DecimalField(
-        verbose_name, max_digits=12, decimal_places=2, null=True, blank=True, **kwargs
-    )
+    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, null=True, blank=True, **kwargs)
 
 
 class ChoiceArrayField(ArrayField):

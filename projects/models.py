@@ -47,6 +47,27 @@ def in_choices(field: str, choices, *, blank: bool = False) -> Q:
     return Q(**{f"{field}__in": values})
 
 
+def choice_constraint(field: str, choices, message: str, *, blank: bool = False, rule: str | None = None):
+    """A CHECK constraint limiting ``field`` to its choice list."""
+    return models.CheckConstraint(
+        condition=in_choices(field, choices, blank=blank),
+        name=f"%(app_label)s_%(class)s_{rule or field}_valid",
+        violation_error_message=message,
+    )
+
+
+def dates_in_order_constraints() -> list:
+    """planned_start ≤ planned_end and actual_start ≤ actual_end, when known."""
+    return [
+        models.CheckConstraint(
+            condition=start_before_end(prefix),
+            name=f"%(app_label)s_%(class)s_{prefix}_start_before_end",
+            violation_error_message=f"The {prefix} start must not be after the {prefix} completion.",
+        )
+        for prefix in ("planned", "actual")
+    ]
+
+
 def start_before_end(prefix: str) -> Q:
     """``<prefix>_start <= <prefix>_end`` when both are known."""
     start, end = f"{prefix}_start", f"{prefix}_end"
@@ -82,11 +103,7 @@ class Source(models.Model):
                 name="%(app_label)s_%(class)s_unique_key",
                 violation_error_message="Another source already uses this key.",
             ),
-            models.CheckConstraint(
-                condition=in_choices("tier", SourceTier),
-                name="%(app_label)s_%(class)s_tier_valid",
-                violation_error_message="Choose a tier from the list.",
-            ),
+            choice_constraint("tier", SourceTier, "Choose a tier from the list."),
         ]
 
     def __str__(self) -> str:
@@ -131,11 +148,7 @@ class ExchangeRate(models.Model):
                 name="%(app_label)s_%(class)s_currency_valid",
                 violation_error_message="Reference rates are kept for PKR and CNY (per US dollar).",
             ),
-            models.CheckConstraint(
-                condition=in_choices("kind", ExchangeRateKind),
-                name="%(app_label)s_%(class)s_kind_valid",
-                violation_error_message="Choose a kind of rate from the list.",
-            ),
+            choice_constraint("kind", ExchangeRateKind, "Choose a kind of rate from the list."),
         ]
 
     def __str__(self) -> str:
@@ -212,6 +225,42 @@ def normalize_amount(
     )
 
 
+def money_constraints(*, amount_required: bool) -> list:
+    """Constraints every ``NormalizedMoney`` model shares (spread into each ``Meta``)."""
+    rules = [
+        models.CheckConstraint(
+            condition=Q(amount__gte=0) | Q(amount__isnull=True),
+            name="%(app_label)s_%(class)s_amount_not_negative",
+            violation_error_message="An amount cannot be negative.",
+        ),
+        models.CheckConstraint(
+            condition=(Q(amount__isnull=True) & Q(currency="")) | Q(amount__isnull=False, currency__in=Currency.values),
+            name="%(app_label)s_%(class)s_currency_with_amount",
+            violation_error_message="Give a currency (PKR, USD or CNY) with the amount, and none without one.",
+        ),
+        models.CheckConstraint(
+            condition=Q(amount__isnull=True) | Q(amount_usd__isnull=False, amount_pkr__isnull=False, pkr_per_usd__gt=0),
+            name="%(app_label)s_%(class)s_normalized",
+            violation_error_message="The amount has not been normalized to USD and PKR.",
+        ),
+        models.CheckConstraint(
+            condition=(Q(entered_pkr_per_usd__isnull=True) | Q(entered_pkr_per_usd__gt=0))
+            & (Q(entered_cny_per_usd__isnull=True) | Q(entered_cny_per_usd__gt=0)),
+            name="%(app_label)s_%(class)s_entered_rate_positive",
+            violation_error_message="An exchange rate must be greater than zero.",
+        ),
+    ]
+    if amount_required:
+        rules.append(
+            models.CheckConstraint(
+                condition=Q(amount__isnull=False),
+                name="%(app_label)s_%(class)s_amount_required",
+                violation_error_message="An amount is required.",
+            )
+        )
+    return rules
+
+
 class NormalizedMoney(models.Model):
     """An amount as the source stated it, plus its normalization to USD and PKR.
 
@@ -249,43 +298,14 @@ class NormalizedMoney(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def money_constraints(cls, *, amount_required: bool) -> list:
-        """Constraints every normalized amount shares (called from each ``Meta``)."""
-        rules = [
-            models.CheckConstraint(
-                condition=Q(amount__gte=0) | Q(amount__isnull=True),
-                name="%(app_label)s_%(class)s_amount_not_negative",
-                violation_error_message="An amount cannot be negative.",
-            ),
-            models.CheckConstraint(
-                condition=(Q(amount__isnull=True) & Q(currency=""))
-                | Q(amount__isnull=False, currency__in=Currency.values),
-                name="%(app_label)s_%(class)s_currency_with_amount",
-                violation_error_message="Give a currency (PKR, USD or CNY) with the amount, and none without one.",
-            ),
-            models.CheckConstraint(
-                condition=Q(amount__isnull=True)
-                | Q(amount_usd__isnull=False, amount_pkr__isnull=False, pkr_per_usd__gt=0),
-                name="%(app_label)s_%(class)s_normalized",
-                violation_error_message="The amount has not been normalized to USD and PKR.",
-            ),
-            models.CheckConstraint(
-                condition=(Q(entered_pkr_per_usd__isnull=True) | Q(entered_pkr_per_usd__gt=0))
-                & (Q(entered_cny_per_usd__isnull=True) | Q(entered_cny_per_usd__gt=0)),
-                name="%(app_label)s_%(class)s_entered_rate_positive",
-                violation_error_message="An exchange rate must be greater than zero.",
-            ),
-        ]
-        if amount_required:
-            rules.append(
-                models.CheckConstraint(
-                    condition=Q(amount__isnull=False),
-                    name="%(app_label)s_%(class)s_amount_required",
-                    violation_error_message="An amount is required.",
-                )
-            )
-        return rules
+    def save(self, *args, **kwargs) -> None:
+        self.normalize()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.amount is not None and self.currency in Currency.values and self.money_date is not None:
+            self.normalize()
 
     def normalize(self) -> None:
         """Fill the normalized amounts from the stated amount (no-op without one)."""
@@ -309,15 +329,6 @@ class NormalizedMoney(models.Model):
         self.cny_per_usd = result.cny_per_usd
         self.cny_rate_origin = result.cny_rate_origin
         self.cny_reference = result.cny_reference
-
-    def clean(self) -> None:
-        super().clean()
-        if self.amount is not None and self.currency in Currency.values and self.money_date is not None:
-            self.normalize()
-
-    def save(self, *args, **kwargs) -> None:
-        self.normalize()
-        super().save(*args, **kwargs)
 
     @property
     def rate_explanation(self) -> str:
@@ -412,21 +423,9 @@ class Project(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=in_choices("kind", ProjectKind),
-                name="%(app_label)s_%(class)s_kind_valid",
-                violation_error_message="Choose a kind from the list.",
-            ),
-            models.CheckConstraint(
-                condition=in_choices("sector", Sector),
-                name="%(app_label)s_%(class)s_sector_valid",
-                violation_error_message="Choose a sector from the list.",
-            ),
-            models.CheckConstraint(
-                condition=in_choices("status", ProjectStatus),
-                name="%(app_label)s_%(class)s_status_valid",
-                violation_error_message="Choose a status from the list.",
-            ),
+            choice_constraint("kind", ProjectKind, "Choose a kind from the list."),
+            choice_constraint("sector", Sector, "Choose a sector from the list."),
+            choice_constraint("status", ProjectStatus, "Choose a status from the list."),
             models.CheckConstraint(
                 condition=Q(regions__contained_by=Region.values),
                 name="%(app_label)s_%(class)s_regions_valid",
@@ -437,16 +436,7 @@ class Project(models.Model):
                 name="%(app_label)s_%(class)s_focus_industries_valid",
                 violation_error_message="Focus industries must come from the list.",
             ),
-            models.CheckConstraint(
-                condition=start_before_end("planned"),
-                name="%(app_label)s_%(class)s_planned_start_before_end",
-                violation_error_message="The planned start must not be after the planned completion.",
-            ),
-            models.CheckConstraint(
-                condition=start_before_end("actual"),
-                name="%(app_label)s_%(class)s_actual_start_before_end",
-                violation_error_message="The actual start must not be after the actual completion.",
-            ),
+            *dates_in_order_constraints(),
             models.CheckConstraint(
                 condition=(Q(length_km__isnull=True) | Q(length_km__gte=0))
                 & (Q(capacity_mw__isnull=True) | Q(capacity_mw__gte=0))
@@ -515,21 +505,8 @@ class Phase(models.Model):
                 name="%(app_label)s_%(class)s_order_positive",
                 violation_error_message="Phase order starts at 1.",
             ),
-            models.CheckConstraint(
-                condition=in_choices("status", PhaseStatus),
-                name="%(app_label)s_%(class)s_status_valid",
-                violation_error_message="Choose a phase status from the list.",
-            ),
-            models.CheckConstraint(
-                condition=start_before_end("planned"),
-                name="%(app_label)s_%(class)s_planned_start_before_end",
-                violation_error_message="The planned start must not be after the planned completion.",
-            ),
-            models.CheckConstraint(
-                condition=start_before_end("actual"),
-                name="%(app_label)s_%(class)s_actual_start_before_end",
-                violation_error_message="The actual start must not be after the actual completion.",
-            ),
+            choice_constraint("status", PhaseStatus, "Choose a phase status from the list."),
+            *dates_in_order_constraints(),
             models.CheckConstraint(
                 condition=Q(length_km__isnull=True) | Q(length_km__gte=0),
                 name="%(app_label)s_%(class)s_length_not_negative",
@@ -567,16 +544,14 @@ class CostEstimate(NormalizedMoney):
     class Meta:
         ordering = ["project", "as_of", "pk"]
         constraints = [
-            *NormalizedMoney.money_constraints(amount_required=True),
-            models.CheckConstraint(
-                condition=in_choices("basis", EstimateBasis),
-                name="%(app_label)s_%(class)s_basis_valid",
-                violation_error_message="Choose a basis from the list.",
-            ),
-            models.CheckConstraint(
-                condition=in_choices("approving_forum", ApprovingForum, blank=True),
-                name="%(app_label)s_%(class)s_forum_valid",
-                violation_error_message="Choose an approving forum from the list, or leave it empty.",
+            *money_constraints(amount_required=True),
+            choice_constraint("basis", EstimateBasis, "Choose a basis from the list."),
+            choice_constraint(
+                "approving_forum",
+                ApprovingForum,
+                "Choose an approving forum from the list, or leave it empty.",
+                blank=True,
+                rule="forum",
             ),
         ]
         indexes = [
@@ -597,7 +572,9 @@ class CostEstimate(NormalizedMoney):
 class JCCMeeting(models.Model):
     """A meeting of the CPEC Joint Cooperation Committee."""
 
-    number = models.PositiveSmallIntegerField(unique=True, error_messages={"unique": "A JCC meeting with this number already exists."})
+    number = models.PositiveSmallIntegerField(
+        unique=True, error_messages={"unique": "A JCC meeting with this number already exists."}
+    )
     date = models.DateField()
     date_precision = models.CharField(
         max_length=5,
@@ -626,16 +603,8 @@ class JCCMeeting(models.Model):
                 name="%(app_label)s_%(class)s_number_positive",
                 violation_error_message="Meeting numbers start at 1.",
             ),
-            models.CheckConstraint(
-                condition=in_choices("status", MeetingStatus),
-                name="%(app_label)s_%(class)s_status_valid",
-                violation_error_message="Choose a meeting status from the list.",
-            ),
-            models.CheckConstraint(
-                condition=in_choices("date_precision", DatePrecision),
-                name="%(app_label)s_%(class)s_date_precision_valid",
-                violation_error_message="Choose a date precision from the list.",
-            ),
+            choice_constraint("status", MeetingStatus, "Choose a meeting status from the list."),
+            choice_constraint("date_precision", DatePrecision, "Choose a date precision from the list."),
         ]
 
     def __str__(self) -> str:
@@ -693,11 +662,7 @@ class Decision(models.Model):
                 name="%(app_label)s_%(class)s_sequence_positive",
                 violation_error_message="Decision numbers start at 1.",
             ),
-            models.CheckConstraint(
-                condition=in_choices("kind", DecisionKind),
-                name="%(app_label)s_%(class)s_kind_valid",
-                violation_error_message="Choose a kind of decision from the list.",
-            ),
+            choice_constraint("kind", DecisionKind, "Choose a kind of decision from the list."),
         ]
 
     def __str__(self) -> str:

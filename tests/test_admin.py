@@ -27,7 +27,18 @@ from tests.htmlforms import form_data
 pytestmark = pytest.mark.django_db
 D = dt.date
 
-MODELS = [Source, ExchangeRate, Project, Phase, CostEstimate, JCCMeeting, Decision, Lender, FinancingLine, FinancingChange]
+MODELS = [
+    Source,
+    ExchangeRate,
+    Project,
+    Phase,
+    CostEstimate,
+    JCCMeeting,
+    Decision,
+    Lender,
+    FinancingLine,
+    FinancingChange,
+]
 
 
 def make_portfolio(size: int) -> None:
@@ -42,7 +53,12 @@ def make_portfolio(size: int) -> None:
         decision = DecisionFactory(meeting=meeting, project=project, source=source, sequence=i + 1)
         line = FinancingLine(project=project, lender=LenderFactory(), instrument="grant", as_of=D(2024, 1, 1))
         financing_line_record_change(
-            line=line, changed_on=D(2024, 1, 1), status="agreed", share_percent=Decimal("40"), decision=decision, source=source
+            line=line,
+            changed_on=D(2024, 1, 1),
+            status="agreed",
+            share_percent=Decimal("40"),
+            decision=decision,
+            source=source,
         )
 
 
@@ -64,7 +80,11 @@ def test_every_admin_page_opens_for_an_admin(admin_client, model):
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_a_viewer_cannot_reach_admin_pages(viewer_client, model):
     make_portfolio(1)
-    for url in (admin_url(model, "changelist"), admin_url(model, "add"), admin_url(model, "change", model.objects.first().pk)):
+    for url in (
+        admin_url(model, "changelist"),
+        admin_url(model, "add"),
+        admin_url(model, "change", model.objects.first().pk),
+    ):
         response = viewer_client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
@@ -83,10 +103,20 @@ def test_admin_list_pages_run_a_constant_number_of_queries(admin_client, django_
 
 def test_autocomplete_searches_answer(admin_client):
     make_portfolio(2)
-    for model, field in ((FinancingLine, "project"), (FinancingLine, "lender"), (FinancingLine, "decision"), (CostEstimate, "source")):
+    for model, field in (
+        (FinancingLine, "project"),
+        (FinancingLine, "lender"),
+        (FinancingLine, "decision"),
+        (CostEstimate, "source"),
+    ):
         response = admin_client.get(
             reverse("admin:autocomplete"),
-            {"app_label": model._meta.app_label, "model_name": model._meta.model_name, "field_name": field, "term": "T"},
+            {
+                "app_label": model._meta.app_label,
+                "model_name": model._meta.model_name,
+                "field_name": field,
+                "term": "T",
+            },
         )
         assert response.status_code == 200, (model, field)
 
@@ -173,7 +203,10 @@ def test_duplicate_phase_order_in_the_project_inline_is_a_form_error(admin_clien
         },
     )
     assert response.status_code == 200
-    assert "Please correct the duplicate data for order" in response.content.decode() or "already has a phase" in response.content.decode()
+    assert (
+        "Please correct the duplicate data for order" in response.content.decode()
+        or "already has a phase" in response.content.decode()
+    )
     assert not Phase.objects.exists()
 
 
@@ -190,7 +223,14 @@ def test_pkr_estimate_without_any_rate_asks_for_one(admin_client):
     response = post_add(
         admin_client,
         CostEstimate,
-        {"project": project.pk, "as_of": "2010-01-01", "amount": "1000", "currency": "PKR", "basis": "pc_i", "source": source.pk},
+        {
+            "project": project.pk,
+            "as_of": "2010-01-01",
+            "amount": "1000",
+            "currency": "PKR",
+            "basis": "pc_i",
+            "source": source.pk,
+        },
     )
     assert response.status_code == 200
     assert "No reference PKR rate on or before 01 Jan 2010" in response.content.decode()
@@ -199,7 +239,9 @@ def test_pkr_estimate_without_any_rate_asks_for_one(admin_client):
 
 def test_reused_meeting_number_is_a_form_error(admin_client):
     JCCMeetingFactory(number=14)
-    response = post_add(admin_client, JCCMeeting, {"number": "14", "date": "2025-09-26", "status": "held", "date_precision": "day"})
+    response = post_add(
+        admin_client, JCCMeeting, {"number": "14", "date": "2025-09-26", "status": "held", "date_precision": "day"}
+    )
     assert response.status_code == 200
     assert "A JCC meeting with this number already exists." in response.content.decode()
     assert JCCMeeting.objects.count() == 1
@@ -229,7 +271,11 @@ def test_meeting_with_inline_decisions_saves(admin_client):
 
 def test_zero_exchange_rate_is_a_form_error(admin_client):
     source = SourceFactory()
-    response = post_add(admin_client, ExchangeRate, {"currency": "PKR", "date": "2025-01-01", "per_usd": "0", "kind": "daily_close", "source": source.pk})
+    response = post_add(
+        admin_client,
+        ExchangeRate,
+        {"currency": "PKR", "date": "2025-01-01", "per_usd": "0", "kind": "daily_close", "source": source.pk},
+    )
     assert "An exchange rate must be greater than zero." in response.content.decode()
     assert not ExchangeRate.objects.exists()
 
@@ -239,7 +285,14 @@ def test_line_share_over_100_is_a_form_error(admin_client):
     response = post_add(
         admin_client,
         FinancingLine,
-        {"project": project.pk, "lender": lender.pk, "instrument": "grant", "status": "agreed", "as_of": "2025-01-01", "share_percent": "120"},
+        {
+            "project": project.pk,
+            "lender": lender.pk,
+            "instrument": "grant",
+            "status": "agreed",
+            "as_of": "2025-01-01",
+            "share_percent": "120",
+        },
     )
     assert "A share must be between 0% and 100%." in response.content.decode()
     assert not FinancingLine.objects.exists()
@@ -248,13 +301,22 @@ def test_line_share_over_100_is_a_form_error(admin_client):
 def test_standalone_line_pushing_the_total_over_100_is_a_form_error(admin_client):
     project = ProjectFactory()
     financing_line_record_change(
-        line=FinancingLine(project=project, lender=LenderFactory(), as_of=D(2020, 1, 1)), changed_on=D(2020, 1, 1),
-        status="agreed", share_percent=Decimal("90"),
+        line=FinancingLine(project=project, lender=LenderFactory(), as_of=D(2020, 1, 1)),
+        changed_on=D(2020, 1, 1),
+        status="agreed",
+        share_percent=Decimal("90"),
     )
     response = post_add(
         admin_client,
         FinancingLine,
-        {"project": project.pk, "lender": LenderFactory().pk, "instrument": "grant", "status": "proposed", "as_of": "2025-01-01", "share_percent": "15"},
+        {
+            "project": project.pk,
+            "lender": LenderFactory().pk,
+            "instrument": "grant",
+            "status": "proposed",
+            "as_of": "2025-01-01",
+            "share_percent": "15",
+        },
     )
     assert "would add up to 105%" in response.content.decode()
     assert FinancingLine.objects.count() == 1
@@ -314,7 +376,9 @@ def test_inline_can_decline_one_line_and_add_another_in_one_save(admin_client):
 
 def test_inline_change_dated_before_the_last_one_is_a_form_error(admin_client):
     project, china = project_with_china_line()
-    response = post_change(admin_client, project, **{"financing_lines-0-status": "declined", "financing_lines-0-as_of": "2019-01-01"})
+    response = post_change(
+        admin_client, project, **{"financing_lines-0-status": "declined", "financing_lines-0-as_of": "2019-01-01"}
+    )
     assert response.status_code == 200
     assert "cannot be dated before it" in response.content.decode()
     china.refresh_from_db()
@@ -323,8 +387,95 @@ def test_inline_change_dated_before_the_last_one_is_a_form_error(admin_client):
 
 def test_adding_a_change_moves_its_line(admin_client):
     project, china = project_with_china_line()
-    response = post_add(admin_client, FinancingChange, {"line": china.pk, "changed_on": "2025-09-26", "status": "declined", "instrument": "concessional_loan"})
+    response = post_add(
+        admin_client,
+        FinancingChange,
+        {"line": china.pk, "changed_on": "2025-09-26", "status": "declined", "instrument": "concessional_loan"},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     china.refresh_from_db()
     assert (china.status, china.as_of) == ("declined", D(2025, 9, 26))
     assert china.changes.count() == 2
+
+
+def _project():
+    return ProjectFactory()
+
+
+CHANGE_FORM_CASES = [
+    # (factory, changes, message shown)
+    (
+        _project,
+        {"actual_start": "2020-01-01", "actual_end": "2019-01-01"},
+        "The actual start must not be after the actual completion.",
+    ),
+    (_project, {"length_km": "-1"}, "Length, capacity and area cannot be negative."),
+    (_project, {"capacity_mw": "-300"}, "Length, capacity and area cannot be negative."),
+    (_project, {"latitude": "95"}, "Latitude must be within ±90 and longitude within ±180."),
+    (_project, {"status": "finished"}, "Select a valid choice."),
+    (lambda: PhaseFactory(order=2), {"order": "0"}, "Phase order starts at 1."),
+    (
+        lambda: PhaseFactory(),
+        {"planned_start": "2030-01-01", "planned_end": "2020-01-01"},
+        "The planned start must not be after the planned completion.",
+    ),
+    (lambda: JCCMeetingFactory(), {"number": "0"}, "Meeting numbers start at 1."),
+    (lambda: SourceFactory(), {"url": "not a url"}, "Enter a valid URL."),
+    (lambda: ExchangeRateFactory(), {"per_usd": "-3"}, "An exchange rate must be greater than zero."),
+    (lambda: CostEstimateFactory(), {"approving_forum": "parliament"}, "Select a valid choice."),
+    (lambda: LenderFactory(), {"kind": "pirate"}, "Select a valid choice."),
+]
+
+
+@pytest.mark.parametrize(("make", "changes", "message"), CHANGE_FORM_CASES)
+def test_invalid_changes_show_a_form_error_and_save_nothing(admin_client, make, changes, message):
+    obj = make()
+    before = {f: getattr(obj, f) for f in changes}
+    response = post_change(admin_client, obj, **changes)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    obj.refresh_from_db()
+    assert {f: getattr(obj, f) for f in changes} == before
+
+
+def test_project_cannot_be_made_its_own_parent_in_admin(admin_client):
+    project = ProjectFactory()
+    response = post_change(admin_client, project, parent=str(project.pk))
+    assert "A project cannot be its own parent." in response.content.decode()
+
+
+def test_duplicate_decision_number_and_source_key_are_form_errors(admin_client):
+    decision = DecisionFactory(sequence=1)
+    other = DecisionFactory(meeting=decision.meeting, sequence=2)
+    response = post_change(admin_client, other, sequence="1")
+    assert "This meeting already has a decision with this number." in response.content.decode()
+    SourceFactory(key="S1")
+    response = post_add(
+        admin_client, Source, {"key": "S1", "title": "t", "publisher": "p", "url": "https://example.org", "tier": "A"}
+    )
+    assert "Another source already uses this key." in response.content.decode()
+    rate = ExchangeRateFactory(date=D(2024, 12, 31))
+    response = post_add(
+        admin_client,
+        ExchangeRate,
+        {"currency": "PKR", "date": "2024-12-31", "per_usd": "1", "kind": "daily_close", "source": rate.source.pk},
+    )
+    assert "There is already a rate for this currency on this date." in response.content.decode()
+
+
+def test_line_amount_without_currency_is_a_form_error(admin_client):
+    project, lender = ProjectFactory(), LenderFactory()
+    response = post_add(
+        admin_client,
+        FinancingLine,
+        {
+            "project": project.pk,
+            "lender": lender.pk,
+            "instrument": "grant",
+            "status": "agreed",
+            "as_of": "2025-01-01",
+            "amount": "100",
+        },
+    )
+    assert "Give a currency (PKR, USD or CNY) with the amount, and none without one." in response.content.decode()
+    assert not FinancingLine.objects.exists()

@@ -13,7 +13,18 @@ from projects.models import CostEstimate, Decision, ExchangeRate, JCCMeeting, Ph
 
 pytestmark = pytest.mark.django_db
 
-ALL_MODELS = [Source, ExchangeRate, Project, Phase, CostEstimate, JCCMeeting, Decision, Lender, FinancingLine, FinancingChange]
+ALL_MODELS = [
+    Source,
+    ExchangeRate,
+    Project,
+    Phase,
+    CostEstimate,
+    JCCMeeting,
+    Decision,
+    Lender,
+    FinancingLine,
+    FinancingChange,
+]
 
 
 @pytest.fixture
@@ -60,7 +71,14 @@ def test_ml1_keeps_its_whole_cost_history_and_financing_shift(demo):
     ml1 = Project.objects.get(slug="ml-1")
     amounts_usd = list(ml1.cost_estimates.order_by("as_of", "pk").values_list("amount_usd", flat=True))
     assert len(amounts_usd) >= 6
-    for figure in ("8200000000.00", "6200000000.00", "6806000000.00", "9850000000.00", "6678000000.00", "7000000000.00"):
+    for figure in (
+        "8200000000.00",
+        "6200000000.00",
+        "6806000000.00",
+        "9850000000.00",
+        "6678000000.00",
+        "7000000000.00",
+    ):
         assert Decimal(figure) in amounts_usd
     china = ml1.financing_lines.get(lender__country="China")
     assert china.status == "declined"
@@ -93,7 +111,13 @@ def test_sezs_solar_and_initiatives(demo):
     for slug in ("g2g-sez-karachi", "g2g-sez-islamabad"):
         sez = Project.objects.get(slug=slug)
         assert sez.status == "proposed"
-        assert sorted(sez.focus_industries) == ["electric_vehicles", "electronics", "engineering", "pharmaceuticals", "textiles"]
+        assert sorted(sez.focus_industries) == [
+            "electric_vehicles",
+            "electronics",
+            "engineering",
+            "pharmaceuticals",
+            "textiles",
+        ]
     assert Project.objects.get(slug="gb-solar-300mw").capacity_mw == Decimal("300")
     small = Project.objects.get(slug="gb-solar-100mw")
     assert small.capacity_mw == Decimal("100")
@@ -111,7 +135,10 @@ def test_every_figure_has_a_source_and_conflicts_stay_separate(demo):
 
 def test_unknowns_stay_empty(demo):
     assert Project.objects.get(slug="gwadar-port").cost_estimates.count() == 0
-    assert Project.objects.get(slug="kkh-thakot-raikot").financing_lines.filter(lender__kind="pakistan_budget").count() == 0
+    assert (
+        Project.objects.get(slug="kkh-thakot-raikot").financing_lines.filter(lender__kind="pakistan_budget").count()
+        == 0
+    )
 
 
 def test_demo_logins(demo, client):

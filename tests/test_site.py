@@ -55,11 +55,20 @@ def test_unknown_url_is_a_404_not_a_500(viewer_client):
 
 
 def run_manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS", "DJANGO_SETTINGS_MODULE"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS", "DJANGO_SETTINGS_MODULE"}
+    }
     clean.update(env)
     clean["DATABASE_URL"] = os.environ.get("DATABASE_URL") or _database_url()
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=clean, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -82,13 +91,25 @@ def test_allowed_hosts_are_required_when_debug_is_off():
 
 def test_deploy_check_is_clean_in_production_mode():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="false", SECRET_KEY="k3y-" + "x9Q" * 20, ALLOWED_HOSTS="cpec.example.org", HTTPS="true",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="k3y-" + "x9Q" * 20,
+        ALLOWED_HOSTS="cpec.example.org",
+        HTTPS="true",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_debug_is_off_unless_asked_for():
-    result = run_manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", SECRET_KEY="x" * 60, ALLOWED_HOSTS="a.example")
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="a.example",
+    )
     assert result.stdout.strip().endswith("False"), result.stderr

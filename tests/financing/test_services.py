@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 
 from financing.models import FinancingChange, FinancingLine
 from financing.selectors import projects_with_funding
-from financing.services import financing_line_record_change, financing_live_share_total, LineShare
+from financing.services import LineShare, financing_line_record_change, financing_live_share_total
 from tests.factories import (
     CostEstimateFactory,
     DecisionFactory,
@@ -24,7 +24,9 @@ D = dt.date
 
 
 def new_line(project, **kwargs):
-    return FinancingLine(project=project, lender=kwargs.pop("lender", None) or LenderFactory(), as_of=D(2020, 1, 1), **kwargs)
+    return FinancingLine(
+        project=project, lender=kwargs.pop("lender", None) or LenderFactory(), as_of=D(2020, 1, 1), **kwargs
+    )
 
 
 def test_recording_changes_keeps_every_previous_state():
@@ -33,11 +35,25 @@ def test_recording_changes_keeps_every_previous_state():
     agreed_2020 = DecisionFactory(project=project)
     declined_2025 = DecisionFactory(project=project)
     line = new_line(project, instrument="concessional_loan")
-    financing_line_record_change(line=line, changed_on=D(2020, 8, 5), status="agreed", share_percent=Decimal("90"), decision=agreed_2020, source=source)
-    financing_line_record_change(line=line, changed_on=D(2025, 9, 26), status="declined", decision=declined_2025, source=source)
+    financing_line_record_change(
+        line=line,
+        changed_on=D(2020, 8, 5),
+        status="agreed",
+        share_percent=Decimal("90"),
+        decision=agreed_2020,
+        source=source,
+    )
+    financing_line_record_change(
+        line=line, changed_on=D(2025, 9, 26), status="declined", decision=declined_2025, source=source
+    )
 
     line.refresh_from_db()
-    assert (line.status, line.share_percent, line.as_of, line.decision) == ("declined", None, D(2025, 9, 26), declined_2025)
+    assert (line.status, line.share_percent, line.as_of, line.decision) == (
+        "declined",
+        None,
+        D(2025, 9, 26),
+        declined_2025,
+    )
     history = list(line.changes.order_by("changed_on").values_list("changed_on", "status", "share_percent", "decision"))
     assert history == [
         (D(2020, 8, 5), "agreed", Decimal("90.00"), agreed_2020.pk),
@@ -58,10 +74,14 @@ def test_a_change_dated_before_the_previous_one_is_refused():
 
 def test_shares_over_100_are_refused_and_nothing_is_written():
     project = ProjectFactory()
-    financing_line_record_change(line=new_line(project), changed_on=D(2020, 1, 1), status="agreed", share_percent=Decimal("90"))
+    financing_line_record_change(
+        line=new_line(project), changed_on=D(2020, 1, 1), status="agreed", share_percent=Decimal("90")
+    )
     extra = new_line(project)
     with pytest.raises(ValidationError) as excinfo:
-        financing_line_record_change(line=extra, changed_on=D(2020, 2, 1), status="proposed", share_percent=Decimal("15"))
+        financing_line_record_change(
+            line=extra, changed_on=D(2020, 2, 1), status="proposed", share_percent=Decimal("15")
+        )
     assert "would add up to 105%" in str(excinfo.value)
     assert project.financing_lines.count() == 1
     assert FinancingChange.objects.filter(line__project=project).count() == 1
@@ -72,9 +92,13 @@ def test_declined_and_withdrawn_lines_free_their_share():
     china = new_line(project)
     financing_line_record_change(line=china, changed_on=D(2020, 1, 1), status="agreed", share_percent=Decimal("90"))
     financing_line_record_change(line=china, changed_on=D(2025, 9, 26), status="declined", share_percent=Decimal("90"))
-    financing_line_record_change(line=new_line(project), changed_on=D(2025, 9, 26), status="proposed", share_percent=Decimal("60"))
+    financing_line_record_change(
+        line=new_line(project), changed_on=D(2025, 9, 26), status="proposed", share_percent=Decimal("60")
+    )
     assert financing_live_share_total(project_id=project.pk) == Decimal("60")
-    assert financing_live_share_total(project_id=project.pk, pending=[LineShare(None, Decimal("40"), "proposed")]) == Decimal("100")
+    assert financing_live_share_total(
+        project_id=project.pk, pending=[LineShare(None, Decimal("40"), "proposed")]
+    ) == Decimal("100")
 
 
 def test_database_trigger_refuses_live_shares_over_100(immediate_constraints):
@@ -120,7 +144,9 @@ def test_line_constraints(fields, message):
 def test_funding_gap_from_shares_and_amounts_in_usd():
     """85% agreed leaves a 15% gap; proposed and declined lines commit nothing."""
     project = ProjectFactory()
-    CostEstimateFactory(project=project, amount=Decimal("576000000000"), currency="PKR", entered_pkr_per_usd=Decimal("288"))
+    CostEstimateFactory(
+        project=project, amount=Decimal("576000000000"), currency="PKR", entered_pkr_per_usd=Decimal("288")
+    )
     FinancingLineFactory(project=project, share_percent=Decimal("85"), status="agreed")
     FinancingLineFactory(project=project, share_percent=Decimal("10"), status="proposed")
     FinancingLineFactory(project=project, share_percent=Decimal("5"), status="declined")
@@ -136,7 +162,12 @@ def test_funding_gap_counts_amount_lines_in_normalized_usd_only():
     CostEstimateFactory(project=project, amount=Decimal("1000"), currency="USD")
     line = new_line(project)
     financing_line_record_change(
-        line=line, changed_on=D(2024, 6, 1), status="signed", amount=Decimal("28000"), currency="PKR", entered_pkr_per_usd=Decimal("280")
+        line=line,
+        changed_on=D(2024, 6, 1),
+        status="signed",
+        amount=Decimal("28000"),
+        currency="PKR",
+        entered_pkr_per_usd=Decimal("280"),
     )
     row = projects_with_funding().get(pk=project.pk)
     assert row.committed_usd == Decimal("100.00")  # Rs28,000 at 280 = $100, never 28,000

@@ -110,7 +110,9 @@ def test_meeting_number_positive_and_status_valid():
 
 def test_decision_sequence_unique_per_meeting():
     decision = DecisionFactory(sequence=1)
-    duplicate = DecisionFactory.build(meeting=decision.meeting, sequence=1, project=decision.project, source=decision.source)
+    duplicate = DecisionFactory.build(
+        meeting=decision.meeting, sequence=1, project=decision.project, source=decision.source
+    )
     assert_rejected(duplicate, "already has a decision with this number")
 
 
@@ -146,7 +148,9 @@ def test_cost_estimate_database_refuses_negative_and_unnormalized_amounts():
 
 
 def test_cost_estimate_holds_pkr_trillions():
-    estimate = CostEstimateFactory(amount=Decimal("1923264864000.00"), currency="PKR", entered_pkr_per_usd=Decimal("288"))
+    estimate = CostEstimateFactory(
+        amount=Decimal("1923264864000.00"), currency="PKR", entered_pkr_per_usd=Decimal("288")
+    )
     estimate.refresh_from_db()
     assert estimate.amount == Decimal("1923264864000.00")
     assert estimate.amount_pkr == Decimal("1923264864000.00")
@@ -154,8 +158,12 @@ def test_cost_estimate_holds_pkr_trillions():
 
 def test_exchange_rate_must_be_positive_and_unique_per_day():
     rate = ExchangeRateFactory(date=D(2024, 12, 31))
-    assert_rejected(ExchangeRateFactory.build(per_usd=Decimal("0"), source=rate.source, date=D(2024, 1, 1)), "greater than zero")
-    duplicate = ExchangeRate(currency="PKR", date=D(2024, 12, 31), per_usd=Decimal("1"), kind="daily_close", source=rate.source)
+    assert_rejected(
+        ExchangeRateFactory.build(per_usd=Decimal("0"), source=rate.source, date=D(2024, 1, 1)), "greater than zero"
+    )
+    duplicate = ExchangeRate(
+        currency="PKR", date=D(2024, 12, 31), per_usd=Decimal("1"), kind="daily_close", source=rate.source
+    )
     assert_rejected(duplicate, "already a rate for this currency on this date")
     assert_rejected(
         ExchangeRate(currency="USD", date=D(2024, 1, 2), per_usd=Decimal("1"), kind="daily_close", source=rate.source),

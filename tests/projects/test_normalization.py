@@ -41,7 +41,9 @@ def test_pkr_amount_without_a_rate_uses_the_nearest_earlier_reference_rate():
 
 def test_a_later_reference_rate_does_not_change_a_stored_figure():
     ExchangeRateFactory(date=dt.date(2020, 1, 1), per_usd=Decimal("161.84"))
-    estimate = CostEstimateFactory(amount=Decimal("161840000"), currency="PKR", entered_pkr_per_usd=None, as_of=dt.date(2020, 8, 5))
+    estimate = CostEstimateFactory(
+        amount=Decimal("161840000"), currency="PKR", entered_pkr_per_usd=None, as_of=dt.date(2020, 8, 5)
+    )
     ExchangeRateFactory(date=dt.date(2020, 6, 1), per_usd=Decimal("999"))
     estimate.refresh_from_db()
     assert estimate.amount_usd == Decimal("1000000.00")
@@ -51,9 +53,13 @@ def test_a_later_reference_rate_does_not_change_a_stored_figure():
 def test_cny_amount_uses_cny_and_pkr_reference_rates():
     ExchangeRateFactory(currency="CNY", date=dt.date(2024, 1, 1), per_usd=Decimal("7.1957"))
     ExchangeRateFactory(currency="PKR", date=dt.date(2023, 12, 31), per_usd=Decimal("281.86"))
-    estimate = CostEstimateFactory(amount=Decimal("14800000000"), currency="CNY", entered_pkr_per_usd=None, as_of=dt.date(2024, 5, 31))
+    estimate = CostEstimateFactory(
+        amount=Decimal("14800000000"), currency="CNY", entered_pkr_per_usd=None, as_of=dt.date(2024, 5, 31)
+    )
     assert estimate.amount_usd == Decimal("2056783912.61")
-    assert estimate.amount_pkr == (Decimal("14800000000") / Decimal("7.1957") * Decimal("281.86")).quantize(Decimal("0.01"))
+    assert estimate.amount_pkr == (Decimal("14800000000") / Decimal("7.1957") * Decimal("281.86")).quantize(
+        Decimal("0.01")
+    )
     assert estimate.cny_rate_origin == RateOrigin.REFERENCE
     assert "CNY/USD, reference rate of 01 Jan 2024" in estimate.rate_explanation
 
@@ -66,7 +72,11 @@ def test_usd_amount_gets_a_pkr_equivalent():
 
 def test_missing_reference_rate_is_a_clear_form_error_and_nothing_is_saved():
     estimate = CostEstimateFactory.build(
-        project=ProjectFactory(), source=SourceFactory(), amount=Decimal("1"), currency="PKR", entered_pkr_per_usd=None,
+        project=ProjectFactory(),
+        source=SourceFactory(),
+        amount=Decimal("1"),
+        currency="PKR",
+        entered_pkr_per_usd=None,
         as_of=dt.date(2010, 1, 1),
     )
     with pytest.raises(ValidationError) as excinfo:
@@ -87,10 +97,15 @@ def test_current_cost_is_the_latest_full_scope_estimate_in_normalized_usd():
     project = ProjectFactory()
     CostEstimateFactory(project=project, amount=Decimal("6806000000"), currency="USD", as_of=dt.date(2020, 8, 5))
     CostEstimateFactory(
-        project=project, amount=Decimal("1923264864000"), currency="PKR", entered_pkr_per_usd=Decimal("288"),
+        project=project,
+        amount=Decimal("1923264864000"),
+        currency="PKR",
+        entered_pkr_per_usd=Decimal("288"),
         as_of=dt.date(2024, 5, 22),
     )
-    CostEstimateFactory(project=project, amount=Decimal("4133000000"), currency="PKR", as_of=dt.date(2025, 1, 1), full_scope=False)
+    CostEstimateFactory(
+        project=project, amount=Decimal("4133000000"), currency="PKR", as_of=dt.date(2025, 1, 1), full_scope=False
+    )
     row = projects_with_funding().get(pk=project.pk)
     assert row.current_cost_usd == Decimal("6678003000.00")
     assert row.current_cost_pkr == Decimal("1923264864000.00")
