@@ -1,19 +1,10 @@
-"""Site-wide views: the home page and the health check."""
+"""Site-wide views: the health check."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from projects.selectors import portfolio_overview
-
-
-@require_GET
-def home(request):
-    """The landing page: what the portfolio holds, and where to go next."""
-    return render(request, "home.html", {"overview": portfolio_overview()})
 
 
 @login_not_required

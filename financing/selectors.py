@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Greatest, NullIf, Round
+from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Greatest, NullIf, Round
 
-from projects.models import Project
+from projects.models import CostEstimate, Project
 
 from .choices import FinancingStatus
 from .models import FinancingLine
@@ -23,7 +23,7 @@ ZERO = Value(Decimal("0"), output_field=MONEY)
 def line_value_usd(cost_ref) -> Coalesce:
     """A line's value in USD: its share of the project's cost, else its stated amount."""
     return Coalesce(
-        ExpressionWrapper(F("share_percent") * cost_ref / Value(Decimal("100")), output_field=MONEY),
+        Cast(F("share_percent") * cost_ref / Value(Decimal("100")), output_field=MONEY),
         F("amount_usd"),
         output_field=MONEY,
     )
@@ -56,4 +56,17 @@ def projects_with_funding(projects: QuerySet[Project] | None = None) -> QuerySet
             2,
             output_field=DecimalField(max_digits=9, decimal_places=2),
         ),
+    )
+
+
+def lines_with_value(lines: QuerySet[FinancingLine] | None = None) -> QuerySet[FinancingLine]:
+    """Annotate each line's project cost and its value in USD (share of cost, else amount)."""
+    lines = lines if lines is not None else FinancingLine.objects.all()
+    latest_cost = (
+        CostEstimate.objects.filter(project=OuterRef("project_id"), full_scope=True)
+        .order_by("-as_of", "-pk")
+        .values("amount_usd")[:1]
+    )
+    return lines.annotate(project_cost_usd=Subquery(latest_cost, output_field=MONEY)).annotate(
+        value_usd=line_value_usd(F("project_cost_usd"))
     )

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class DashboardConfig(AppConfig):
+    """The staff pages: they read projects and financing; nothing depends on them."""
+
+    name = "dashboard"
+    verbose_name = "Dashboard"

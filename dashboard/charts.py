@@ -1,0 +1,589 @@
+"""Chart building: rows in, plotly ``Figure`` out.
+
+Every function here is pure: it takes plain rows (dicts of ``Decimal``, ``date``, ``str``
+and ``int`` values, as the selectors return them) and returns a ``go.Figure``. Nothing here
+touches the ORM, the request or the settings, so the functions are tested without a database.
+The page turns a figure into JSON with :func:`figure_json` (for ``json_script``) and
+``static/js/charts.js`` draws it.
+
+Conventions:
+
+* Money stays ``Decimal`` until it is handed to plotly: axes are in US$ millions
+  (``float`` of ``Decimal / 1,000,000``), hover texts are formatted from the ``Decimal``.
+* Colours come from the colour maps in ``projects.choices`` and ``financing.choices``;
+  only the neutral greys for axes, grid and the "today" line are defined here.
+* plotly renders text, hover texts, tick labels and annotations as a subset of HTML, so
+  every string that comes from data entry goes through :func:`esc` first.
+* With nothing to draw, a function returns :func:`empty_figure` ("No data", no axes).
+"""
+
+import datetime as dt
+import html
+import json
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from financing.choices import (
+    FINANCING_STATUS_COLOURS,
+    FUNDING_GAP_COLOUR,
+    LENDER_KIND_COLOURS,
+    FinancingStatus,
+    LenderKind,
+)
+from projects.choices import (
+    DECISION_KIND_COLOURS,
+    PHASE_STATUS_COLOURS,
+    PROJECT_STATUS_COLOURS,
+    SECTOR_COLOURS,
+    DecisionKind,
+    PhaseStatus,
+    ProjectStatus,
+    Sector,
+)
+
+Row = Mapping[str, object]
+
+MILLION = Decimal(1_000_000)
+BILLION = Decimal(1_000_000_000)
+MS_PER_DAY = 24 * 60 * 60 * 1000
+
+FONT_FAMILY = "system-ui, sans-serif"
+#: Neutral greys: the only colours not taken from the choices' colour maps.
+AXIS_GREY = "#6A6A6A"
+GRID_GREY = "#E5E5E5"
+TEXT_GREY = "#333333"
+
+#: The two series of the cost history. Borrowed from the site palette (the first two
+#: Okabe-Ito colours, as used for sectors) so no new colour is introduced.
+USD_SERIES_COLOUR = SECTOR_COLOURS[Sector.TRANSPORT]
+PKR_SERIES_COLOUR = SECTOR_COLOURS[Sector.ENERGY]
+
+COMMITTED_COLOUR = FINANCING_STATUS_COLOURS[FinancingStatus.SIGNED]
+PIPELINE_COLOUR = FINANCING_STATUS_COLOURS[FinancingStatus.PROPOSED]
+
+USD_AXIS_TITLE = "US$ m"
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def esc(value: object) -> str:
+    """Escape a data-entry string for plotly's HTML-like text rendering.
+
+    ``html.escape`` turns ``"`` into ``&quot;``, an entity plotly.js does not decode (it
+    knows ``&amp; &lt; &gt;`` and numeric entities), so it becomes the numeric ``&#34;``.
+    """
+    return html.escape(str(value)).replace("&quot;", "&#34;")
+
+
+def usd_m(value: Decimal | None) -> float:
+    """A US-dollar amount as a float in US$ millions, for an axis (None counts as 0)."""
+    return float((value or Decimal(0)) / MILLION)
+
+
+def usd_text(value: Decimal | None) -> str:
+    """A US-dollar amount for a hover text: ``Decimal("2000000000")`` → ``"US$ 2,000.0m"``."""
+    if value is None:
+        return "—"
+    return f"US$ {value / MILLION:,.1f}m"
+
+
+def pkr_bn(value: Decimal) -> float:
+    return float(value / BILLION)
+
+
+def pkr_text(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    return f"PKR {value / BILLION:,.1f}bn"
+
+
+def date_text(value: dt.date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def base_layout(*, legend: bool = False, **overrides) -> dict:
+    """The layout every chart shares: white, compact, system font, no title, no template."""
+    layout = {
+        "template": go.layout.Template(),  # an empty template; figure_json drops it
+        "autosize": True,
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {"family": FONT_FAMILY, "size": 13, "color": TEXT_GREY},
+        "margin": {"l": 10, "r": 10, "t": 40 if legend else 10, "b": 10, "pad": 4},
+        "hoverlabel": {"font": {"family": FONT_FAMILY}, "align": "left"},
+        "hovermode": "closest",
+        "showlegend": legend,
+        "xaxis": _axis(),
+        "yaxis": _axis(),
+    }
+    if legend:
+        layout["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
+    for key, value in overrides.items():
+        if key in ("xaxis", "yaxis") and isinstance(value, dict):
+            layout[key] = {**layout[key], **value}
+        else:
+            layout[key] = value
+    return layout
+
+
+def _axis(**extra) -> dict:
+    return {
+        "automargin": True,
+        "gridcolor": GRID_GREY,
+        "linecolor": AXIS_GREY,
+        "zerolinecolor": GRID_GREY,
+        "tickfont": {"color": TEXT_GREY},
+        **extra,
+    }
+
+
+def _money_axis(**extra) -> dict:
+    return _axis(title={"text": USD_AXIS_TITLE}, tickformat=",.0f", rangemode="tozero", **extra)
+
+
+def _category_axis(categories: list[str], *, top_down: bool = False, **extra) -> dict:
+    """A category axis in the given order; ``top_down`` puts the first category at the top."""
+    axis = _axis(type="category", categoryorder="array", categoryarray=categories, showgrid=False, **extra)
+    if top_down:
+        axis["autorange"] = "reversed"
+    return axis
+
+
+def _bar_height(count: int) -> int:
+    """Height for a horizontal bar chart, so long lists stay readable."""
+    return max(260, min(1600, 80 + 28 * count))
+
+
+def empty_figure(message: str = "No data") -> go.Figure:
+    """A figure with only a centred message: no axes, no legend."""
+    return go.Figure(
+        layout=base_layout(
+            xaxis={"visible": False},
+            yaxis={"visible": False},
+            annotations=[
+                {
+                    "text": esc(message),
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "showarrow": False,
+                    "font": {"size": 16, "color": AXIS_GREY},
+                }
+            ],
+            height=260,
+        )
+    )
+
+
+def figure_json(fig: go.Figure) -> dict:
+    """The figure as a dict of JSON-native types, for the ``json_script`` template filter.
+
+    ``plotly.io.to_json`` converts Decimal, date and numpy values; the layout template is
+    dropped so the page carries only the chart (a default plotly template is ~6 KB).
+    """
+    data = json.loads(pio.to_json(fig, validate=False))
+    data.get("layout", {}).pop("template", None)
+    return data
+
+
+# Charts ----------------------------------------------------------------------------------
+
+
+def cost_by_sector(rows: Iterable[Row]) -> go.Figure:
+    """Total cost per sector, one coloured bar each (rows keep the caller's order).
+
+    rows: ``{"sector": Sector value, "cost_usd": Decimal | None, "projects": int}``
+    """
+    rows = list(rows)
+    if not rows:
+        return empty_figure()
+    labels = [esc(Sector(row["sector"]).label) for row in rows]
+    bar = go.Bar(
+        x=labels,
+        y=[usd_m(row["cost_usd"]) for row in rows],
+        marker={"color": [SECTOR_COLOURS[row["sector"]] for row in rows]},
+        customdata=[[usd_text(row["cost_usd"]), _plural(row["projects"], "project")] for row in rows],
+        hovertemplate="<b>%{x}</b><br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+        name="Cost",
+    )
+    return go.Figure(
+        data=[bar],
+        layout=base_layout(xaxis=_category_axis(labels), yaxis=_money_axis()),
+    )
+
+
+def lender_mix(rows: Iterable[Row], *, by: str) -> go.Figure:
+    """Committed and pipeline financing per lender (``by="lender"``) or lender kind (``by="kind"``).
+
+    rows: ``{"key": str, "label": str, "committed_usd": Decimal, "pipeline_usd": Decimal}``.
+    Horizontal stacked bars, the largest total at the top; rows totalling 0 are skipped.
+    """
+    if by not in ("lender", "kind"):
+        raise ValueError(f"by must be 'lender' or 'kind', not {by!r}")
+    items = []
+    for row in rows:
+        committed = row["committed_usd"] or Decimal(0)
+        pipeline = row["pipeline_usd"] or Decimal(0)
+        if committed + pipeline == 0:
+            continue
+        label = LenderKind(row["key"]).label if by == "kind" else row["label"]
+        items.append((row["key"], esc(label), committed, pipeline))
+    if not items:
+        return empty_figure()
+    # Largest total first; ties by label so the order is stable.
+    items.sort(key=lambda item: (-(item[2] + item[3]), item[1]))
+    keys = [item[0] for item in items]
+    labels = [item[1] for item in items]
+    hover = "<b>%{customdata[0]}</b><br>%{fullData.name}: %{customdata[1]}<extra></extra>"
+    traces = [
+        go.Bar(
+            name=name,
+            orientation="h",
+            y=keys,
+            x=[usd_m(item[index]) for item in items],
+            marker={"color": colour},
+            customdata=[[item[1], usd_text(item[index])] for item in items],
+            hovertemplate=hover,
+        )
+        for name, index, colour in (
+            ("Committed", 2, COMMITTED_COLOUR),
+            ("Proposed / under negotiation", 3, PIPELINE_COLOUR),
+        )
+    ]
+    return go.Figure(
+        data=traces,
+        layout=base_layout(
+            legend=True,
+            barmode="stack",
+            height=_bar_height(len(items)),
+            xaxis=_money_axis(),
+            # Lender slugs / kind values keep categories unique; the ticks show the names.
+            yaxis=_category_axis(keys, top_down=True, tickmode="array", tickvals=keys, ticktext=labels),
+        ),
+    )
+
+
+def funding_gap_by_project(rows: Iterable[Row]) -> go.Figure:
+    """Unfunded cost per project, in the caller's order (largest gap first) from the top.
+
+    rows: ``{"name", "slug", "gap_usd", "gap_percent", "cost_usd"}``; gaps of 0 or None are skipped.
+    """
+    rows = [row for row in rows if row["gap_usd"]]
+    if not rows:
+        return empty_figure()
+    slugs = [row["slug"] for row in rows]
+    names = [esc(row["name"]) for row in rows]
+    bar = go.Bar(
+        orientation="h",
+        y=slugs,
+        x=[usd_m(row["gap_usd"]) for row in rows],
+        marker={"color": FUNDING_GAP_COLOUR},
+        customdata=[
+            [
+                name,
+                usd_text(row["gap_usd"]),
+                "—" if row["gap_percent"] is None else f"{row['gap_percent']:.1f}%",
+                usd_text(row["cost_usd"]),
+            ]
+            for name, row in zip(names, rows, strict=True)
+        ],
+        hovertemplate=(
+            "<b>%{customdata[0]}</b><br>Gap: %{customdata[1]}<br>"
+            "%{customdata[2]} of cost (%{customdata[3]})<extra></extra>"
+        ),
+        name="Funding gap",
+    )
+    return go.Figure(
+        data=[bar],
+        layout=base_layout(
+            height=_bar_height(len(rows)),
+            xaxis=_money_axis(),
+            # Slugs keep two projects of the same name apart; the ticks show the names.
+            yaxis=_category_axis(slugs, top_down=True, tickmode="array", tickvals=slugs, ticktext=names),
+        ),
+    )
+
+
+def status_breakdown(rows: Iterable[Row]) -> go.Figure:
+    """Number of projects per status, in the order of ``ProjectStatus``.
+
+    rows: ``{"status": ProjectStatus value, "projects": int, "cost_usd": Decimal | None}``;
+    statuses with no projects are skipped.
+    """
+    order = {value: index for index, value in enumerate(ProjectStatus.values)}
+    rows = sorted((row for row in rows if row["projects"]), key=lambda row: order[row["status"]])
+    if not rows:
+        return empty_figure()
+    labels = [esc(ProjectStatus(row["status"]).label) for row in rows]
+    bar = go.Bar(
+        x=labels,
+        y=[row["projects"] for row in rows],
+        marker={"color": [PROJECT_STATUS_COLOURS[row["status"]] for row in rows]},
+        customdata=[[_plural(row["projects"], "project"), usd_text(row.get("cost_usd"))] for row in rows],
+        hovertemplate="<b>%{x}</b><br>%{customdata[0]}<br>Cost: %{customdata[1]}<extra></extra>",
+        name="Projects",
+    )
+    return go.Figure(
+        data=[bar],
+        layout=base_layout(
+            xaxis=_category_axis(labels),
+            yaxis=_axis(title={"text": "Projects"}, tickformat=",d", rangemode="tozero"),
+        ),
+    )
+
+
+def phase_timeline(rows: Iterable[Row], *, today: dt.date) -> go.Figure:
+    """Gantt chart of phases, one bar per phase from start to end, a dashed line at ``today``.
+
+    rows: ``{"project": str, "phase": str, "status": PhaseStatus value, "start": date, "end": date}``.
+    Rows without a start or end, or ending before they start, are skipped. Bars are drawn as
+    ``base`` = start date and ``x`` = duration in milliseconds on a date axis (no pandas).
+    One trace per phase status, so the legend names the statuses.
+    """
+    rows = [row for row in rows if row["start"] and row["end"] and row["end"] >= row["start"]]
+    if not rows:
+        return empty_figure()
+    labels = [f"{esc(row['project'])} – {esc(row['phase'])}" for row in rows]
+    categories = list(dict.fromkeys(labels))
+    traces = []
+    for status in PhaseStatus:
+        picked = [(label, row) for label, row in zip(labels, rows, strict=True) if row["status"] == status]
+        if not picked:
+            continue
+        traces.append(
+            go.Bar(
+                name=status.label,
+                orientation="h",
+                y=[label for label, _ in picked],
+                base=[row["start"].isoformat() for _, row in picked],
+                x=[(row["end"] - row["start"]).days * MS_PER_DAY for _, row in picked],
+                marker={"color": PHASE_STATUS_COLOURS[status]},
+                customdata=[[date_text(row["start"]), date_text(row["end"])] for _, row in picked],
+                hovertemplate=("<b>%{y}</b><br>%{fullData.name}<br>%{customdata[0]} – %{customdata[1]}<extra></extra>"),
+            )
+        )
+    return go.Figure(
+        data=traces,
+        layout=base_layout(
+            legend=True,
+            barmode="overlay",
+            height=_bar_height(len(categories)),
+            xaxis=_axis(type="date"),
+            yaxis=_category_axis(categories, top_down=True),
+            shapes=[
+                {
+                    "type": "line",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": today.isoformat(),
+                    "x1": today.isoformat(),
+                    "y0": 0,
+                    "y1": 1,
+                    "line": {"color": AXIS_GREY, "width": 1.5, "dash": "dash"},
+                }
+            ],
+            annotations=[
+                {
+                    "text": "Today",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x": today.isoformat(),
+                    "y": 1,
+                    # Inside the plot, right of the line, so it never collides with the legend.
+                    "yanchor": "top",
+                    "xanchor": "left",
+                    "xshift": 3,
+                    "showarrow": False,
+                    "font": {"color": AXIS_GREY, "size": 12},
+                }
+            ],
+        ),
+    )
+
+
+def decisions_per_meeting(rows: Iterable[Row]) -> go.Figure:
+    """Decisions per JCC meeting, stacked by decision kind, meetings in number order.
+
+    rows: ``{"number": int, "label": str, "kind": DecisionKind value, "decisions": int}``.
+    """
+    rows = [row for row in rows if row["decisions"]]
+    if not rows:
+        return empty_figure()
+    meetings = {row["number"]: esc(row["label"]) for row in sorted(rows, key=lambda row: row["number"])}
+    categories = list(meetings.values())
+    traces = []
+    for kind in DecisionKind:
+        counts: dict[int, int] = {}
+        for row in rows:
+            if row["kind"] == kind:
+                counts[row["number"]] = counts.get(row["number"], 0) + row["decisions"]
+        if not counts:
+            continue
+        numbers = sorted(counts)
+        traces.append(
+            go.Bar(
+                name=kind.label,
+                x=[meetings[number] for number in numbers],
+                y=[counts[number] for number in numbers],
+                marker={"color": DECISION_KIND_COLOURS[kind]},
+                hovertemplate="<b>%{x}</b><br>%{fullData.name}: %{y}<extra></extra>",
+            )
+        )
+    return go.Figure(
+        data=traces,
+        layout=base_layout(
+            legend=True,
+            barmode="stack",
+            xaxis=_category_axis(categories),
+            yaxis=_axis(title={"text": "Decisions"}, tickformat=",d", rangemode="tozero"),
+        ),
+    )
+
+
+def cost_history(rows: Iterable[Row]) -> go.Figure:
+    """One project's cost estimates over time: US$ m, and PKR bn as a legend toggle.
+
+    rows (date order): ``{"as_of", "amount_usd", "amount_pkr", "basis", "forum", "source",
+    "stated", "full_scope"}``. Partial-scope figures are hollow markers off the line, so a
+    figure for part of the project does not make the line jump.
+    """
+    rows = list(rows)
+    if not rows:
+        return empty_figure()
+    full = [row for row in rows if row["full_scope"]]
+    partial = [row for row in rows if not row["full_scope"]]
+
+    def hover(row: Row, amount: str) -> list[str]:
+        return [
+            date_text(row["as_of"]),
+            esc(row["stated"]),
+            amount,
+            esc(row["basis"]),
+            esc(row["forum"] or "—"),
+            esc(row["source"]),
+        ]
+
+    template = (
+        "<b>%{customdata[0]}</b><br>Stated: %{customdata[1]}<br>%{fullData.name}: %{customdata[2]}<br>"
+        "Basis: %{customdata[3]}<br>Forum: %{customdata[4]}<br>Source: %{customdata[5]}<extra></extra>"
+    )
+
+    def series(picked: list[Row], *, currency: str, **kwargs) -> go.Scatter | None:
+        key = "amount_usd" if currency == "usd" else "amount_pkr"
+        picked = [row for row in picked if row[key] is not None]
+        if not picked:
+            return None
+        if currency == "usd":
+            values, texts = [usd_m(row[key]) for row in picked], [usd_text(row[key]) for row in picked]
+        else:
+            values, texts = [pkr_bn(row[key]) for row in picked], [pkr_text(row[key]) for row in picked]
+        return go.Scatter(
+            x=[row["as_of"].isoformat() for row in picked],
+            y=values,
+            customdata=[hover(row, text) for row, text in zip(picked, texts, strict=True)],
+            hovertemplate=template,
+            **kwargs,
+        )
+
+    hollow = {"size": 9, "symbol": "circle-open", "line": {"width": 2}}
+    traces = [
+        series(
+            full,
+            currency="usd",
+            name="US$ m",
+            mode="lines+markers",
+            line={"color": USD_SERIES_COLOUR},
+            marker={"size": 7},
+        ),
+        series(
+            full,
+            currency="pkr",
+            name="PKR bn",
+            mode="lines+markers",
+            line={"color": PKR_SERIES_COLOUR},
+            marker={"size": 7},
+            yaxis="y2",
+            visible="legendonly",
+            legendgroup="pkr",
+        ),
+        series(
+            partial,
+            currency="usd",
+            name="Partial-scope figures",
+            mode="markers",
+            marker={**hollow, "color": USD_SERIES_COLOUR},
+        ),
+        # Toggled with "PKR bn" through the legend group; no legend entry of its own.
+        series(
+            partial,
+            currency="pkr",
+            name="Partial-scope figures (PKR bn)",
+            mode="markers",
+            marker={**hollow, "color": PKR_SERIES_COLOUR},
+            yaxis="y2",
+            visible="legendonly",
+            legendgroup="pkr",
+            showlegend=False,
+        ),
+    ]
+    traces = [trace for trace in traces if trace is not None]
+    if not traces:
+        return empty_figure()
+    pkr_values = [value for trace in traces if trace.yaxis == "y2" for value in trace.y]
+    return go.Figure(
+        data=traces,
+        layout=base_layout(
+            legend=True,
+            xaxis=_axis(type="date"),
+            yaxis=_money_axis(),
+            yaxis2=_axis(
+                title={"text": "PKR bn"},
+                tickformat=",.0f",
+                rangemode="tozero",
+                # While the PKR traces are hidden the axis has no data: an explicit range,
+                # and no axis or zero line, or plotly draws a path with NaN coordinates.
+                range=[0, max(pkr_values, default=1.0) * 1.1 or 1.0],
+                showline=False,
+                zeroline=False,
+                overlaying="y",
+                side="right",
+                showgrid=False,
+            ),
+        ),
+    )
+
+
+def financing_donut(rows: Iterable[Row], *, gap_usd: Decimal | None) -> go.Figure:
+    """Committed financing per lender plus the unfunded gap, as a donut.
+
+    rows: ``{"label": str, "kind": LenderKind value, "value_usd": Decimal}``; slices are
+    coloured by lender kind, the "Unfunded" slice (skipped when the gap is 0 or None) grey.
+    """
+    slices = [
+        (esc(row["label"]), LENDER_KIND_COLOURS[row["kind"]], row["value_usd"]) for row in rows if row["value_usd"]
+    ]
+    if gap_usd:
+        slices.append(("Unfunded", FUNDING_GAP_COLOUR, gap_usd))
+    if not slices:
+        return empty_figure()
+    pie = go.Pie(
+        labels=[label for label, _, _ in slices],
+        values=[usd_m(value) for _, _, value in slices],
+        marker={"colors": [colour for _, colour, _ in slices], "line": {"color": "white", "width": 1}},
+        customdata=[usd_text(value) for _, _, value in slices],
+        hole=0.55,
+        sort=False,
+        direction="clockwise",
+        textinfo="percent",
+        hovertemplate="<b>%{label}</b><br>%{customdata}<br>%{percent}<extra></extra>",
+    )
+    return go.Figure(data=[pie], layout=base_layout(legend=True, margin={"l": 10, "r": 10, "t": 60, "b": 10}))

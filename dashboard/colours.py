@@ -1,0 +1,57 @@
+"""One stylesheet of badge colours, made from the choices' colour maps.
+
+The same maps colour the charts, so a status looks the same on every page and chart,
+and there is no inline style to weaken the Content-Security-Policy.
+"""
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from financing.choices import FINANCING_STATUS_COLOURS, INSTRUMENT_COLOURS, LENDER_KIND_COLOURS
+from projects.choices import DECISION_KIND_COLOURS, PHASE_STATUS_COLOURS, PROJECT_STATUS_COLOURS, SECTOR_COLOURS
+
+MAPS = {
+    "sector": SECTOR_COLOURS,
+    "status": PROJECT_STATUS_COLOURS,
+    "phase": PHASE_STATUS_COLOURS,
+    "decision": DECISION_KIND_COLOURS,
+    "lenderkind": LENDER_KIND_COLOURS,
+    "instrument": INSTRUMENT_COLOURS,
+    "financing": FINANCING_STATUS_COLOURS,
+}
+
+
+def _luminance(hex_colour: str) -> float:
+    """WCAG relative luminance."""
+
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(hex_colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_colour(hex_colour: str) -> str:
+    """Black or white, whichever contrasts more with the background (WCAG ratio)."""
+    lum = _luminance(hex_colour)
+    on_black = (lum + 0.05) / 0.05
+    on_white = 1.05 / (lum + 0.05)
+    return "#000" if on_black >= on_white else "#fff"
+
+
+def stylesheet() -> str:
+    rules = []
+    for prefix, colours in MAPS.items():
+        for value, colour in colours.items():
+            rules.append(f".badge-{prefix}-{value}{{background:{colour};color:{text_colour(colour)}}}")
+    return "\n".join(rules) + "\n"
+
+
+@login_not_required
+@require_GET
+@cache_control(max_age=3600, public=True)
+def colours_css(request):
+    return HttpResponse(stylesheet(), content_type="text/css; charset=utf-8")

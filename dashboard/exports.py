@@ -1,0 +1,106 @@
+"""CSV and XLSX exports of exactly the filtered portfolio.
+
+Cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return) are prefixed with an apostrophe, so a project named
+``=HYPERLINK(…)`` stays text in Excel and LibreOffice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpResponse
+from openpyxl import Workbook
+
+from financing.models import FinancingLine
+from projects.choices import ProjectKind, ProjectStatus, Region, Sector
+from projects.models import Project
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+COLUMNS = [
+    ("Project", "name"),
+    ("Kind", "kind"),
+    ("Sector", "sector"),
+    ("Status", "status"),
+    ("Provinces / regions", "regions"),
+    ("Current cost (US$)", "current_cost_usd"),
+    ("Current cost (PKR)", "current_cost_pkr"),
+    ("Cost as of", "current_cost_as_of"),
+    ("Committed financing (US$)", "committed_usd"),
+    ("Funding gap (US$)", "funding_gap_usd"),
+    ("Funding gap (%)", "funding_gap_percent"),
+    ("Financing sources", "lenders"),
+    ("Planned start", "planned_start"),
+    ("Planned completion", "planned_end"),
+    ("Link", "slug"),
+]
+
+LABELS = {
+    "kind": dict(ProjectKind.choices),
+    "sector": dict(Sector.choices),
+    "status": dict(ProjectStatus.choices),
+}
+
+
+def neutralize(value):
+    """Keep a text cell text in a spreadsheet."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def project_rows(projects: QuerySet[Project]) -> list[list]:
+    """One row per project, in the queryset's order (one query)."""
+    lenders = (
+        FinancingLine.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(names=StringAgg("lender__name", delimiter="; ", distinct=True, ordering="lender__name"))
+        .values("names")
+    )
+    region_labels = dict(Region.choices)
+    rows = []
+    for p in projects.annotate(lenders=Subquery(lenders)).values(*[field for _label, field in COLUMNS]):
+        row = []
+        for _label, field in COLUMNS:
+            value = p[field]
+            if field in LABELS:
+                value = LABELS[field].get(value, value)
+            elif field == "regions":
+                value = ", ".join(region_labels.get(r, r) for r in value)
+            elif field == "slug":
+                value = f"/projects/{value}/"
+            elif isinstance(value, Decimal):
+                value = value.quantize(Decimal("0.01"))
+            row.append(value)
+        rows.append(row)
+    return rows
+
+
+def response(rows: list[list], *, fmt: str, filename: str) -> HttpResponse:
+    header = [label for label, _field in COLUMNS]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if v is None else neutralize(v) for v in row])
+        result = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Projects")
+        sheet.append(header)
+        for row in rows:
+            sheet.append([neutralize(v) for v in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        result = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    result["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return result

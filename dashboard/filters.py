@@ -1,0 +1,193 @@
+"""The portfolio filter, shared by the dashboard, the project list and its exports.
+
+Every parameter is validated by a form field, so any query string gives either results
+or messages: unknown choices, wrong types, huge or non-finite numbers, NUL bytes and
+reversed ranges are form errors, never a database error.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import django_filters as filters
+from django import forms
+from django.db.models import F, Q
+
+from financing.choices import FinancingStatus, Instrument, LenderKind
+from financing.models import FinancingLine, Lender
+from projects.choices import ProjectStatus, Region, Sector
+from projects.models import Decision, JCCMeeting, Project
+
+MILLION = Decimal("1000000")
+#: Upper bound of the cost filter, in US$ millions (10 trillion dollars).
+MAX_COST_MILLIONS = Decimal("10000000")
+
+#: Filters on financing lines; combined so they describe one and the same line.
+LINE_FILTERS = ("lender", "lender_kind", "instrument", "financing_status")
+
+
+class PortfolioFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("cost_min"), cleaned.get("cost_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("cost_max", "The highest cost is below the lowest cost.")
+        start, end = cleaned.get("completion_after"), cleaned.get("completion_before")
+        if start and end and start > end:
+            self.add_error("completion_before", "The date range ends before it starts.")
+        return cleaned
+
+
+class NullsLastOrderingFilter(filters.OrderingFilter):
+    """Sort unknown values (a project with no cost yet) last in both directions."""
+
+    def filter(self, qs, value):
+        if value in (None, "", [], ()):
+            return qs
+        ordering = []
+        for param in value:
+            field = self.get_ordering_value(param)
+            descending = field.startswith("-")
+            expression = F(field.lstrip("-"))
+            ordering.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
+        return qs.order_by(*ordering, "name", "pk")
+
+
+class PortfolioFilter(filters.FilterSet):
+    """Filter projects (annotated by ``projects_with_funding``) for every portfolio page."""
+
+    q = filters.CharFilter(label="Search", method="filter_text", max_length=200)
+    sector = filters.MultipleChoiceFilter(choices=Sector.choices, widget=forms.CheckboxSelectMultiple)
+    status = filters.MultipleChoiceFilter(choices=ProjectStatus.choices, widget=forms.CheckboxSelectMultiple)
+    region = filters.MultipleChoiceFilter(
+        label="Province / region",
+        choices=Region.choices,
+        method="filter_regions",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    lender = filters.ModelMultipleChoiceFilter(
+        label="Lender", queryset=Lender.objects.order_by("name"), to_field_name="slug", method="filter_line"
+    )
+    lender_kind = filters.MultipleChoiceFilter(label="Lender kind", choices=LenderKind.choices, method="filter_line")
+    instrument = filters.MultipleChoiceFilter(label="Instrument", choices=Instrument.choices, method="filter_line")
+    financing_status = filters.MultipleChoiceFilter(
+        label="Financing status", choices=FinancingStatus.choices, method="filter_line"
+    )
+    meeting = filters.ModelChoiceFilter(
+        label="Discussed at JCC",
+        queryset=JCCMeeting.objects.order_by("-number"),
+        to_field_name="number",
+        method="filter_meeting",
+    )
+    cost_min = filters.NumberFilter(
+        label="Cost from (US$ m)",
+        method="filter_cost",
+        min_value=Decimal("0"),
+        max_value=MAX_COST_MILLIONS,
+        max_digits=12,
+        decimal_places=2,
+    )
+    cost_max = filters.NumberFilter(
+        label="Cost up to (US$ m)",
+        method="filter_cost",
+        min_value=Decimal("0"),
+        max_value=MAX_COST_MILLIONS,
+        max_digits=12,
+        decimal_places=2,
+    )
+    completion_after = filters.DateFilter(
+        label="Planned completion from",
+        field_name="planned_end",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    completion_before = filters.DateFilter(
+        label="Planned completion until",
+        field_name="planned_end",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    has_gap = filters.BooleanFilter(
+        label="Funding gap",
+        method="filter_gap",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Has a funding gap"), ("false", "Fully funded")]),
+    )
+    sort = NullsLastOrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("sector", "sector"),
+            ("status", "status"),
+            ("current_cost_usd", "cost"),
+            ("funding_gap_usd", "gap"),
+            ("funding_gap_percent", "gap_percent"),
+            ("planned_end", "completion"),
+        ),
+        field_labels={"current_cost_usd": "Cost", "funding_gap_usd": "Funding gap", "planned_end": "Completion"},
+    )
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+        form = PortfolioFilterForm
+
+    # --------------------------------------------------------------- methods
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        fields = ("name", "slug", "subsector", "location", "description", "implementing_agency", "sponsor")
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+    def filter_regions(self, queryset, name, value):
+        return queryset.filter(regions__overlap=list(value)) if value else queryset
+
+    def filter_line(self, queryset, name, value):
+        return queryset  # applied together in filter_queryset
+
+    def filter_meeting(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(pk__in=Decision.objects.filter(meeting=value).values("project"))
+
+    def filter_cost(self, queryset, name, value):
+        if value is None:
+            return queryset
+        lookup = "gte" if name == "cost_min" else "lte"
+        return queryset.filter(**{f"current_cost_usd__{lookup}": value * MILLION})
+
+    def filter_gap(self, queryset, name, value):
+        if value is None:
+            return queryset
+        if value:
+            return queryset.filter(funding_gap_usd__gt=0)
+        return queryset.filter(funding_gap_usd=0)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        line = Q()
+        if data.get("lender"):
+            line &= Q(lender__in=data["lender"])
+        if data.get("lender_kind"):
+            line &= Q(lender__kind__in=data["lender_kind"])
+        if data.get("instrument"):
+            line &= Q(instrument__in=data["instrument"])
+        if data.get("financing_status"):
+            line &= Q(status__in=data["financing_status"])
+        if line:
+            queryset = queryset.filter(pk__in=FinancingLine.objects.filter(line).values("project"))
+        return queryset
+
+    @property
+    def active_filters(self) -> int:
+        """How many parameters narrow the portfolio (sorting does not)."""
+        if not self.is_bound or not self.is_valid():
+            return 0
+
+        def given(value):
+            return value not in (None, "", [], ()) and not (hasattr(value, "exists") and not value)
+
+        return sum(1 for name, value in self.form.cleaned_data.items() if name != "sort" and given(value))

@@ -1,0 +1,208 @@
+"""The figures of the staff pages, computed by PostgreSQL from a filtered portfolio.
+
+Each function takes the already-filtered project queryset (annotated by
+``financing.selectors.projects_with_funding``) and returns plain rows from
+``values().annotate()`` / ``aggregate()``: one query per KPI block or chart. Financing
+is narrowed by project id (``project__in=projects.values("pk")``) before aggregating,
+so joins added by filters can't multiply the sums. Sums use normalized USD only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from financing.choices import FinancingStatus, LenderKind
+from financing.models import FinancingLine, Lender
+from financing.selectors import lines_with_value
+from projects.choices import DecisionKind, MeetingStatus, PhaseStatus, ProjectStatus, Sector
+from projects.models import Decision, JCCMeeting, Phase, Project
+
+PIPELINE = [FinancingStatus.PROPOSED, FinancingStatus.UNDER_NEGOTIATION]
+ACTIVE_STATUSES = [ProjectStatus.APPROVED, ProjectStatus.FINANCING, ProjectStatus.UNDER_CONSTRUCTION]
+ZERO = Decimal("0")
+
+
+def _ids(projects: QuerySet[Project]) -> QuerySet:
+    return projects.order_by().values("pk")
+
+
+def portfolio_kpis(*, projects: QuerySet[Project]) -> dict:
+    """Counts and totals of the filtered portfolio (one query).
+
+    The gap percentage is the gap over the cost of the projects whose cost is known.
+    """
+    # Aliases must differ from the annotations they sum (Django would reference the alias).
+    sums = projects.order_by().aggregate(
+        n_projects=Count("pk"),
+        n_costed=Count("current_cost_usd"),
+        sum_cost_usd=Sum("current_cost_usd", default=ZERO),
+        sum_cost_pkr=Sum("current_cost_pkr", default=ZERO),
+        sum_committed_usd=Sum("committed_usd", default=ZERO),
+        sum_gap_usd=Sum("funding_gap_usd", default=ZERO),
+    )
+    totals = {key.split("_", 1)[1]: value for key, value in sums.items()}
+    cost = totals["cost_usd"]
+    totals["gap_percent"] = (totals["gap_usd"] * 100 / cost).quantize(Decimal("0.1")) if cost else None
+    return totals
+
+
+def latest_meeting_decisions(*, projects: QuerySet[Project]) -> dict:
+    """The latest JCC meeting held and how many of its decisions concern the portfolio."""
+    meeting = (
+        JCCMeeting.objects.filter(status=MeetingStatus.HELD)
+        .annotate(
+            decision_total=Count("decisions"),
+            decision_in_portfolio=Count("decisions", filter=Q(decisions__project__in=_ids(projects))),
+        )
+        .order_by("-number")
+        .first()
+    )
+    return {"meeting": meeting}
+
+
+def _labelled(rows, field: str, choices) -> list[dict]:
+    labels = dict(choices.choices)
+    return [{**row, f"{field}_label": labels.get(row[field], row[field])} for row in rows]
+
+
+def portfolio_cost_by_sector(*, projects: QuerySet[Project]) -> list[dict]:
+    return _labelled(
+        projects.order_by()
+        .values("sector")
+        .annotate(cost_usd=Sum("current_cost_usd", default=ZERO), projects=Count("pk"))
+        .order_by("-cost_usd", "sector"),
+        "sector",
+        Sector,
+    )
+
+
+def portfolio_status_breakdown(*, projects: QuerySet[Project]) -> list[dict]:
+    return _labelled(
+        projects.order_by()
+        .values("status")
+        .annotate(projects=Count("pk"), cost_usd=Sum("current_cost_usd"))
+        .order_by("status"),
+        "status",
+        ProjectStatus,
+    )
+
+
+def portfolio_funding_gaps(*, projects: QuerySet[Project], limit: int = 15) -> list[dict]:
+    """The projects with the largest funding gaps, largest first."""
+    return list(
+        projects.filter(funding_gap_usd__gt=0)
+        .order_by("-funding_gap_usd", "name")
+        .values(
+            "name",
+            "slug",
+            cost_usd=F("current_cost_usd"),
+            gap_usd=F("funding_gap_usd"),
+            gap_percent=F("funding_gap_percent"),
+        )[:limit]
+    )
+
+
+def portfolio_lender_mix(*, projects: QuerySet[Project], by: str) -> list[dict]:
+    """Committed and pipeline (proposed / under negotiation) financing per lender or lender kind."""
+    lines = lines_with_value(FinancingLine.objects.filter(project__in=_ids(projects))).order_by()
+    if by == "lender":
+        lines = lines.values(
+            key=F("lender__slug"), label=Coalesce(NullIf(F("lender__short_name"), Value("")), F("lender__name"))
+        )
+    else:
+        lines = lines.values(key=F("lender__kind"))
+    rows = list(
+        lines.annotate(
+            committed_usd=Sum("value_usd", filter=Q(status__in=FinancingStatus.committed()), default=ZERO),
+            pipeline_usd=Sum("value_usd", filter=Q(status__in=PIPELINE), default=ZERO),
+        ).order_by("key")
+    )
+    rows = [r for r in rows if r["committed_usd"] or r["pipeline_usd"]]
+    if by != "lender":
+        for r in rows:
+            r["label"] = LenderKind(r["key"]).label
+    rows.sort(key=lambda r: (-(r["committed_usd"] + r["pipeline_usd"]), r["label"]))
+    return rows
+
+
+def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date) -> list[dict]:
+    """Phases of active projects (actual dates, else planned), plus phase-less active projects."""
+    active = projects.filter(status__in=ACTIVE_STATUSES)
+    phases = (
+        Phase.objects.filter(project__in=_ids(active))
+        .annotate(start=Coalesce("actual_start", "planned_start"), end=Coalesce("actual_end", "planned_end"))
+        .filter(start__isnull=False, end__isnull=False)
+        .values(
+            "start", "end", "status", phase=F("name"), project_name=F("project__name"), project_slug=F("project__slug")
+        )
+        .order_by("start", "project__name")
+    )
+    # Active projects with no dated phase are drawn as one bar from their own dates.
+    whole = (
+        active.exclude(pk__in=phases.values("project"))
+        .annotate(start=Coalesce("actual_start", "planned_start"), end=Coalesce("actual_end", "planned_end"))
+        .filter(start__isnull=False, end__isnull=False)
+        .values("start", "end", project_name=F("name"), project_slug=F("slug"))
+        .annotate(status=Value("planned"), phase=Value("whole project"))
+        .order_by("start", "name")
+    )
+    rows = [{**r, "project": r["project_name"]} for r in phases]
+    rows += [{**r, "project": r["project_name"]} for r in whole]
+    rows.sort(key=lambda r: (r["start"], r["project"]))
+    return _labelled(rows, "status", PhaseStatus)
+
+
+def meeting_decision_counts(*, projects: QuerySet[Project] | None = None) -> list[dict]:
+    """Decisions per JCC meeting and kind (about the given projects, or all decisions)."""
+    decisions = Decision.objects.all()
+    if projects is not None:
+        decisions = decisions.filter(project__in=_ids(projects))
+    return _labelled(
+        decisions.order_by()
+        .values("kind", number=F("meeting__number"))
+        .annotate(decisions=Count("pk"))
+        .order_by("number", "kind"),
+        "kind",
+        DecisionKind,
+    )
+
+
+def lender_totals(*, lenders: QuerySet[Lender] | None = None) -> list[dict]:
+    """Every lender with its project count, committed and pipeline financing (USD)."""
+    lenders = lenders if lenders is not None else Lender.objects.all()
+    lines = lines_with_value(FinancingLine.objects.filter(lender__in=lenders.order_by().values("pk")))
+    totals = {
+        r["lender_id"]: r
+        for r in lines.order_by()
+        .values("lender_id")
+        .annotate(
+            projects=Count("project", distinct=True),
+            lines=Count("pk"),
+            committed_usd=Sum("value_usd", filter=Q(status__in=FinancingStatus.committed()), default=ZERO),
+            pipeline_usd=Sum("value_usd", filter=Q(status__in=PIPELINE), default=ZERO),
+            declined=Count("pk", filter=Q(status__in=FinancingStatus.dead())),
+        )
+    }
+    empty = {"projects": 0, "lines": 0, "committed_usd": ZERO, "pipeline_usd": ZERO, "declined": 0}
+    return [{"lender": lender, **totals.get(lender.pk, empty)} for lender in lenders.order_by("name")]
+
+
+def site_last_updated() -> dt.datetime | None:
+    """When any recorded data last changed: the newest entry of every history table."""
+    tables = sorted(
+        model._meta.db_table
+        for model in apps.get_models()
+        if model.__name__.startswith("Historical") and any(f.name == "history_date" for f in model._meta.fields)
+    )
+    if not tables:
+        return None
+    union = " UNION ALL ".join(f'SELECT MAX(history_date) AS d FROM "{t}"' for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(d) FROM ({union}) AS latest")  # noqa: S608 - table names from models
+        return cursor.fetchone()[0]

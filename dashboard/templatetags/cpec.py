@@ -1,0 +1,57 @@
+"""Formatting for money, shares and choice badges on the staff pages."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+BILLION = Decimal("1000000000")
+MILLION = Decimal("1000000")
+TRILLION = Decimal("1000000000000")
+
+
+@register.filter
+def usd(value):
+    """US$ 2.00bn / US$ 350.0m / –."""
+    if value in (None, ""):
+        return "–"
+    value = Decimal(value)
+    if abs(value) >= BILLION:
+        return f"US$ {value / BILLION:,.2f}bn"
+    return f"US$ {value / MILLION:,.1f}m"
+
+
+@register.filter
+def pkr(value):
+    """Rs 1.92tn / Rs 576.0bn / Rs 24,957m / –."""
+    if value in (None, ""):
+        return "–"
+    value = Decimal(value)
+    if abs(value) >= TRILLION:
+        return f"Rs {value / TRILLION:,.2f}tn"
+    if abs(value) >= BILLION:
+        return f"Rs {value / BILLION:,.1f}bn"
+    return f"Rs {value / MILLION:,.0f}m"
+
+
+@register.filter
+def pct(value, places=0):
+    if value in (None, ""):
+        return "–"
+    return f"{Decimal(value):,.{int(places)}f}%"
+
+
+@register.filter
+def amount(value, currency=""):
+    """A stated amount in its own currency, in full."""
+    if value in (None, ""):
+        return "–"
+    return f"{currency} {Decimal(value):,.0f}".strip()
+
+
+@register.simple_tag
+def badge(kind, value, label):
+    """A coloured badge; the colour comes from the choices' colour map via a CSS class."""
+    return format_html('<span class="badge badge-{}-{}">{}</span>', kind, value, label)

@@ -1,0 +1,17 @@
+from django.urls import path, re_path
+
+from . import colours, views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.dashboard, name="home"),
+    path("projects/", views.project_list, name="projects"),
+    re_path(r"^projects/export\.(?P<fmt>csv|xlsx)$", views.project_export, name="project_export"),
+    path("projects/<slug:slug>/", views.project_detail, name="project"),
+    path("lenders/", views.lender_list, name="lenders"),
+    path("lenders/<slug:slug>/", views.lender_detail, name="lender"),
+    path("jcc/", views.meeting_list, name="meetings"),
+    path("jcc/<int:number>/", views.meeting_detail, name="meeting"),
+    path("colours.css", colours.colours_css, name="colours_css"),
+]

@@ -1,0 +1,258 @@
+"""The staff pages. Thin: bind the filter, call selectors, build charts, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.db.models import Max, Min, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from financing.models import FinancingChange, Lender
+from financing.selectors import lines_with_value, projects_with_funding
+from projects.models import Decision, JCCMeeting, Project
+from projects.selectors import meetings_with_decision_counts
+
+from . import charts, exports, selectors
+from .filters import PortfolioFilter
+
+PAGE_SIZE = 25
+
+
+def _bind_filter(request) -> tuple[PortfolioFilter, object, int]:
+    """The portfolio filter bound to the query string, its results and the HTTP status.
+
+    Invalid input shows the form's messages with no results and status 400.
+    """
+    portfolio = PortfolioFilter(request.GET or None, queryset=projects_with_funding())
+    if portfolio.is_bound and not portfolio.is_valid():
+        return portfolio, Project.objects.none(), 400
+    return portfolio, portfolio.qs, 200
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _meeting_rows(per_meeting: list[dict]) -> list[dict]:
+    """Add the meeting's label ("14th JCC") to decision-count rows."""
+    return [{**row, "label": f"{JCCMeeting(number=row['number']).ordinal} JCC"} for row in per_meeting]
+
+
+def _estimate_rows(estimates) -> list[dict]:
+    """A project's estimates as the cost-history chart reads them."""
+    return [
+        {
+            "as_of": e.as_of,
+            "amount_usd": e.amount_usd,
+            "amount_pkr": e.amount_pkr,
+            "basis": e.get_basis_display(),
+            "forum": e.get_approving_forum_display() if e.approving_forum else "",
+            "source": f"{e.source.publisher} [{e.source.key}]" if e.source.key else e.source.publisher,
+            "stated": f"{e.currency} {e.amount:,.0f}",
+            "full_scope": e.full_scope,
+        }
+        for e in estimates
+    ]
+
+
+@require_GET
+def dashboard(request):
+    portfolio, projects, status = _bind_filter(request)
+    if status != 200:
+        projects = projects_with_funding(Project.objects.none())
+    today = _today()
+    by_sector = selectors.portfolio_cost_by_sector(projects=projects)
+    by_lender = selectors.portfolio_lender_mix(projects=projects, by="lender")
+    by_kind = selectors.portfolio_lender_mix(projects=projects, by="kind")
+    gaps = selectors.portfolio_funding_gaps(projects=projects)
+    statuses = selectors.portfolio_status_breakdown(projects=projects)
+    timeline = selectors.portfolio_phase_timeline(projects=projects, today=today)
+    # The whole portfolio counts CPEC-wide decisions too; a filtered one only its projects'.
+    per_meeting = selectors.meeting_decision_counts(projects=projects if portfolio.active_filters else None)
+    meeting_labels = _meeting_rows(per_meeting)
+    context = {
+        "filter": portfolio,
+        "kpis": selectors.portfolio_kpis(projects=projects),
+        "latest": selectors.latest_meeting_decisions(projects=projects)["meeting"],
+        "today": today,
+        "tables": {
+            "by_sector": by_sector,
+            "by_lender": by_lender,
+            "by_kind": by_kind,
+            "gaps": gaps,
+            "statuses": statuses,
+            "timeline": timeline,
+            "per_meeting": per_meeting,
+        },
+        "figures": {
+            "by_sector": charts.figure_json(charts.cost_by_sector(by_sector)),
+            "by_lender": charts.figure_json(charts.lender_mix(by_lender, by="lender")),
+            "by_kind": charts.figure_json(charts.lender_mix(by_kind, by="kind")),
+            "gaps": charts.figure_json(charts.funding_gap_by_project(gaps)),
+            "statuses": charts.figure_json(charts.status_breakdown(statuses)),
+            "timeline": charts.figure_json(charts.phase_timeline(timeline, today=today)),
+            "per_meeting": charts.figure_json(charts.decisions_per_meeting(meeting_labels)),
+        },
+    }
+    return render(request, "dashboard/dashboard.html", context, status=status)
+
+
+@require_GET
+def project_list(request):
+    portfolio, projects, status = _bind_filter(request)
+    if status == 200 and not (portfolio.is_bound and portfolio.form.cleaned_data.get("sort")):
+        projects = projects.order_by("name")
+    page = Paginator(projects.select_related("parent"), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filter": portfolio, "page": page, "breadcrumbs": [("Projects", "")]}
+    return render(request, "dashboard/project_list.html", context, status=status)
+
+
+@require_GET
+def project_export(request, fmt: str):
+    portfolio, projects, status = _bind_filter(request)
+    if status != 200:
+        context = {"filter": portfolio, "page": None, "breadcrumbs": [("Projects", "")]}
+        return render(request, "dashboard/project_list.html", context, status=status)
+    rows = exports.project_rows(projects.order_by(*(projects.query.order_by or ["name"])))
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    return exports.response(rows, fmt=fmt, filename=f"cpec-projects-{stamp}")
+
+
+@require_GET
+def project_detail(request, slug: str):
+    project = get_object_or_404(projects_with_funding().select_related("parent"), slug=slug)
+    estimates = list(project.cost_estimates.select_related("source").order_by("as_of", "pk"))
+    lines = list(
+        lines_with_value(project.financing_lines.all())
+        .select_related("lender", "decision__meeting")
+        .order_by("-status", "lender__name")
+    )
+    phases = list(project.phases.order_by("order"))
+    decisions = list(project.decisions.select_related("meeting", "source").order_by("-meeting__number", "sequence"))
+    sources = list(project.sources.order_by("key", "title"))
+    sections = list(project.sections.order_by("name").values("name", "slug"))
+    changes = list(
+        FinancingChange.objects.filter(line__project=project)
+        .select_related("line__lender", "decision__meeting", "source")
+        .order_by("-changed_on", "-pk")
+    )
+    committed = [line for line in lines if line.is_committed and line.value_usd]
+    today = _today()
+    timeline = [
+        {
+            "project": project.name,
+            "phase": p.name,
+            "status": p.status,
+            "start": p.actual_start or p.planned_start,
+            "end": p.actual_end or p.planned_end,
+        }
+        for p in phases
+    ]
+    context = {
+        "breadcrumbs": [("Projects", reverse("dashboard:projects")), (project.name, "")],
+        "project": project,
+        "estimates": estimates,
+        "lines": lines,
+        "phases": phases,
+        "decisions": decisions,
+        "sources": sources,
+        "sections": sections,
+        "changes": changes,
+        "committed": committed,
+        "has_phase_dates": any(row["start"] and row["end"] for row in timeline),
+        "figures": {
+            "history": charts.figure_json(charts.cost_history(_estimate_rows(estimates))),
+            "donut": charts.figure_json(
+                charts.financing_donut(
+                    [
+                        {"label": str(line.lender), "kind": line.lender.kind, "value_usd": line.value_usd}
+                        for line in committed
+                    ],
+                    gap_usd=project.funding_gap_usd,
+                )
+            ),
+            "timeline": charts.figure_json(charts.phase_timeline(timeline, today=today)),
+        },
+    }
+    return render(request, "dashboard/project_detail.html", context)
+
+
+@require_GET
+def lender_list(request):
+    rows = selectors.lender_totals()
+    return render(request, "dashboard/lender_list.html", {"rows": rows, "breadcrumbs": [("Lenders", "")]})
+
+
+@require_GET
+def lender_detail(request, slug: str):
+    lender = get_object_or_404(Lender, slug=slug)
+    lines = list(
+        lines_with_value(lender.financing_lines.all())
+        .select_related("project", "decision__meeting")
+        .order_by("project__name", "pk")
+    )
+    totals = selectors.lender_totals(lenders=Lender.objects.filter(pk=lender.pk))[0]
+    context = {
+        "lender": lender,
+        "lines": lines,
+        "totals": totals,
+        "breadcrumbs": [("Lenders", reverse("dashboard:lenders")), (lender.name, "")],
+    }
+    return render(request, "dashboard/lender_detail.html", context)
+
+
+@require_GET
+def meeting_list(request):
+    meetings = list(meetings_with_decision_counts())
+    per_meeting = selectors.meeting_decision_counts()
+    figure = charts.figure_json(charts.decisions_per_meeting(_meeting_rows(per_meeting)))
+    context = {
+        "meetings": meetings,
+        "figure": figure,
+        "per_meeting": per_meeting,
+        "breadcrumbs": [("JCC meetings", "")],
+    }
+    return render(request, "dashboard/meeting_list.html", context)
+
+
+@require_GET
+def meeting_detail(request, number: int):
+    if number > 32767:  # beyond a meeting number; say 404 before asking the database
+        raise Http404("No such JCC meeting.")
+    meeting = get_object_or_404(JCCMeeting.objects.prefetch_related("sources"), number=number)
+    decisions = list(Decision.objects.filter(meeting=meeting).select_related("project", "source").order_by("sequence"))
+    changes = list(
+        FinancingChange.objects.filter(decision__meeting=meeting)
+        .select_related("line__project", "line__lender", "decision")
+        .order_by("line__project__name", "changed_on")
+    )
+    groups: dict = {}
+    for decision in decisions:
+        key = decision.project.name if decision.project_id else ""
+        groups.setdefault(key, {"project": decision.project, "decisions": [], "changes": []})["decisions"].append(
+            decision
+        )
+    for change in changes:
+        groups.setdefault(change.line.project.name, {"project": change.line.project, "decisions": [], "changes": []})[
+            "changes"
+        ].append(change)
+    grouped = [groups[k] for k in sorted(groups, key=lambda k: (k == "", k))]
+    neighbours = JCCMeeting.objects.aggregate(
+        previous=Max("number", filter=Q(number__lt=number)), next=Min("number", filter=Q(number__gt=number))
+    )
+    return render(
+        request,
+        "dashboard/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "grouped": grouped,
+            "decision_count": len(decisions),
+            "neighbours": neighbours,
+            "breadcrumbs": [("JCC meetings", reverse("dashboard:meetings")), (f"{meeting.ordinal} JCC", "")],
+        },
+    )

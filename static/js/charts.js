@@ -1,0 +1,65 @@
+/*
+ * Draws every chart on the page. No inline scripts: the page holds, for each chart,
+ *
+ *   <div data-chart="chart-id"></div>
+ *   <script type="application/json" id="chart-id">{...figure...}</script>   (json_script)
+ *
+ * and this file (loaded after plotly.js, both from this site) draws them, so a strict
+ * CSP "script-src 'self'" holds. One broken chart never stops the others.
+ */
+(function () {
+  "use strict";
+
+  var FAILED_TEXT = "Chart could not be drawn";
+
+  // No links or uploads to plotly's cloud, no logo, no lasso/box select or image export.
+  var CONFIG = {
+    displaylogo: false,
+    responsive: true,
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"],
+    showLink: false,
+    plotlyServerURL: "",
+    showSendToCloud: false,
+    showEditInChartStudio: false,
+  };
+
+  function fail(el, error) {
+    console.error("Chart " + el.getAttribute("data-chart") + " could not be drawn:", error);
+    el.textContent = FAILED_TEXT; // text only, never markup
+    el.setAttribute("data-drawn", "false");
+  }
+
+  function draw(el) {
+    try {
+      if (typeof Plotly === "undefined") {
+        throw new Error("plotly.js is not loaded");
+      }
+      var source = document.getElementById(el.getAttribute("data-chart"));
+      if (!source) {
+        throw new Error("no figure data element");
+      }
+      var fig = JSON.parse(source.textContent);
+      // newPlot returns a promise; a failure while drawing rejects it.
+      Promise.resolve(Plotly.newPlot(el, fig.data || [], fig.layout || {}, CONFIG)).then(
+        function () {
+          el.setAttribute("data-drawn", "true");
+        },
+        function (error) {
+          fail(el, error);
+        }
+      );
+    } catch (error) {
+      fail(el, error);
+    }
+  }
+
+  function drawAll() {
+    document.querySelectorAll("[data-chart]").forEach(draw);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else {
+    drawAll();
+  }
+})();

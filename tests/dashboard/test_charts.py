@@ -1,0 +1,517 @@
+"""Chart building: plain unit tests on fixed rows, no database."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import plotly.graph_objects as go
+import pytest
+
+from dashboard import charts
+from financing.choices import (
+    FINANCING_STATUS_COLOURS,
+    FUNDING_GAP_COLOUR,
+    LENDER_KIND_COLOURS,
+    FinancingStatus,
+    LenderKind,
+)
+from projects.choices import (
+    DECISION_KIND_COLOURS,
+    PHASE_STATUS_COLOURS,
+    PROJECT_STATUS_COLOURS,
+    SECTOR_COLOURS,
+    DecisionKind,
+    PhaseStatus,
+    ProjectStatus,
+    Sector,
+)
+
+D = dt.date
+SCRIPT = "</script><script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+M = Decimal(1_000_000)
+
+
+def as_json(fig):
+    return json.dumps(charts.figure_json(fig))
+
+
+def assert_escaped(fig):
+    text = as_json(fig)
+    assert "</script>" not in text
+    assert "<script>" not in text
+    assert "<img" not in text
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in text or "&lt;img src=x" in text
+
+
+def assert_no_data(fig):
+    data = charts.figure_json(fig)
+    assert data.get("data", []) == []
+    assert [a["text"] for a in data["layout"]["annotations"]] == ["No data"]
+    assert data["layout"]["xaxis"]["visible"] is False
+    assert data["layout"]["yaxis"]["visible"] is False
+
+
+def traces(fig):
+    return charts.figure_json(fig)["data"]
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def test_empty_figure_shows_the_message_and_no_axes():
+    assert_no_data(charts.empty_figure())
+    fig = charts.empty_figure(message="Nothing <yet>")
+    assert charts.figure_json(fig)["layout"]["annotations"][0]["text"] == "Nothing &lt;yet&gt;"
+
+
+def test_money_is_shown_in_millions_with_the_full_number_in_hover():
+    assert charts.usd_m(Decimal("2000000000")) == 2000.0
+    assert charts.usd_m(None) == 0.0
+    assert charts.usd_text(Decimal("2000000000")) == "US$ 2,000.0m"
+    assert charts.usd_text(Decimal("1234567.89")) == "US$ 1.2m"
+    assert charts.pkr_text(Decimal("576000000000")) == "PKR 576.0bn"
+
+
+def test_escaping_uses_entities_plotly_decodes():
+    assert charts.esc(SCRIPT) == "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+    # plotly.js decodes &lt; &gt; &amp; and numeric entities, not &quot;.
+    assert charts.esc("A & \"B\" 'C'") == "A &amp; &#34;B&#34; &#x27;C&#x27;"
+
+
+def test_base_layout_is_white_compact_without_title_or_template():
+    layout = charts.figure_json(charts.cost_by_sector([{"sector": "energy", "cost_usd": M, "projects": 1}]))["layout"]
+    assert layout["paper_bgcolor"] == layout["plot_bgcolor"] == "white"
+    assert layout["font"]["family"] == "system-ui, sans-serif"
+    assert layout["autosize"] is True
+    assert "title" not in layout
+    assert "template" not in layout
+
+
+# figure_json -----------------------------------------------------------------------------
+
+
+def test_figure_json_returns_only_json_native_types():
+    fig = go.Figure(go.Scatter(x=[D(2020, 1, 2)], y=[Decimal("12.5")]))
+    data = charts.figure_json(fig)
+
+    def walk(value):
+        if isinstance(value, dict):
+            assert all(isinstance(key, str) for key in value)
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        else:
+            assert value is None or type(value) in (str, int, float, bool)
+
+    walk(data)
+    assert data["data"][0]["x"] == ["2020-01-02"]
+    assert data["data"][0]["y"] == [12.5]
+    assert isinstance(data["data"][0]["y"][0], float)
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_figure_json_drops_the_template_and_stays_small():
+    fig = go.Figure(go.Bar(x=["a"], y=[1]))  # a default figure carries plotly's ~6 KB template
+    assert "template" not in charts.figure_json(fig)["layout"]
+    rows = [
+        {"key": f"lender-{i}", "label": f"Lender {i}", "committed_usd": i * 100 * M, "pipeline_usd": 50 * M}
+        for i in range(1, 9)
+    ]
+    assert len(as_json(charts.lender_mix(rows, by="lender"))) < 5000
+
+
+def test_figure_json_does_not_change_the_figure():
+    fig = charts.cost_by_sector([{"sector": "energy", "cost_usd": M, "projects": 1}])
+    before = fig.to_plotly_json()
+    charts.figure_json(fig)
+    assert fig.to_plotly_json() == before
+
+
+# cost_by_sector --------------------------------------------------------------------------
+
+SECTOR_ROWS = [
+    {"sector": "transport", "cost_usd": Decimal("11500000000"), "projects": 4},
+    {"sector": "energy", "cost_usd": Decimal("2000000000"), "projects": 1},
+    {"sector": "gwadar", "cost_usd": None, "projects": 2},
+]
+
+
+def test_cost_by_sector_draws_one_coloured_bar_per_sector_in_us_dollar_millions():
+    (bar,) = traces(charts.cost_by_sector(SECTOR_ROWS))
+    assert bar["type"] == "bar"
+    assert bar["x"] == ["Transport", "Energy", "Gwadar"]
+    assert bar["y"] == [11500.0, 2000.0, 0.0]
+    assert bar["marker"]["color"] == [
+        SECTOR_COLOURS[Sector.TRANSPORT],
+        SECTOR_COLOURS[Sector.ENERGY],
+        SECTOR_COLOURS[Sector.GWADAR],
+    ]
+    assert bar["customdata"] == [
+        ["US$ 11,500.0m", "4 projects"],
+        ["US$ 2,000.0m", "1 project"],
+        ["—", "2 projects"],
+    ]
+    assert "%{customdata[1]}" in bar["hovertemplate"]
+
+
+def test_cost_by_sector_labels_the_money_axis():
+    layout = charts.figure_json(charts.cost_by_sector(SECTOR_ROWS))["layout"]
+    assert layout["yaxis"]["title"]["text"] == "US$ m"
+    assert layout["xaxis"]["categoryarray"] == ["Transport", "Energy", "Gwadar"]
+
+
+def test_cost_by_sector_without_rows_says_no_data():
+    assert_no_data(charts.cost_by_sector([]))
+
+
+# lender_mix ------------------------------------------------------------------------------
+
+LENDER_ROWS = [
+    {"key": "adb", "label": SCRIPT, "committed_usd": 100 * M, "pipeline_usd": 0 * M},
+    {"key": "cdb", "label": "China Development Bank", "committed_usd": 2000 * M, "pipeline_usd": 500 * M},
+    {"key": "none", "label": "Nothing yet", "committed_usd": Decimal(0), "pipeline_usd": None},
+    {"key": "psdp", "label": "PSDP", "committed_usd": None, "pipeline_usd": 300 * M},
+]
+
+
+def test_lender_mix_stacks_committed_and_pipeline_largest_total_on_top():
+    fig = charts.lender_mix(LENDER_ROWS, by="lender")
+    committed, pipeline = traces(fig)
+    assert committed["name"] == "Committed"
+    assert pipeline["name"] == "Proposed / under negotiation"
+    assert committed["marker"]["color"] == FINANCING_STATUS_COLOURS[FinancingStatus.SIGNED]
+    assert pipeline["marker"]["color"] == FINANCING_STATUS_COLOURS[FinancingStatus.PROPOSED]
+    assert committed["orientation"] == pipeline["orientation"] == "h"
+    assert committed["y"] == pipeline["y"] == ["cdb", "psdp", "adb"]  # zero-total lender skipped
+    assert committed["x"] == [2000.0, 0.0, 100.0]
+    assert pipeline["x"] == [500.0, 300.0, 0.0]
+    assert committed["customdata"][0] == ["China Development Bank", "US$ 2,000.0m"]
+    layout = charts.figure_json(fig)["layout"]
+    assert layout["barmode"] == "stack"
+    assert layout["yaxis"]["autorange"] == "reversed"  # first category at the top
+    assert layout["yaxis"]["categoryarray"] == ["cdb", "psdp", "adb"]
+    assert layout["yaxis"]["ticktext"] == ["China Development Bank", "PSDP", charts.esc(SCRIPT)]
+    assert layout["legend"]["orientation"] == "h"
+    assert layout["xaxis"]["title"]["text"] == "US$ m"
+
+
+def test_lender_mix_by_kind_labels_ticks_with_kind_labels_in_the_status_colours():
+    rows = [
+        {"key": "multilateral", "label": "x", "committed_usd": 10 * M, "pipeline_usd": 0 * M},
+        {"key": "chinese_government", "label": "y", "committed_usd": 30 * M, "pipeline_usd": 5 * M},
+    ]
+    fig = charts.lender_mix(rows, by="kind")
+    layout = charts.figure_json(fig)["layout"]
+    assert layout["yaxis"]["ticktext"] == [LenderKind.CHINESE_GOVERNMENT.label, LenderKind.MULTILATERAL.label]
+    assert [t["marker"]["color"] for t in traces(fig)] == [
+        FINANCING_STATUS_COLOURS[FinancingStatus.SIGNED],
+        FINANCING_STATUS_COLOURS[FinancingStatus.PROPOSED],
+    ]
+    assert traces(fig)[0]["x"] == [30.0, 10.0]
+
+
+def test_lender_mix_rejects_an_unknown_grouping():
+    with pytest.raises(ValueError):
+        charts.lender_mix([], by="country")
+
+
+def test_lender_mix_without_rows_says_no_data():
+    assert_no_data(charts.lender_mix([], by="lender"))
+    assert_no_data(charts.lender_mix([LENDER_ROWS[2]], by="kind"))
+
+
+# funding_gap_by_project ------------------------------------------------------------------
+
+GAP_ROWS = [
+    {
+        "name": "ML-1",
+        "slug": "ml-1",
+        "gap_usd": Decimal("6800000000"),
+        "gap_percent": Decimal("68.0"),
+        "cost_usd": Decimal("10000000000"),
+    },
+    {"name": "Funded", "slug": "funded", "gap_usd": Decimal(0), "gap_percent": Decimal(0), "cost_usd": 5 * M},
+    {"name": "Unknown", "slug": "unknown", "gap_usd": None, "gap_percent": None, "cost_usd": None},
+    {
+        "name": IMG,
+        "slug": "airport",
+        "gap_usd": Decimal("250000000"),
+        "gap_percent": Decimal("12.5"),
+        "cost_usd": Decimal("2000000000"),
+    },
+]
+
+
+def test_funding_gap_keeps_the_callers_order_largest_at_the_top():
+    fig = charts.funding_gap_by_project(GAP_ROWS)
+    (bar,) = traces(fig)
+    assert bar["orientation"] == "h"
+    assert bar["y"] == ["ml-1", "airport"]
+    assert bar["x"] == [6800.0, 250.0]
+    assert bar["marker"]["color"] == FUNDING_GAP_COLOUR
+    assert bar["customdata"][0] == ["ML-1", "US$ 6,800.0m", "68.0%", "US$ 10,000.0m"]
+    assert bar["customdata"][1][2] == "12.5%"
+    layout = charts.figure_json(fig)["layout"]
+    assert layout["yaxis"]["autorange"] == "reversed"
+    assert layout["yaxis"]["categoryarray"] == ["ml-1", "airport"]
+    assert layout["yaxis"]["ticktext"] == ["ML-1", "&lt;img src=x onerror=alert(1)&gt;"]
+    assert_escaped(fig)
+
+
+def test_funding_gap_without_gaps_says_no_data():
+    assert_no_data(charts.funding_gap_by_project([]))
+    assert_no_data(charts.funding_gap_by_project(GAP_ROWS[1:3]))
+
+
+# status_breakdown ------------------------------------------------------------------------
+
+
+def test_status_breakdown_counts_projects_in_status_order():
+    rows = [
+        {"status": "operational", "projects": 12, "cost_usd": Decimal("15000000000")},
+        {"status": "cancelled", "projects": 0, "cost_usd": None},
+        {"status": "proposed", "projects": 3, "cost_usd": None},
+        {"status": "under_construction", "projects": 5, "cost_usd": 700 * M},
+    ]
+    (bar,) = traces(charts.status_breakdown(rows))
+    assert bar["x"] == ["Proposed", "Under construction", "Operational"]
+    assert bar["y"] == [3, 5, 12]
+    assert bar["marker"]["color"] == [
+        PROJECT_STATUS_COLOURS[ProjectStatus.PROPOSED],
+        PROJECT_STATUS_COLOURS[ProjectStatus.UNDER_CONSTRUCTION],
+        PROJECT_STATUS_COLOURS[ProjectStatus.OPERATIONAL],
+    ]
+    assert bar["customdata"][2] == ["12 projects", "US$ 15,000.0m"]
+
+
+def test_status_breakdown_without_rows_says_no_data():
+    assert_no_data(charts.status_breakdown([]))
+
+
+# phase_timeline --------------------------------------------------------------------------
+
+TODAY = D(2025, 6, 30)
+PHASE_ROWS = [
+    {"project": "ML-1", "phase": "Package 1", "status": "under_way", "start": D(2024, 1, 1), "end": D(2027, 1, 1)},
+    {"project": "ML-1", "phase": "Package 2", "status": "planned", "start": D(2026, 1, 1), "end": D(2026, 1, 11)},
+    {"project": SCRIPT, "phase": "Build", "status": "completed", "start": D(2018, 3, 1), "end": D(2020, 3, 1)},
+    {"project": "KKH", "phase": "No dates", "status": "planned", "start": None, "end": D(2026, 1, 1)},
+    {"project": "KKH", "phase": "Backwards", "status": "planned", "start": D(2026, 1, 1), "end": D(2025, 1, 1)},
+]
+
+
+def test_phase_timeline_draws_one_trace_per_status_with_start_base_and_duration():
+    fig = charts.phase_timeline(PHASE_ROWS, today=TODAY)
+    data = traces(fig)
+    assert [t["name"] for t in data] == ["Planned", "Under way", "Completed"]  # PhaseStatus order
+    assert [t["marker"]["color"] for t in data] == [
+        PHASE_STATUS_COLOURS[PhaseStatus.PLANNED],
+        PHASE_STATUS_COLOURS[PhaseStatus.UNDER_WAY],
+        PHASE_STATUS_COLOURS[PhaseStatus.COMPLETED],
+    ]
+    planned, under_way, completed = data
+    assert planned["y"] == ["ML-1 – Package 2"]
+    assert planned["base"] == ["2026-01-01"]
+    assert planned["x"] == [10 * 24 * 60 * 60 * 1000]
+    assert under_way["base"] == ["2024-01-01"]
+    assert under_way["x"] == [(D(2027, 1, 1) - D(2024, 1, 1)).days * 86_400_000]
+    assert completed["y"] == [f"{charts.esc(SCRIPT)} – Build"]
+    assert all(t["orientation"] == "h" for t in data)
+    layout = charts.figure_json(fig)["layout"]
+    assert layout["xaxis"]["type"] == "date"
+    assert layout["barmode"] == "overlay"
+    # Rows keep the caller's order from the top, whatever their status.
+    assert layout["yaxis"]["categoryarray"] == ["ML-1 – Package 1", "ML-1 – Package 2", f"{charts.esc(SCRIPT)} – Build"]
+    assert layout["yaxis"]["autorange"] == "reversed"
+    assert_escaped(fig)
+
+
+def test_phase_timeline_marks_today_with_a_dashed_line_and_label():
+    layout = charts.figure_json(charts.phase_timeline(PHASE_ROWS, today=TODAY))["layout"]
+    (line,) = layout["shapes"]
+    assert line["type"] == "line"
+    assert line["x0"] == line["x1"] == "2025-06-30"
+    assert line["yref"] == "paper"
+    assert (line["y0"], line["y1"]) == (0, 1)
+    assert line["line"]["dash"] == "dash"
+    (label,) = layout["annotations"]
+    assert label["text"] == "Today"
+    assert label["x"] == "2025-06-30"
+
+
+def test_phase_timeline_without_dated_rows_says_no_data():
+    assert_no_data(charts.phase_timeline([], today=TODAY))
+    assert_no_data(charts.phase_timeline(PHASE_ROWS[3:], today=TODAY))
+
+
+# decisions_per_meeting -------------------------------------------------------------------
+
+
+def test_decisions_per_meeting_stacks_kinds_with_meetings_in_number_order():
+    rows = [
+        {"number": 14, "label": "14th JCC", "kind": "reviewed", "decisions": 4},
+        {"number": 9, "label": "9th JCC", "kind": "financing_agreed", "decisions": 2},
+        {"number": 14, "label": "14th JCC", "kind": "financing_agreed", "decisions": 1},
+        {"number": 10, "label": "10th JCC", "kind": "reviewed", "decisions": 3},
+        {"number": 11, "label": "11th JCC", "kind": "deferred", "decisions": 0},
+    ]
+    fig = charts.decisions_per_meeting(rows)
+    agreed, reviewed = traces(fig)
+    assert agreed["name"] == DecisionKind.FINANCING_AGREED.label
+    assert agreed["marker"]["color"] == DECISION_KIND_COLOURS[DecisionKind.FINANCING_AGREED]
+    assert (agreed["x"], agreed["y"]) == (["9th JCC", "14th JCC"], [2, 1])
+    assert reviewed["name"] == DecisionKind.REVIEWED.label
+    assert reviewed["marker"]["color"] == DECISION_KIND_COLOURS[DecisionKind.REVIEWED]
+    assert (reviewed["x"], reviewed["y"]) == (["10th JCC", "14th JCC"], [3, 4])
+    layout = charts.figure_json(fig)["layout"]
+    assert layout["barmode"] == "stack"
+    assert layout["xaxis"]["categoryarray"] == ["9th JCC", "10th JCC", "14th JCC"]
+
+
+def test_decisions_per_meeting_escapes_labels_and_says_no_data_without_rows():
+    fig = charts.decisions_per_meeting([{"number": 1, "label": SCRIPT, "kind": "approved", "decisions": 1}])
+    assert_escaped(fig)
+    assert_no_data(charts.decisions_per_meeting([]))
+
+
+# cost_history ----------------------------------------------------------------------------
+
+
+def estimate(as_of, usd, pkr, *, full_scope=True, source="Planning Commission PC-I", forum="ECNEC"):
+    return {
+        "as_of": as_of,
+        "amount_usd": usd,
+        "amount_pkr": pkr,
+        "basis": "PC-I",
+        "forum": forum,
+        "source": source,
+        "stated": f"PKR {pkr:,.0f}" if pkr is not None else "",
+        "full_scope": full_scope,
+    }
+
+
+HISTORY = [
+    estimate(D(2017, 5, 1), Decimal("8200000000"), Decimal("860000000000")),
+    estimate(D(2019, 3, 1), Decimal("1000000000"), Decimal("140000000000"), full_scope=False, forum=""),
+    estimate(D(2020, 8, 5), Decimal("6800000000"), Decimal("1100000000000"), source=SCRIPT),
+]
+
+
+def test_cost_history_draws_usd_line_pkr_toggle_and_partial_markers():
+    fig = charts.cost_history(HISTORY)
+    usd, pkr, partial, partial_pkr = traces(fig)
+    assert usd["name"] == "US$ m"
+    assert usd["mode"] == "lines+markers"
+    assert usd["x"] == ["2017-05-01", "2020-08-05"]
+    assert usd["y"] == [8200.0, 6800.0]
+    assert "visible" not in usd
+    assert pkr["name"] == "PKR bn"
+    assert pkr["y"] == [860.0, 1100.0]
+    assert pkr["yaxis"] == "y2"
+    assert pkr["visible"] == "legendonly"
+    assert partial["name"] == "Partial-scope figures"
+    assert partial["mode"] == "markers"
+    assert partial["marker"]["symbol"] == "circle-open"
+    assert (partial["x"], partial["y"]) == (["2019-03-01"], [1000.0])
+    assert partial_pkr["yaxis"] == "y2"
+    assert partial_pkr["visible"] == "legendonly"
+    assert partial_pkr["legendgroup"] == pkr["legendgroup"]
+    layout = charts.figure_json(fig)["layout"]
+    assert layout["yaxis2"]["overlaying"] == "y"
+    assert layout["yaxis2"]["side"] == "right"
+    assert layout["yaxis"]["title"]["text"] == "US$ m"
+
+
+def test_cost_history_hover_gives_date_stated_amount_basis_forum_and_source():
+    usd, pkr, partial, _ = traces(charts.cost_history(HISTORY))
+    assert usd["customdata"][0] == [
+        "1 May 2017",
+        "PKR 860,000,000,000",
+        "US$ 8,200.0m",
+        "PC-I",
+        "ECNEC",
+        "Planning Commission PC-I",
+    ]
+    assert usd["customdata"][1][5] == charts.esc(SCRIPT)
+    assert pkr["customdata"][1][2] == "PKR 1,100.0bn"
+    assert partial["customdata"][0][4] == "—"  # no forum
+    for i in range(6):
+        assert f"%{{customdata[{i}]}}" in usd["hovertemplate"]
+    assert_escaped(charts.cost_history(HISTORY))
+
+
+def test_cost_history_without_rows_says_no_data():
+    assert_no_data(charts.cost_history([]))
+
+
+# financing_donut -------------------------------------------------------------------------
+
+DONUT_ROWS = [
+    {"label": "China Exim Bank", "kind": "chinese_government", "value_usd": 600 * M},
+    {"label": SCRIPT, "kind": "pakistan_budget", "value_usd": 200 * M},
+    {"label": "Nothing", "kind": "fund", "value_usd": Decimal(0)},
+]
+
+
+def test_financing_donut_shows_lenders_by_kind_colour_and_the_unfunded_gap():
+    (pie,) = traces(charts.financing_donut(DONUT_ROWS, gap_usd=200 * M))
+    assert pie["type"] == "pie"
+    assert pie["hole"] == 0.55
+    assert pie["sort"] is False
+    assert pie["labels"] == ["China Exim Bank", charts.esc(SCRIPT), "Unfunded"]
+    assert pie["values"] == [600.0, 200.0, 200.0]
+    assert pie["marker"]["colors"] == [
+        LENDER_KIND_COLOURS[LenderKind.CHINESE_GOVERNMENT],
+        LENDER_KIND_COLOURS[LenderKind.PAKISTAN_BUDGET],
+        FUNDING_GAP_COLOUR,
+    ]
+    assert pie["customdata"] == ["US$ 600.0m", "US$ 200.0m", "US$ 200.0m"]
+    assert "percent" in pie["textinfo"]
+    assert "%{percent}" in pie["hovertemplate"]
+    assert_escaped(charts.financing_donut(DONUT_ROWS, gap_usd=200 * M))
+
+
+@pytest.mark.parametrize("gap", [None, Decimal(0)])
+def test_financing_donut_leaves_out_a_missing_gap(gap):
+    (pie,) = traces(charts.financing_donut(DONUT_ROWS[:1], gap_usd=gap))
+    assert pie["labels"] == ["China Exim Bank"]
+
+
+def test_financing_donut_with_only_a_gap_is_all_unfunded():
+    (pie,) = traces(charts.financing_donut([], gap_usd=Decimal("1500000000")))
+    assert (pie["labels"], pie["values"]) == (["Unfunded"], [1500.0])
+
+
+def test_financing_donut_without_rows_or_gap_says_no_data():
+    assert_no_data(charts.financing_donut([], gap_usd=None))
+    assert_no_data(charts.financing_donut(DONUT_ROWS[2:], gap_usd=Decimal(0)))
+
+
+# Escaping everywhere ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [SCRIPT, IMG])
+def test_every_chart_escapes_a_hostile_name(name):
+    figures = [
+        charts.lender_mix([{"key": "x", "label": name, "committed_usd": M, "pipeline_usd": M}], by="lender"),
+        charts.funding_gap_by_project(
+            [{"name": name, "slug": "x", "gap_usd": M, "gap_percent": Decimal(50), "cost_usd": 2 * M}]
+        ),
+        charts.phase_timeline(
+            [{"project": name, "phase": name, "status": "planned", "start": D(2020, 1, 1), "end": D(2021, 1, 1)}],
+            today=TODAY,
+        ),
+        charts.decisions_per_meeting([{"number": 1, "label": name, "kind": "approved", "decisions": 1}]),
+        charts.cost_history([estimate(D(2020, 1, 1), M, 280 * M, source=name, forum=name)]),
+        charts.financing_donut([{"label": name, "kind": "fund", "value_usd": M}], gap_usd=M),
+        charts.empty_figure(message=name),
+    ]
+    for fig in figures:
+        text = as_json(fig)
+        assert "</script>" not in text
+        assert "<script>" not in text
+        assert "<img" not in text
+        assert charts.esc(name) in text
