@@ -27,7 +27,7 @@ run: demo static
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test:
-	bash scripts/setup.sh
+	bash scripts/setup.sh --browser
 	.venv/bin/pytest
 
 check-deploy: setup

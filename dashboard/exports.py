@@ -60,7 +60,7 @@ def project_rows(projects: QuerySet[Project]) -> list[list]:
         FinancingLine.objects.filter(project=OuterRef("pk"))
         .order_by()
         .values("project")
-        .annotate(names=StringAgg("lender__name", delimiter="; ", distinct=True, ordering="lender__name"))
+        .annotate(names=StringAgg("lender__name", delimiter="; ", distinct=True, order_by="lender__name"))
         .values("names")
     )
     region_labels = dict(Region.choices)

@@ -1,0 +1,53 @@
+"""Take the README's screenshots from a running CPEC Tracker (Debian's Chromium, headless).
+
+    .venv/bin/python scripts/screenshots.py --base-url http://127.0.0.1:8000 \
+        --username viewer --password "$DEMO_VIEWER_PASSWORD"
+
+Writes docs/dashboard.png and docs/ml-1.png.
+"""
+
+import argparse
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGES = {"dashboard.png": "/", "ml-1.png": "/projects/ml-1/"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser.add_argument("--username", default="viewer")
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "docs"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto(f"{args.base_url}/accounts/login/")
+        page.fill("#id_username", args.username)
+        page.fill("#id_password", args.password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        for name, path in PAGES.items():
+            page.goto(args.base_url + path)
+            page.wait_for_load_state("networkidle")
+            page.wait_for_function("[...document.querySelectorAll('[data-chart]')].every(e => e.dataset.drawn)")
+            page.screenshot(path=str(out / name), full_page=True)
+            print(f"wrote {out / name}")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

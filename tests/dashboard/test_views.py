@@ -1,0 +1,329 @@
+"""The staff pages through the test client: filters, numbers, exports, bad input, queries."""
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from financing.models import FinancingLine
+from financing.services import financing_line_record_change
+from tests.factories import CostEstimateFactory, DecisionFactory, LenderFactory, PhaseFactory, ProjectFactory
+
+D = dt.date
+pytestmark = pytest.mark.django_db
+
+
+def names(response):
+    return [p.name for p in response.context["page"]]
+
+
+# ------------------------------------------------------------------ filters
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, ["Rail B", "Road A", "Solar C", "Zone D"]),
+        ({"q": "rail"}, ["Rail B"]),
+        ({"q": "  ROAD  "}, ["Road A"]),
+        ({"q": "گوادر"}, []),
+        ({"sector": "energy"}, ["Solar C"]),
+        ({"sector": ["energy", "industrial"]}, ["Solar C", "Zone D"]),
+        ({"status": "proposed"}, ["Solar C"]),
+        ({"region": "gb"}, ["Road A", "Solar C"]),
+        ({"region": ["gb", "ict"]}, ["Road A", "Solar C", "Zone D"]),
+        ({"lender": "adb"}, ["Rail B"]),
+        ({"lender": "china"}, ["Rail B", "Road A"]),
+        ({"lender_kind": "multilateral"}, ["Rail B"]),
+        ({"instrument": "budget_allocation"}, ["Rail B", "Zone D"]),
+        ({"financing_status": "declined"}, ["Rail B"]),
+        ({"lender": "china", "financing_status": "agreed"}, ["Road A"]),  # one and the same line
+        ({"meeting": "11"}, ["Rail B"]),
+        ({"meeting": "14"}, ["Rail B", "Road A"]),
+        ({"cost_min": "5000"}, ["Rail B"]),
+        ({"cost_max": "100"}, ["Zone D"]),
+        ({"cost_min": "100", "cost_max": "2500"}, ["Road A"]),
+        ({"completion_after": "2030-01-01"}, ["Rail B", "Road A"]),
+        ({"completion_before": "2027-01-01"}, ["Zone D"]),
+        ({"has_gap": "true"}, ["Rail B", "Road A"]),
+        ({"has_gap": "false"}, ["Zone D"]),
+    ],
+)
+def test_each_filter_parameter(viewer_client, portfolio, query, expected):
+    response = viewer_client.get(reverse("dashboard:projects"), query)
+    assert response.status_code == 200
+    assert names(response) == expected
+    assert f"<strong>{len(expected)}</strong> project" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("name", ["Rail B", "Road A", "Solar C", "Zone D"]),
+        ("-name", ["Zone D", "Solar C", "Road A", "Rail B"]),
+        ("-cost", ["Rail B", "Road A", "Zone D", "Solar C"]),  # unknown cost last
+        ("cost", ["Zone D", "Road A", "Rail B", "Solar C"]),
+        ("-gap", ["Rail B", "Road A", "Zone D", "Solar C"]),
+        ("completion", ["Zone D", "Road A", "Rail B", "Solar C"]),
+    ],
+)
+def test_sorting(viewer_client, portfolio, sort, expected):
+    assert names(viewer_client.get(reverse("dashboard:projects"), {"sort": sort})) == expected
+
+
+def test_pagination_keeps_filters_and_sort(viewer_client, portfolio):
+    for i in range(30):
+        ProjectFactory(name=f"Extra {i:02d}", sector="energy")
+    response = viewer_client.get(reverse("dashboard:projects"), {"sector": "energy", "sort": "-name"})
+    page = response.context["page"]
+    assert page.paginator.count == 31 and len(page) == 25
+    html = response.content.decode()
+    assert "?sector=energy&amp;sort=-name&amp;page=2" in html
+    second = viewer_client.get(reverse("dashboard:projects"), {"sector": "energy", "sort": "-name", "page": "2"})
+    assert names(second) == ["Extra 05", "Extra 04", "Extra 03", "Extra 02", "Extra 01", "Extra 00"]
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+def test_dashboard_numbers(viewer_client, portfolio):
+    response = viewer_client.get(reverse("dashboard:home"))
+    assert response.status_code == 200
+    kpis = response.context["kpis"]
+    assert kpis["cost_usd"] == Decimal("9089132142.86")
+    assert kpis["gap_percent"] == Decimal("68.8")
+    html = response.content.decode()
+    assert 'data-kpi="cost-usd">US$ 9.09bn<' in html
+    assert 'data-kpi="committed">US$ 2.84bn<' in html
+    assert 'data-kpi="gap-usd">US$ 6.25bn<' in html
+    assert 'data-kpi="latest-decisions">3<' in html
+    for chart in ("chart-sector", "chart-status", "chart-lender", "chart-kind", "chart-gap", "chart-timeline", "chart-meetings"):
+        assert f'data-chart="{chart}"' in html and f'<script id="{chart}" type="application/json">' in html
+
+
+def test_dashboard_applies_the_filter_to_every_figure(viewer_client, portfolio):
+    response = viewer_client.get(reverse("dashboard:home"), {"lender": "adb"})
+    assert response.context["kpis"]["projects"] == 1
+    assert response.context["kpis"]["gap_usd"] == Decimal("5950000000.00")
+    assert [r["slug"] for r in response.context["tables"]["gaps"]] == ["rail-b"]
+    assert {r["number"] for r in response.context["tables"]["per_meeting"]} == {11, 14}
+    assert [r["key"] for r in response.context["tables"]["by_lender"]] == ["adb", "psdp"]
+
+
+def test_empty_result_shows_no_data(viewer_client, portfolio):
+    response = viewer_client.get(reverse("dashboard:home"), {"q": "nothing matches this"})
+    assert response.status_code == 200
+    assert response.context["kpis"]["projects"] == 0
+    for figure in response.context["figures"].values():
+        assert figure["layout"]["annotations"][0]["text"] == "No data"
+
+
+# ------------------------------------------------------------ detail pages
+
+
+def test_project_page(viewer_client, portfolio):
+    response = viewer_client.get(reverse("dashboard:project", args=["road-a"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-kpi="gap-percent">15.0% of the cost' in html
+    assert "Government of China" in html and "85%" in html
+    assert "14th JCC, decision 1" in html
+    donut = response.context["figures"]["donut"]["data"][0]
+    assert donut["labels"] == ["China", "Unfunded"] and donut["values"] == [1700.0, 300.0]
+
+
+def test_project_page_history_and_lines(viewer_client, portfolio):
+    response = viewer_client.get(reverse("dashboard:project", args=["rail-b"]))
+    history = response.context["figures"]["history"]["data"][0]
+    assert history["x"] == ["2020-08-05", "2025-09-26"] and history["y"] == [6806.0, 7000.0]
+    statuses = {(line.lender.slug, line.status) for line in response.context["lines"]}
+    assert statuses == {("china", "declined"), ("psdp", "agreed"), ("adb", "proposed")}
+    assert len(response.context["changes"]) == 4
+
+
+def test_lender_pages(viewer_client, portfolio):
+    response = viewer_client.get(reverse("dashboard:lenders"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Government of China" in html and "US$ 1.70bn" in html
+    detail = viewer_client.get(reverse("dashboard:lender", args=["china"]))
+    assert [line.project.slug for line in detail.context["lines"]] == ["rail-b", "road-a"]
+    assert detail.context["totals"]["committed_usd"] == Decimal("1700000000.00")
+
+
+def test_meeting_pages(viewer_client, portfolio):
+    response = viewer_client.get(reverse("dashboard:meetings"))
+    assert [m.number for m in response.context["meetings"]] == [14, 11]
+    detail = viewer_client.get(reverse("dashboard:meeting", args=[14]))
+    groups = [(g["project"].slug if g["project"] else None, len(g["decisions"]), len(g["changes"])) for g in detail.context["grouped"]]
+    assert groups == [("rail-b", 2, 2), ("road-a", 1, 1), (None, 1, 0)]
+    assert detail.context["neighbours"] == {"previous": 11, "next": None}
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/projects/no-such-project/", "/lenders/no-such-lender/", "/jcc/99/", "/jcc/99999999999999999999/", "/jcc/-1/", "/projects/%00/"],
+)
+def test_unknown_slugs_and_numbers_are_404(viewer_client, portfolio, url):
+    assert viewer_client.get(url).status_code == 404
+
+
+# ---------------------------------------------------------------- exports
+
+
+def test_csv_export_is_exactly_the_filtered_list(viewer_client, portfolio):
+    response = viewer_client.get(reverse("dashboard:project_export", args=["csv"]), {"region": "gb", "sort": "-name"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="cpec-projects-')
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Project", "Kind", "Sector", "Status"]
+    assert [r[0] for r in rows[1:]] == ["Solar C", "Road A"]
+    road = rows[2]
+    assert road[5] == "2000000000.00" and road[9] == "300000000.00" and road[10] == "15.00"
+    assert road[11] == "Government of China"
+
+
+def test_xlsx_export(viewer_client, portfolio):
+    response = viewer_client.get(reverse("dashboard:project_export", args=["xlsx"]), {"lender": "psdp"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.values)
+    assert values[0][0] == "Project"
+    assert [row[0] for row in values[1:]] == ["Rail B", "Zone D"]
+    assert values[1][5] == 7000000000  # a number in the spreadsheet, not text
+
+
+def test_export_neutralizes_spreadsheet_formulas(viewer_client, db):
+    ProjectFactory(name='=HYPERLINK("http://evil.example","click")', slug="evil")
+    ProjectFactory(name="+1+1", slug="plus")
+    ProjectFactory(name="@SUM(A1)", slug="at")
+    ProjectFactory(name="-2", slug="minus")
+    csv_rows = list(csv.reader(io.StringIO(viewer_client.get("/projects/export.csv").content.decode("utf-8-sig"))))
+    assert sorted(r[0] for r in csv_rows[1:]) == ["'+1+1", "'-2", "'=HYPERLINK(\"http://evil.example\",\"click\")", "'@SUM(A1)"]
+    sheet = load_workbook(io.BytesIO(viewer_client.get("/projects/export.xlsx").content)).active
+    cells = [row[0] for row in list(sheet.values)[1:]]
+    assert all(c.startswith("'") for c in cells)
+
+
+# --------------------------------------------------------------- bad input
+
+BAD_QUERIES = [
+    ({"cost_min": "abc"}, "Enter a number."),
+    ({"cost_min": "1e999999"}, "Ensure that there are no more than"),
+    ({"cost_min": "NaN"}, "Enter a number."),
+    ({"cost_min": "-5"}, "greater than or equal to 0"),
+    ({"cost_max": "99999999999999999999"}, "Ensure"),
+    ({"cost_min": "500", "cost_max": "100"}, "The highest cost is below the lowest cost."),
+    ({"completion_after": "2030-13-45"}, "Enter a valid date."),
+    ({"completion_after": "2031-01-01", "completion_before": "2020-01-01"}, "The date range ends before it starts."),
+    ({"sector": "mining"}, "Select a valid choice. mining is not one of the available choices."),
+    ({"lender": "no-such-bank"}, "Select a valid choice. no-such-bank is not one of the available choices."),
+    ({"meeting": "abc"}, "Select a valid choice."),
+    ({"meeting": "99999999999999999999"}, "Select a valid choice."),
+    ({"has_gap": "maybe"}, ""),
+    ({"sort": "password"}, "Select a valid choice."),
+    ({"q": "\x00"}, "Null characters are not allowed."),
+    ({"q": "x" * 5000}, "Ensure this value has at most 200 characters"),
+]
+
+
+@pytest.mark.parametrize("url_name", ["dashboard:home", "dashboard:projects"])
+@pytest.mark.parametrize(("query", "message"), BAD_QUERIES)
+def test_bad_filters_show_messages_not_errors(viewer_client, portfolio, url_name, query, message):
+    response = viewer_client.get(reverse(url_name), query)
+    if query == {"has_gap": "maybe"}:  # a select: unknown values mean "any"
+        assert response.status_code == 200
+        return
+    assert response.status_code == 400
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert "Some filters could not be used" in response.content.decode()
+
+
+def test_bad_filter_on_export_is_a_400_page(viewer_client, portfolio):
+    response = viewer_client.get("/projects/export.csv", {"cost_min": "abc"})
+    assert response.status_code == 400
+    assert "Enter a number." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "'; DROP TABLE projects_project; --"},
+        {"q": "<script>alert(1)</script>"},
+        {"q": "%' OR 1=1 --"},
+        {"page": "abc"},
+        {"page": "-1"},
+        {"page": "99999999999999999999"},
+        {"unknown": "param"},
+        {"sector": ["transport", "transport"]},
+    ],
+)
+def test_hostile_but_valid_queries_are_harmless(viewer_client, portfolio, query):
+    response = viewer_client.get(reverse("dashboard:projects"), query)
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_script_in_a_name_is_inert_on_every_page(viewer_client, portfolio):
+    evil = "</script><script>alert(1)</script>"
+    road = portfolio["road"]
+    road.name = evil
+    road.save()
+    portfolio["china"].name = evil
+    portfolio["china"].save()
+    for url in ["/", "/projects/", "/projects/road-a/", "/lenders/", "/lenders/china/", "/jcc/14/", "/jcc/"]:
+        html = viewer_client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in html, url
+
+
+# ----------------------------------------------------------- query counts
+
+
+def grow(n):
+    """``n`` more projects, each with a phase, two estimates, a decision and two lines."""
+    lender_a, lender_b = LenderFactory(), LenderFactory(kind="chinese_government")
+    meeting = DecisionFactory(project=None).meeting
+    for i in range(n):
+        project = ProjectFactory(status="under_construction", planned_start=D(2024, 1, 1), planned_end=D(2030, 1, 1))
+        PhaseFactory(project=project, order=1, planned_start=D(2024, 1, 1), planned_end=D(2026, 1, 1))
+        CostEstimateFactory(project=project, as_of=D(2023, 1, 1))
+        CostEstimateFactory(project=project, as_of=D(2024, 1, 1))
+        decision = DecisionFactory(meeting=meeting, project=project, sequence=100 + i)
+        for lender, share in ((lender_a, "40"), (lender_b, "30")):
+            line = FinancingLine(project=project, lender=lender, instrument="grant", as_of=D(2024, 1, 1))
+            financing_line_record_change(line=line, changed_on=D(2024, 1, 1), status="agreed", share_percent=Decimal(share), decision=decision)
+
+
+PAGES = [
+    "/",
+    "/?lender=china&sector=transport",
+    "/projects/",
+    "/projects/?sort=-gap&region=gb",
+    "/projects/export.csv",
+    "/projects/export.xlsx",
+    "/projects/rail-b/",
+    "/lenders/",
+    "/lenders/china/",
+    "/jcc/",
+    "/jcc/14/",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_runs_a_constant_number_of_queries(viewer_client, portfolio, django_assert_num_queries, url):
+    def fetch():
+        response = viewer_client.get(url)
+        assert response.status_code == 200
+        return response
+
+    grow(2)  # 6 projects
+    with CaptureQueriesContext(connection) as small:
+        fetch()
+    grow(45)  # 51 projects
+    with django_assert_num_queries(len(small.captured_queries)):
+        fetch()
