@@ -76,6 +76,7 @@ ensure_env_file() {
   fi
   env_ensure SECRET_KEY "$(random_hex 32)"
   env_ensure DEMO_ADMIN_PASSWORD "admin-$(random_hex 6)"
+  env_ensure DEMO_EDITOR_PASSWORD "editor-$(random_hex 6)"
   env_ensure DEMO_VIEWER_PASSWORD "viewer-$(random_hex 6)"
 }
 

@@ -25,7 +25,11 @@ def immediate_constraints(db):
     yield
 
 
-DEMO_PASSWORDS = {"DEMO_ADMIN_PASSWORD": "admin-demo-pass", "DEMO_VIEWER_PASSWORD": "viewer-demo-pass"}
+DEMO_PASSWORDS = {
+    "DEMO_ADMIN_PASSWORD": "admin-demo-pass",
+    "DEMO_EDITOR_PASSWORD": "editor-demo-pass",
+    "DEMO_VIEWER_PASSWORD": "viewer-demo-pass",
+}
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,7 @@ def test_running_twice_duplicates_nothing(demo, monkeypatch):
     monkeypatch.setenv("DEMO_VIEWER_PASSWORD", "viewer-demo-pass")
     call_command("load_cpec_demo", verbosity=0)
     assert counts() == first
-    assert get_user_model().objects.count() == 2
+    assert get_user_model().objects.count() == 3
 
 
 def test_portfolio_size(demo):

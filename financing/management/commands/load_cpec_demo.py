@@ -8,18 +8,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from financing.demo import DEMO_DIR, DemoDataError, DemoLoader
+from financing.roles import ADMIN, EDITOR, VIEWER, roles_assign, roles_setup
 
 DEMO_USERS = (
-    # username, environment variable with the password, is_staff / is_superuser
-    ("admin", "DEMO_ADMIN_PASSWORD", True),
-    ("viewer", "DEMO_VIEWER_PASSWORD", False),
+    # username, environment variable with the password, role
+    ("admin", "DEMO_ADMIN_PASSWORD", ADMIN),
+    ("editor", "DEMO_EDITOR_PASSWORD", EDITOR),
+    ("viewer", "DEMO_VIEWER_PASSWORD", VIEWER),
 )
+ROLE_NOTES = {ADMIN: "administrator", EDITOR: "editor: admin data entry", VIEWER: "viewer: dashboard pages only"}
 
 
 class Command(BaseCommand):
     help = (
         "Load the demonstration CPEC portfolio from data/demo/*.yaml and create the demo "
-        "logins 'admin' and 'viewer'. Safe to run again: nothing is duplicated."
+        "logins 'admin', 'editor' and 'viewer' with their roles. Safe to run again: nothing is duplicated."
     )
 
     def add_arguments(self, parser):
@@ -41,13 +44,15 @@ class Command(BaseCommand):
 
     def ensure_users(self):
         User = get_user_model()
+        roles_setup()
         logins = []
-        for username, variable, is_admin in DEMO_USERS:
+        for username, variable, role in DEMO_USERS:
             password = os.environ.get(variable) or secrets.token_urlsafe(12)
             user, _ = User.objects.get_or_create(username=username)
-            user.is_staff = user.is_superuser = is_admin
+            user.is_superuser = role == ADMIN
             user.is_active = True
             user.set_password(password)
             user.save()
-            logins.append((username, password, "administrator" if is_admin else "viewer, dashboard pages only"))
+            roles_assign(user, role)
+            logins.append((username, password, ROLE_NOTES[role]))
         return logins
