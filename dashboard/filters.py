@@ -68,10 +68,17 @@ class PortfolioFilter(filters.FilterSet):
     lender = filters.ModelMultipleChoiceFilter(
         label="Lender", queryset=Lender.objects.order_by("name"), to_field_name="slug", method="filter_line"
     )
-    lender_kind = filters.MultipleChoiceFilter(label="Lender kind", choices=LenderKind.choices, method="filter_line")
-    instrument = filters.MultipleChoiceFilter(label="Instrument", choices=Instrument.choices, method="filter_line")
+    lender_kind = filters.MultipleChoiceFilter(
+        label="Lender kind", choices=LenderKind.choices, method="filter_line", widget=forms.CheckboxSelectMultiple
+    )
+    instrument = filters.MultipleChoiceFilter(
+        label="Instrument", choices=Instrument.choices, method="filter_line", widget=forms.CheckboxSelectMultiple
+    )
     financing_status = filters.MultipleChoiceFilter(
-        label="Financing status", choices=FinancingStatus.choices, method="filter_line"
+        label="Financing status",
+        choices=FinancingStatus.choices,
+        method="filter_line",
+        widget=forms.CheckboxSelectMultiple,
     )
     meeting = filters.ModelChoiceFilter(
         label="Discussed at JCC",

@@ -103,7 +103,15 @@ def test_dashboard_numbers(viewer_client, portfolio):
     assert 'data-kpi="committed">US$ 2.84bn<' in html
     assert 'data-kpi="gap-usd">US$ 6.25bn<' in html
     assert 'data-kpi="latest-decisions">3<' in html
-    for chart in ("chart-sector", "chart-status", "chart-lender", "chart-kind", "chart-gap", "chart-timeline", "chart-meetings"):
+    for chart in (
+        "chart-sector",
+        "chart-status",
+        "chart-lender",
+        "chart-kind",
+        "chart-gap",
+        "chart-timeline",
+        "chart-meetings",
+    ):
         assert f'data-chart="{chart}"' in html and f'<script id="{chart}" type="application/json">' in html
 
 
@@ -161,14 +169,24 @@ def test_meeting_pages(viewer_client, portfolio):
     response = viewer_client.get(reverse("dashboard:meetings"))
     assert [m.number for m in response.context["meetings"]] == [14, 11]
     detail = viewer_client.get(reverse("dashboard:meeting", args=[14]))
-    groups = [(g["project"].slug if g["project"] else None, len(g["decisions"]), len(g["changes"])) for g in detail.context["grouped"]]
+    groups = [
+        (g["project"].slug if g["project"] else None, len(g["decisions"]), len(g["changes"]))
+        for g in detail.context["grouped"]
+    ]
     assert groups == [("rail-b", 2, 2), ("road-a", 1, 1), (None, 1, 0)]
     assert detail.context["neighbours"] == {"previous": 11, "next": None}
 
 
 @pytest.mark.parametrize(
     "url",
-    ["/projects/no-such-project/", "/lenders/no-such-lender/", "/jcc/99/", "/jcc/99999999999999999999/", "/jcc/-1/", "/projects/%00/"],
+    [
+        "/projects/no-such-project/",
+        "/lenders/no-such-lender/",
+        "/jcc/99/",
+        "/jcc/99999999999999999999/",
+        "/jcc/-1/",
+        "/projects/%00/",
+    ],
 )
 def test_unknown_slugs_and_numbers_are_404(viewer_client, portfolio, url):
     assert viewer_client.get(url).status_code == 404
@@ -204,7 +222,12 @@ def test_export_neutralizes_spreadsheet_formulas(viewer_client, db):
     ProjectFactory(name="@SUM(A1)", slug="at")
     ProjectFactory(name="-2", slug="minus")
     csv_rows = list(csv.reader(io.StringIO(viewer_client.get("/projects/export.csv").content.decode("utf-8-sig"))))
-    assert sorted(r[0] for r in csv_rows[1:]) == ["'+1+1", "'-2", "'=HYPERLINK(\"http://evil.example\",\"click\")", "'@SUM(A1)"]
+    assert sorted(r[0] for r in csv_rows[1:]) == [
+        "'+1+1",
+        "'-2",
+        '\'=HYPERLINK("http://evil.example","click")',
+        "'@SUM(A1)",
+    ]
     sheet = load_workbook(io.BytesIO(viewer_client.get("/projects/export.xlsx").content)).active
     cells = [row[0] for row in list(sheet.values)[1:]]
     assert all(c.startswith("'") for c in cells)
@@ -296,7 +319,9 @@ def grow(n):
         decision = DecisionFactory(meeting=meeting, project=project, sequence=100 + i)
         for lender, share in ((lender_a, "40"), (lender_b, "30")):
             line = FinancingLine(project=project, lender=lender, instrument="grant", as_of=D(2024, 1, 1))
-            financing_line_record_change(line=line, changed_on=D(2024, 1, 1), status="agreed", share_percent=Decimal(share), decision=decision)
+            financing_line_record_change(
+                line=line, changed_on=D(2024, 1, 1), status="agreed", share_percent=Decimal(share), decision=decision
+            )
 
 
 PAGES = [

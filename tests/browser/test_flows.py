@@ -1,0 +1,195 @@
+"""What a ministry viewer does, in a real browser against the demo portfolio."""
+
+from __future__ import annotations
+
+import csv
+import re
+from decimal import Decimal
+
+from playwright.sync_api import expect
+
+from .helpers import VIEWER, demo_projects, demo_projects_financed_by, log_in, table_rows, wait_for_charts
+
+ML1 = "ML-1 railway upgrade (Karachi–Peshawar)"
+DASHBOARD_CHARTS = 7
+
+
+def project_names(page) -> list[str]:
+    """Project names in the project list's table, top to bottom."""
+    return page.locator("table.project-table tbody th[scope=row] a").all_inner_texts()
+
+
+def project_slugs(page) -> list[str]:
+    """Project slugs from the project list's links (/projects/<slug>/), top to bottom."""
+    links = page.locator("table.project-table tbody th[scope=row] a")
+    return [links.nth(i).get_attribute("href").strip("/").split("/")[-1] for i in range(links.count())]
+
+
+def usd_value(text: str) -> Decimal:
+    """'US$ 2.00bn' / 'US$ 350.0m' as dollars."""
+    match = re.fullmatch(r"US\$ ([\d,.]+)(bn|m)", text)
+    assert match, f"not a US$ amount: {text!r}"
+    return Decimal(match[1].replace(",", "")) * (10**9 if match[2] == "bn" else 10**6)
+
+
+def test_viewer_logs_in_and_sees_every_dashboard_chart_drawn(page, site_url):
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    log_in(page, *VIEWER)
+
+    expect(page).to_have_url(f"{site_url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("CPEC portfolio")
+    assert wait_for_charts(page) == DASHBOARD_CHARTS
+    for chart in page.locator("[data-chart]").all():
+        expect(chart).not_to_have_text("Chart could not be drawn")
+
+    projects = page.locator("[data-kpi=projects]").inner_text()
+    assert re.fullmatch(r"\d+", projects) and int(projects) > 0, projects
+    assert int(projects) == len(demo_projects())
+    for kpi in ("cost-usd", "committed", "gap-usd"):
+        assert usd_value(page.locator(f"[data-kpi={kpi}]").inner_text()) > 0, kpi
+    expect(page.locator("[data-kpi=gap-percent]")).to_have_text(re.compile(r"^\d+\.\d% of the known cost$"))
+    expect(page.locator("[data-kpi=latest-decisions]")).to_have_text(re.compile(r"^\d+$"))
+
+
+def test_filter_projects_by_lender(viewer_page, site_url):
+    page = viewer_page
+    page.goto("/projects/")
+    page.locator("select[name=lender]").select_option("aiib")
+    page.get_by_role("button", name="Apply filters").click()
+
+    expect(page).to_have_url(re.compile(r"/projects/\?(.*&)?lender=aiib(&|$)"))
+    expect(page.locator("select[name=lender]")).to_have_values(["aiib"])
+    # AIIB has lines on ML-1 and on its Karachi–Rohri section (data/demo/projects.yaml).
+    expected = demo_projects_financed_by("aiib")
+    assert expected == {ML1, "ML-1 Karachi–Rohri section"}
+    expect(page.locator(".result-count")).to_have_text(f"{len(expected)} projects match the filters.")
+    assert set(project_names(page)) == expected  # (their order is the database collation's)
+
+
+def test_open_ml1_from_the_list(viewer_page):
+    page = viewer_page
+    page.goto("/projects/")
+    page.get_by_role("link", name=ML1, exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/projects/ml-1/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(ML1)
+    wait_for_charts(page)
+    for chart_id in ("chart-chart-history", "chart-chart-donut"):
+        chart = page.locator(f"#{chart_id}")
+        expect(chart).to_have_attribute("data-drawn", "true")
+        expect(chart.locator(".main-svg").first).to_be_visible()
+
+    estimates = page.locator("table.estimates tbody tr")
+    assert estimates.count() >= 6
+    assert estimates.count() == len(demo_projects()["ml-1"]["cost_estimates"])
+
+    lines = {row["Lender"]: row for row in table_rows(page.locator("table.lines"))}
+    assert set(lines) == {
+        "Asian Development Bank",
+        "Asian Infrastructure Investment Bank",
+        "Government of China",
+        "Government of Pakistan – PSDP",
+    }
+    assert lines["Government of China"]["Status"] == "Declined"
+    assert lines["Government of Pakistan – PSDP"]["Share"] == "15%"
+    assert lines["Government of Pakistan – PSDP"]["Status"] == "Agreed"
+    for multilateral in ("Asian Development Bank", "Asian Infrastructure Investment Bank"):
+        assert lines[multilateral]["Status"] == "Proposed"
+
+    # The donut's numbers (lenders by short name): only committed lines and the unfunded rest.
+    shares = page.locator("table", has=page.locator("caption", has_text="Shares of the current cost"))
+    assert [(row["Slice"], row["US$"]) for row in table_rows(shares)] == [
+        ("GoP (PSDP)", "US$ 1.05bn"),
+        ("Unfunded (funding gap)", "US$ 5.95bn"),
+    ]
+
+
+def test_csv_export_holds_exactly_the_filtered_projects(viewer_page):
+    from dashboard.exports import COLUMNS
+
+    page = viewer_page
+    page.goto("/projects/?lender=aiib")
+    shown = project_names(page)
+    slugs = project_slugs(page)
+    assert set(shown) == demo_projects_financed_by("aiib")
+    expect(page.get_by_role("link", name="Excel (XLSX)")).to_have_attribute("href", re.compile(r"lender=aiib"))
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    download = download_info.value
+    assert re.fullmatch(r"cpec-projects-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
+    assert download.failure() is None
+    with open(download.path(), encoding="utf-8-sig", newline="") as f:
+        header, *rows = list(csv.reader(f))
+
+    assert header == [label for label, _field in COLUMNS]
+    assert header[0] == "Project" and header[-1] == "Link"
+    assert [row[0] for row in rows] == shown
+    assert [row[-1] for row in rows] == [f"/projects/{slug}/" for slug in slugs]
+    financing = header.index("Financing sources")
+    assert all("Asian Infrastructure Investment Bank" in row[financing] for row in rows)
+
+
+def test_sorting_by_a_column_keeps_the_filter(viewer_page):
+    page = viewer_page
+    page.goto("/projects/?sector=transport")
+    count = page.locator(".result-count").inner_text()
+    names = project_names(page)
+    assert len(names) > 2
+
+    def costs() -> list[Decimal]:
+        return [usd_value(row["Current cost"]) for row in table_rows(page.locator("table.project-table"))]
+
+    page.get_by_role("link", name=re.compile(r"^Current cost")).click()
+    expect(page).to_have_url(re.compile(r"[?&]sort=cost(&|$)"))
+    assert "sector=transport" in page.url
+    expect(page.get_by_role("columnheader", name=re.compile(r"^Current cost"))).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    expect(page.locator(".result-count")).to_have_text(count)
+    expect(page.locator("input[name=sector][value=transport]")).to_be_checked()
+    ascending = costs()
+    assert ascending == sorted(ascending)
+    assert sorted(project_names(page)) == sorted(names)
+
+    page.get_by_role("link", name=re.compile(r"^Current cost")).click()
+    expect(page).to_have_url(re.compile(r"[?&]sort=-cost(&|$)"))
+    assert "sector=transport" in page.url
+    expect(page.get_by_role("columnheader", name=re.compile(r"^Current cost"))).to_have_attribute(
+        "aria-sort", "descending"
+    )
+    descending = costs()
+    assert descending == sorted(descending, reverse=True)
+    assert descending != ascending
+    assert sorted(project_names(page)) == sorted(names)
+
+
+def test_kkh_thakot_raikot_gap_and_china_share(viewer_page):
+    page = viewer_page
+    page.goto("/projects/kkh-thakot-raikot/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("KKH realignment: Thakot–Raikot")
+    expect(page.locator("[data-kpi=gap-percent]")).to_have_text("15.0% of the cost not yet committed")
+
+    lines = table_rows(page.locator("table.lines"))
+    assert [(row["Lender"], row["Share"], row["Status"]) for row in lines] == [("Government of China", "85%", "Agreed")]
+    wait_for_charts(page)
+
+
+def test_print_stylesheet_hides_the_site_header(viewer_context):
+    page = viewer_context.new_page()  # its own page: media emulation stays with it
+    try:
+        page.goto("/projects/ml-1/")
+        wait_for_charts(page)
+        header, nav = page.locator(".site-header"), page.get_by_role("navigation", name="Main")
+        expect(header).to_be_visible()
+        expect(nav).to_be_visible()
+
+        page.emulate_media(media="print")
+        expect(header).to_be_hidden()
+        expect(nav).to_be_hidden()
+        expect(page.locator(".breadcrumbs")).to_be_hidden()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        expect(page.locator("#chart-chart-history")).to_be_visible()
+    finally:
+        page.close()
