@@ -25,6 +25,24 @@ def immediate_constraints(db):
     yield
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test that uses ``demo_db`` uses the database, even without the ``db`` fixture.
+
+    pytest-django sets up the test database only for the aliases that collected tests
+    declare; a run of such tests alone (the browser tests, say) would otherwise load and
+    flush the demo data in the development database.
+    """
+    for item in items:
+        if "demo_db" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.django_db)
+
+
+def _assert_test_database():
+    name = connection.settings_dict["NAME"]
+    if not name.startswith("test_"):
+        raise RuntimeError(f"Refusing to load or flush demo data in {name!r}: not a test database.")
+
+
 DEMO_PASSWORDS = {
     "DEMO_ADMIN_PASSWORD": "admin-demo-pass",
     "DEMO_EDITOR_PASSWORD": "editor-demo-pass",
@@ -46,6 +64,7 @@ def demo_db(django_db_setup, django_db_blocker):
     os.environ.update(DEMO_PASSWORDS)
     try:
         with django_db_blocker.unblock():
+            _assert_test_database()
             call_command("load_cpec_demo", verbosity=0)
         yield
     finally:
@@ -55,4 +74,5 @@ def demo_db(django_db_setup, django_db_blocker):
             else:
                 os.environ[key] = value
         with django_db_blocker.unblock():
+            _assert_test_database()
             call_command("flush", interactive=False, verbosity=0)
