@@ -40,6 +40,8 @@ def main() -> None:
         page.fill("#id_password", args.password)
         page.click("button[type=submit]")
         page.wait_for_load_state("networkidle")
+        if "/accounts/login/" in page.url:
+            raise SystemExit("Login failed: check the username and password.")
         for name, path in PAGES.items():
             page.goto(args.base_url + path)
             page.wait_for_load_state("networkidle")
