@@ -14,7 +14,8 @@ from django import forms
 from django.db.models import F, Q
 
 from financing.choices import FinancingStatus, Instrument, LenderKind
-from financing.models import FinancingLine, Lender
+from financing.models import Lender
+from financing.selectors import LineStates
 from projects.choices import ProjectStatus, Region, Sector
 from projects.models import Decision, JCCMeeting, Project
 
@@ -172,20 +173,25 @@ class PortfolioFilter(filters.FilterSet):
             return queryset.filter(funding_gap_usd__gt=0)
         return queryset.filter(funding_gap_usd=0)
 
+    def __init__(self, *args, as_of=None, **kwargs):
+        self.as_of = as_of  # financing filters read the lines' state as of this date
+        super().__init__(*args, **kwargs)
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
+        states = LineStates(self.as_of)
         line = Q()
         if data.get("lender"):
-            line &= Q(lender__in=data["lender"])
+            line &= Q(**{states.path("lender__in"): data["lender"]})
         if data.get("lender_kind"):
-            line &= Q(lender__kind__in=data["lender_kind"])
+            line &= Q(**{states.path("lender__kind__in"): data["lender_kind"]})
         if data.get("instrument"):
             line &= Q(instrument__in=data["instrument"])
         if data.get("financing_status"):
             line &= Q(status__in=data["financing_status"])
         if line:
-            queryset = queryset.filter(pk__in=FinancingLine.objects.filter(line).values("project"))
+            queryset = queryset.filter(pk__in=states.queryset().filter(line).values(states.path("project")))
         return queryset
 
     @property

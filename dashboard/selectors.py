@@ -14,14 +14,14 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from financing.choices import FinancingStatus, LenderKind
-from financing.models import FinancingLine, Lender
-from financing.selectors import lines_with_value
+from financing.models import FinancingChange, Lender
+from financing.selectors import LineStates, projects_with_funding
 from projects.choices import DecisionKind, MeetingStatus, PhaseStatus, ProjectStatus, Sector
-from projects.models import Decision, JCCMeeting, Phase, Project
+from projects.models import CostEstimate, Decision, JCCMeeting, Phase, Project
 
 PIPELINE = [FinancingStatus.PROPOSED, FinancingStatus.UNDER_NEGOTIATION]
 ACTIVE_STATUSES = [ProjectStatus.APPROVED, ProjectStatus.FINANCING, ProjectStatus.UNDER_CONSTRUCTION]
@@ -52,11 +52,13 @@ def portfolio_kpis(*, projects: QuerySet[Project]) -> dict:
     return totals
 
 
-def latest_meeting_decisions(*, projects: QuerySet[Project]) -> dict:
-    """The latest JCC meeting held and how many of its decisions concern the portfolio."""
+def latest_meeting_decisions(*, projects: QuerySet[Project], as_of: dt.date | None = None) -> dict:
+    """The latest JCC meeting held (by ``as_of``) and how many of its decisions concern the portfolio."""
+    meetings = JCCMeeting.objects.filter(status=MeetingStatus.HELD)
+    if as_of is not None:
+        meetings = meetings.filter(date__lte=as_of)
     meeting = (
-        JCCMeeting.objects.filter(status=MeetingStatus.HELD)
-        .annotate(
+        meetings.annotate(
             decision_total=Count("decisions"),
             decision_in_portfolio=Count("decisions", filter=Q(decisions__project__in=_ids(projects))),
         )
@@ -108,15 +110,18 @@ def portfolio_funding_gaps(*, projects: QuerySet[Project], limit: int = 15) -> l
     )
 
 
-def portfolio_lender_mix(*, projects: QuerySet[Project], by: str) -> list[dict]:
+def portfolio_lender_mix(*, projects: QuerySet[Project], by: str, as_of: dt.date | None = None) -> list[dict]:
     """Committed and pipeline (proposed / under negotiation) financing per lender or lender kind."""
-    lines = lines_with_value(FinancingLine.objects.filter(project__in=_ids(projects))).order_by()
+    states = LineStates(as_of)
+    lines = states.with_value(states.queryset(project__in=_ids(projects))).order_by()
+    lender = states.path("lender__")
     if by == "lender":
         lines = lines.values(
-            key=F("lender__slug"), label=Coalesce(NullIf(F("lender__short_name"), Value("")), F("lender__name"))
+            key=F(lender + "slug"),
+            label=Coalesce(NullIf(F(lender + "short_name"), Value("")), F(lender + "name")),
         )
     else:
-        lines = lines.values(key=F("lender__kind"))
+        lines = lines.values(key=F(lender + "kind"))
     rows = list(
         lines.annotate(
             committed_usd=Sum("value_usd", filter=Q(status__in=FinancingStatus.committed()), default=ZERO),
@@ -158,9 +163,11 @@ def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date) -> 
     return _labelled(rows, "status", PhaseStatus)
 
 
-def meeting_decision_counts(*, projects: QuerySet[Project] | None = None) -> list[dict]:
-    """Decisions per JCC meeting and kind (about the given projects, or all decisions)."""
+def meeting_decision_counts(*, projects: QuerySet[Project] | None = None, as_of: dt.date | None = None) -> list[dict]:
+    """Decisions per JCC meeting and kind (about the given projects, or all decisions), up to ``as_of``."""
     decisions = Decision.objects.all()
+    if as_of is not None:
+        decisions = decisions.filter(meeting__date__lte=as_of)
     if projects is not None:
         decisions = decisions.filter(project__in=_ids(projects))
     return _labelled(
@@ -173,16 +180,17 @@ def meeting_decision_counts(*, projects: QuerySet[Project] | None = None) -> lis
     )
 
 
-def lender_totals(*, lenders: QuerySet[Lender] | None = None) -> list[dict]:
+def lender_totals(*, lenders: QuerySet[Lender] | None = None, as_of: dt.date | None = None) -> list[dict]:
     """Every lender with its project count, committed and pipeline financing (USD)."""
     lenders = lenders if lenders is not None else Lender.objects.all()
-    lines = lines_with_value(FinancingLine.objects.filter(lender__in=lenders.order_by().values("pk")))
+    states = LineStates(as_of)
+    lines = states.with_value(states.queryset(lender__in=lenders.order_by().values("pk")))
     totals = {
-        r["lender_id"]: r
+        r["lender_key"]: r
         for r in lines.order_by()
-        .values("lender_id")
+        .values(lender_key=F(states.path("lender_id")))
         .annotate(
-            projects=Count("project", distinct=True),
+            projects=Count(states.path("project"), distinct=True),
             lines=Count("pk"),
             committed_usd=Sum("value_usd", filter=Q(status__in=FinancingStatus.committed()), default=ZERO),
             pipeline_usd=Sum("value_usd", filter=Q(status__in=PIPELINE), default=ZERO),
@@ -206,3 +214,54 @@ def site_last_updated() -> dt.datetime | None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(d) FROM ({union}) AS latest")  # noqa: S608 - table names from models
         return cursor.fetchone()[0]
+
+
+def meeting_changes(*, meeting: JCCMeeting, previous: JCCMeeting | None) -> list[dict]:
+    """What changed between the previous meeting and this one, per project (5 queries).
+
+    Financing changes and cost estimates dated after the previous meeting up to this
+    one's date, the projects this meeting decided about, and each project's funding gap
+    as of the previous meeting and as of this one.
+    """
+    since = previous.date if previous is not None else None
+    window = Q(changed_on__lte=meeting.date) & (Q(changed_on__gt=since) if since else Q())
+    earlier = FinancingChange.objects.filter(line=OuterRef("line"), changed_on__lt=OuterRef("changed_on"))
+    changes = list(
+        FinancingChange.objects.filter(window)
+        .annotate(had_earlier=Exists(earlier))
+        .select_related("line__project", "line__lender", "decision__meeting")
+        .order_by("line__project__name", "changed_on", "pk")
+    )
+    estimate_window = Q(as_of__lte=meeting.date) & (Q(as_of__gt=since) if since else Q())
+    estimates = list(CostEstimate.objects.filter(estimate_window).select_related("project", "source").order_by("as_of"))
+    decided = set(Decision.objects.filter(meeting=meeting).exclude(project=None).values_list("project_id", flat=True))
+    concerned = decided | {c.line.project_id for c in changes} | {e.project_id for e in estimates}
+    after = {p.pk: p for p in projects_with_funding(Project.objects.filter(pk__in=concerned), as_of=meeting.date)}
+    before = (
+        {p.pk: p for p in projects_with_funding(Project.objects.filter(pk__in=concerned), as_of=since)} if since else {}
+    )
+    rows = []
+    for pk, project in sorted(after.items(), key=lambda item: item[1].name):
+        old = before.get(pk)
+        project_changes = [c for c in changes if c.line.project_id == pk]
+        for change in project_changes:
+            if change.status in FinancingStatus.dead():
+                change.kind_of_change = "declined or withdrawn"
+            elif not change.had_earlier:
+                change.kind_of_change = "added"
+            else:
+                change.kind_of_change = "changed"
+        rows.append(
+            {
+                "project": project,
+                "gap_before_usd": old.funding_gap_usd if old else None,
+                "gap_before_percent": old.funding_gap_percent if old else None,
+                "cost_before_usd": old.current_cost_usd if old else None,
+                "gap_after_usd": project.funding_gap_usd,
+                "gap_after_percent": project.funding_gap_percent,
+                "cost_after_usd": project.current_cost_usd,
+                "changes": project_changes,
+                "estimates": [e for e in estimates if e.project_id == pk],
+            }
+        )
+    return rows

@@ -13,25 +13,29 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from financing.models import FinancingChange, Lender
-from financing.selectors import lines_with_value, projects_with_funding
+from financing.selectors import LineStates, projects_with_funding
+from projects.choices import MeetingStatus
 from projects.models import Decision, JCCMeeting, Project
 from projects.selectors import meetings_with_decision_counts
 
 from . import charts, exports, selectors
+from .asof import AsOf, AsOfForm, as_of_from
 from .filters import PortfolioFilter
 
 PAGE_SIZE = 25
 
 
-def _bind_filter(request) -> tuple[PortfolioFilter, object, int]:
-    """The portfolio filter bound to the query string, its results and the HTTP status.
-
-    Invalid input shows the form's messages with no results and status 400.
+def _bind_filter(request) -> tuple[PortfolioFilter, object, int, AsOfForm, AsOf]:
+    """The portfolio filter and as-of selector bound to the query string, the results
+    and the HTTP status. Invalid input shows the forms' messages, no results, status 400.
     """
-    portfolio = PortfolioFilter(request.GET or None, queryset=projects_with_funding())
-    if portfolio.is_bound and not portfolio.is_valid():
-        return portfolio, Project.objects.none(), 400
-    return portfolio, portfolio.qs, 200
+    as_of_form, moment, as_of_valid = as_of_from(request)
+    portfolio = PortfolioFilter(
+        request.GET or None, queryset=projects_with_funding(as_of=moment.date), as_of=moment.date
+    )
+    if not as_of_valid or (portfolio.is_bound and not portfolio.is_valid()):
+        return portfolio, projects_with_funding(Project.objects.none()), 400, as_of_form, moment
+    return portfolio, portfolio.qs, 200, as_of_form, moment
 
 
 def _today() -> dt.date:
@@ -62,23 +66,25 @@ def _estimate_rows(estimates) -> list[dict]:
 
 @require_GET
 def dashboard(request):
-    portfolio, projects, status = _bind_filter(request)
-    if status != 200:
-        projects = projects_with_funding(Project.objects.none())
+    portfolio, projects, status, as_of_form, moment = _bind_filter(request)
     today = _today()
     by_sector = selectors.portfolio_cost_by_sector(projects=projects)
-    by_lender = selectors.portfolio_lender_mix(projects=projects, by="lender")
-    by_kind = selectors.portfolio_lender_mix(projects=projects, by="kind")
+    by_lender = selectors.portfolio_lender_mix(projects=projects, by="lender", as_of=moment.date)
+    by_kind = selectors.portfolio_lender_mix(projects=projects, by="kind", as_of=moment.date)
     gaps = selectors.portfolio_funding_gaps(projects=projects)
     statuses = selectors.portfolio_status_breakdown(projects=projects)
     timeline = selectors.portfolio_phase_timeline(projects=projects, today=today)
     # The whole portfolio counts CPEC-wide decisions too; a filtered one only its projects'.
-    per_meeting = selectors.meeting_decision_counts(projects=projects if portfolio.active_filters else None)
+    per_meeting = selectors.meeting_decision_counts(
+        projects=projects if portfolio.active_filters else None, as_of=moment.date
+    )
     meeting_labels = _meeting_rows(per_meeting)
     context = {
         "filter": portfolio,
+        "as_of_form": as_of_form,
+        "moment": moment,
         "kpis": selectors.portfolio_kpis(projects=projects),
-        "latest": selectors.latest_meeting_decisions(projects=projects)["meeting"],
+        "latest": selectors.latest_meeting_decisions(projects=projects, as_of=moment.date)["meeting"],
         "today": today,
         "tables": {
             "by_sector": by_sector,
@@ -104,19 +110,34 @@ def dashboard(request):
 
 @require_GET
 def project_list(request):
-    portfolio, projects, status = _bind_filter(request)
-    if status == 200 and not (portfolio.is_bound and portfolio.form.cleaned_data.get("sort")):
-        projects = projects.order_by("name")
-    page = Paginator(projects.select_related("parent"), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"filter": portfolio, "page": page, "breadcrumbs": [("Projects", "")]}
+    portfolio, projects, status, as_of_form, moment = _bind_filter(request)
+    if status != 200:
+        page = None
+    else:
+        if not (portfolio.is_bound and portfolio.form.cleaned_data.get("sort")):
+            projects = projects.order_by("name")
+        page = Paginator(projects.select_related("parent"), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filter": portfolio,
+        "as_of_form": as_of_form,
+        "moment": moment,
+        "page": page,
+        "breadcrumbs": [("Projects", "")],
+    }
     return render(request, "dashboard/project_list.html", context, status=status)
 
 
 @require_GET
 def project_export(request, fmt: str):
-    portfolio, projects, status = _bind_filter(request)
+    portfolio, projects, status, as_of_form, moment = _bind_filter(request)
     if status != 200:
-        context = {"filter": portfolio, "page": None, "breadcrumbs": [("Projects", "")]}
+        context = {
+            "filter": portfolio,
+            "as_of_form": as_of_form,
+            "moment": moment,
+            "page": None,
+            "breadcrumbs": [("Projects", "")],
+        }
         return render(request, "dashboard/project_list.html", context, status=status)
     rows = exports.project_rows(projects.order_by(*(projects.query.order_by or ["name"])))
     stamp = timezone.localtime().strftime("%Y-%m-%d")
@@ -125,22 +146,30 @@ def project_export(request, fmt: str):
 
 @require_GET
 def project_detail(request, slug: str):
-    project = get_object_or_404(projects_with_funding().select_related("parent"), slug=slug)
-    estimates = list(project.cost_estimates.select_related("source").order_by("as_of", "pk"))
+    as_of_form, moment, valid = as_of_from(request)
+    if not valid:
+        moment = AsOf()
+    project = get_object_or_404(projects_with_funding(as_of=moment.date).select_related("parent"), slug=slug)
+    estimates = project.cost_estimates.select_related("source").order_by("as_of", "pk")
+    if moment.date is not None:
+        estimates = estimates.filter(as_of__lte=moment.date)
+    estimates = list(estimates)
+    states = LineStates(moment.date)
     lines = list(
-        lines_with_value(project.financing_lines.all())
-        .select_related("lender", "decision__meeting")
-        .order_by("-status", "lender__name")
+        states.with_value(states.queryset(project=project))
+        .select_related(*states.related("lender"), "decision__meeting")
+        .order_by("-status", states.path("lender__name"))
     )
     phases = list(project.phases.order_by("order"))
-    decisions = list(project.decisions.select_related("meeting", "source").order_by("-meeting__number", "sequence"))
+    decisions = project.decisions.select_related("meeting", "source").order_by("-meeting__number", "sequence")
+    changes = FinancingChange.objects.filter(line__project=project)
+    if moment.date is not None:
+        decisions = decisions.filter(meeting__date__lte=moment.date)
+        changes = changes.filter(changed_on__lte=moment.date)
+    decisions = list(decisions)
+    changes = list(changes.select_related("line__lender", "decision__meeting", "source").order_by("-changed_on", "-pk"))
     sources = list(project.sources.order_by("key", "title"))
     sections = list(project.sections.order_by("name").values("name", "slug"))
-    changes = list(
-        FinancingChange.objects.filter(line__project=project)
-        .select_related("line__lender", "decision__meeting", "source")
-        .order_by("-changed_on", "-pk")
-    )
     committed = [line for line in lines if line.is_committed and line.value_usd]
     today = _today()
     timeline = [
@@ -155,6 +184,8 @@ def project_detail(request, slug: str):
     ]
     context = {
         "breadcrumbs": [("Projects", reverse("dashboard:projects")), (project.name, "")],
+        "as_of_form": as_of_form,
+        "moment": moment,
         "project": project,
         "estimates": estimates,
         "lines": lines,
@@ -179,31 +210,39 @@ def project_detail(request, slug: str):
             "timeline": charts.figure_json(charts.phase_timeline(timeline, today=today)),
         },
     }
-    return render(request, "dashboard/project_detail.html", context)
+    return render(request, "dashboard/project_detail.html", context, status=200 if valid else 400)
 
 
 @require_GET
 def lender_list(request):
-    rows = selectors.lender_totals()
-    return render(request, "dashboard/lender_list.html", {"rows": rows, "breadcrumbs": [("Lenders", "")]})
+    as_of_form, moment, valid = as_of_from(request)
+    rows = selectors.lender_totals(as_of=moment.date if valid else None)
+    context = {"rows": rows, "as_of_form": as_of_form, "moment": moment, "breadcrumbs": [("Lenders", "")]}
+    return render(request, "dashboard/lender_list.html", context, status=200 if valid else 400)
 
 
 @require_GET
 def lender_detail(request, slug: str):
+    as_of_form, moment, valid = as_of_from(request)
+    if not valid:
+        moment = AsOf()
     lender = get_object_or_404(Lender, slug=slug)
+    states = LineStates(moment.date)
     lines = list(
-        lines_with_value(lender.financing_lines.all())
-        .select_related("project", "decision__meeting")
-        .order_by("project__name", "pk")
+        states.with_value(states.queryset(lender=lender))
+        .select_related(*states.related("project"), "decision__meeting")
+        .order_by(states.path("project__name"), "pk")
     )
-    totals = selectors.lender_totals(lenders=Lender.objects.filter(pk=lender.pk))[0]
+    totals = selectors.lender_totals(lenders=Lender.objects.filter(pk=lender.pk), as_of=moment.date)[0]
     context = {
         "lender": lender,
         "lines": lines,
         "totals": totals,
+        "as_of_form": as_of_form,
+        "moment": moment,
         "breadcrumbs": [("Lenders", reverse("dashboard:lenders")), (lender.name, "")],
     }
-    return render(request, "dashboard/lender_detail.html", context)
+    return render(request, "dashboard/lender_detail.html", context, status=200 if valid else 400)
 
 
 @require_GET
@@ -242,6 +281,8 @@ def meeting_detail(request, number: int):
             "changes"
         ].append(change)
     grouped = [groups[k] for k in sorted(groups, key=lambda k: (k == "", k))]
+    previous = JCCMeeting.objects.filter(number__lt=number, status=MeetingStatus.HELD).order_by("-number").first()
+    changed = selectors.meeting_changes(meeting=meeting, previous=previous)
     neighbours = JCCMeeting.objects.aggregate(
         previous=Max("number", filter=Q(number__lt=number)), next=Min("number", filter=Q(number__gt=number))
     )
@@ -253,6 +294,8 @@ def meeting_detail(request, number: int):
             "grouped": grouped,
             "decision_count": len(decisions),
             "neighbours": neighbours,
+            "previous": previous,
+            "changed": changed,
             "breadcrumbs": [("JCC meetings", reverse("dashboard:meetings")), (f"{meeting.ordinal} JCC", "")],
         },
     )

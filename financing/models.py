@@ -180,3 +180,20 @@ class FinancingChange(NormalizedMoney):
     @property
     def money_date(self) -> date:
         return self.changed_on
+
+    # The same reading interface as FinancingLine, for pages showing states as of a date.
+    @property
+    def lender(self):
+        return self.line.lender
+
+    @property
+    def project(self):
+        return self.line.project
+
+    @property
+    def as_of(self) -> date:
+        return self.changed_on
+
+    @property
+    def is_committed(self) -> bool:
+        return self.status in FinancingStatus.committed()

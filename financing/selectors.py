@@ -2,10 +2,17 @@
 
 Everything is computed by PostgreSQL in normalized US dollars (never by summing stated
 amounts, which may be in different currencies).
+
+Every read can be made *as of* a date: a project's cost is then its latest estimate
+dated up to that day, and each financing line's state its latest dated change up to
+that day (lines first recorded later did not exist yet). ``LineStates`` hides which
+table holds the states: the lines themselves now, their changes as of a date. Both
+have the same state fields (status, instrument, share_percent, amount, amount_usd…).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
@@ -14,7 +21,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, NullIf, Round
 from projects.models import CostEstimate, Project
 
 from .choices import FinancingStatus
-from .models import FinancingLine
+from .models import FinancingChange, FinancingLine
 
 MONEY = DecimalField(max_digits=24, decimal_places=2)
 ZERO = Value(Decimal("0"), output_field=MONEY)
@@ -29,17 +36,71 @@ def line_value_usd(cost_ref) -> Coalesce:
     )
 
 
-def projects_with_funding(projects: QuerySet[Project] | None = None) -> QuerySet[Project]:
+def latest_change_ids(as_of: dt.date) -> QuerySet:
+    """The id of each line's latest change dated on or before ``as_of``."""
+    return (
+        FinancingChange.objects.filter(changed_on__lte=as_of)
+        .order_by("line_id", "-changed_on", "-pk")
+        .distinct("line_id")
+        .values("pk")
+    )
+
+
+class LineStates:
+    """The state of every financing line: now (``as_of=None``) or as of a date.
+
+    ``queryset()`` returns ``FinancingLine`` rows now, ``FinancingChange`` rows as of a
+    date; relation paths are written from the line (``"project"``, ``"lender__kind"``) and
+    ``path()`` prefixes them for changes. Both models expose ``lender``, ``project``,
+    ``as_of``, ``is_committed`` to templates.
+    """
+
+    def __init__(self, as_of: dt.date | None = None):
+        self.as_of = as_of
+        self.prefix = "" if as_of is None else "line__"
+
+    def path(self, name: str) -> str:
+        return self.prefix + name
+
+    def queryset(self, **line_filters) -> QuerySet:
+        if self.as_of is None:
+            qs = FinancingLine.objects.all()
+        else:
+            qs = FinancingChange.objects.filter(pk__in=latest_change_ids(self.as_of))
+        return qs.filter(**{self.path(name): value for name, value in line_filters.items()})
+
+    def with_value(self, qs: QuerySet) -> QuerySet:
+        """Annotate each state's project cost (as of the date) and its value in USD."""
+        latest_cost = CostEstimate.objects.filter(project=OuterRef(self.path("project_id")), full_scope=True)
+        if self.as_of is not None:
+            latest_cost = latest_cost.filter(as_of__lte=self.as_of)
+        latest_cost = latest_cost.order_by("-as_of", "-pk").values("amount_usd")[:1]
+        return qs.annotate(project_cost_usd=Subquery(latest_cost, output_field=MONEY)).annotate(
+            value_usd=line_value_usd(F("project_cost_usd"))
+        )
+
+    def related(self, *names: str) -> list[str]:
+        """``select_related`` paths for the state rows."""
+        base = [] if self.as_of is None else ["line"]
+        return base + [self.path(n) for n in names]
+
+
+def projects_with_funding(
+    projects: QuerySet[Project] | None = None, *, as_of: dt.date | None = None
+) -> QuerySet[Project]:
     """Annotate current cost, committed financing and the funding gap (USD and %).
 
     Committed = lines agreed, signed, disbursing or completed. Gap = cost − committed,
-    never below zero; empty when the cost is unknown.
+    never below zero; empty when the cost is unknown. With ``as_of``, all of it as known
+    on that date.
     """
-    projects = (projects if projects is not None else Project.objects.all()).with_current_cost()
+    projects = (projects if projects is not None else Project.objects.all()).with_current_cost(as_of=as_of)
+    states = LineStates(as_of)
     committed = (
-        FinancingLine.objects.filter(project=OuterRef("pk"), status__in=FinancingStatus.committed())
+        states.queryset()
+        .filter(**{states.path("project"): OuterRef("pk")}, status__in=FinancingStatus.committed())
         .order_by()
-        .values("project")
+        .values(states.path("project"))
         .annotate(total=Sum(line_value_usd(OuterRef("current_cost_usd"))))
         .values("total")
     )
@@ -60,13 +121,5 @@ def projects_with_funding(projects: QuerySet[Project] | None = None) -> QuerySet
 
 
 def lines_with_value(lines: QuerySet[FinancingLine] | None = None) -> QuerySet[FinancingLine]:
-    """Annotate each line's project cost and its value in USD (share of cost, else amount)."""
-    lines = lines if lines is not None else FinancingLine.objects.all()
-    latest_cost = (
-        CostEstimate.objects.filter(project=OuterRef("project_id"), full_scope=True)
-        .order_by("-as_of", "-pk")
-        .values("amount_usd")[:1]
-    )
-    return lines.annotate(project_cost_usd=Subquery(latest_cost, output_field=MONEY)).annotate(
-        value_usd=line_value_usd(F("project_cost_usd"))
-    )
+    """Annotate each line's project cost and its value in USD (share of cost, else amount), now."""
+    return LineStates().with_value(lines if lines is not None else FinancingLine.objects.all())

@@ -355,9 +355,14 @@ class NormalizedMoney(models.Model):
 
 
 class ProjectQuerySet(models.QuerySet):
-    def with_current_cost(self):
-        """Annotate the current cost: the latest full-scope estimate, in USD and PKR."""
+    def with_current_cost(self, *, as_of: date | None = None):
+        """Annotate the current cost: the latest full-scope estimate, in USD and PKR.
+
+        With ``as_of``, the cost as it was known on that date (estimates dated up to it).
+        """
         latest = CostEstimate.objects.filter(project=OuterRef("pk"), full_scope=True).order_by("-as_of", "-pk")
+        if as_of is not None:
+            latest = latest.filter(as_of__lte=as_of)
         return self.annotate(
             current_cost_usd=Subquery(latest.values("amount_usd")[:1]),
             current_cost_pkr=Subquery(latest.values("amount_pkr")[:1]),

@@ -13,7 +13,14 @@ from openpyxl import load_workbook
 
 from financing.models import FinancingLine
 from financing.services import financing_line_record_change
-from tests.factories import CostEstimateFactory, DecisionFactory, LenderFactory, PhaseFactory, ProjectFactory
+from tests.factories import (
+    CostEstimateFactory,
+    DecisionFactory,
+    JCCMeetingFactory,
+    LenderFactory,
+    PhaseFactory,
+    ProjectFactory,
+)
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -310,13 +317,13 @@ def test_script_in_a_name_is_inert_on_every_page(viewer_client, portfolio):
 def grow(n):
     """``n`` more projects, each with a phase, two estimates, a decision and two lines."""
     lender_a, lender_b = LenderFactory(), LenderFactory(kind="chinese_government")
-    meeting = DecisionFactory(project=None).meeting
+    meeting = JCCMeetingFactory()
     for i in range(n):
         project = ProjectFactory(status="under_construction", planned_start=D(2024, 1, 1), planned_end=D(2030, 1, 1))
         PhaseFactory(project=project, order=1, planned_start=D(2024, 1, 1), planned_end=D(2026, 1, 1))
         CostEstimateFactory(project=project, as_of=D(2023, 1, 1))
         CostEstimateFactory(project=project, as_of=D(2024, 1, 1))
-        decision = DecisionFactory(meeting=meeting, project=project, sequence=100 + i)
+        decision = DecisionFactory(meeting=meeting, project=project, sequence=i + 1)
         for lender, share in ((lender_a, "40"), (lender_b, "30")):
             line = FinancingLine(project=project, lender=lender, instrument="grant", as_of=D(2024, 1, 1))
             financing_line_record_change(
