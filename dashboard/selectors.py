@@ -265,3 +265,52 @@ def meeting_changes(*, meeting: JCCMeeting, previous: JCCMeeting | None) -> list
             }
         )
     return rows
+
+
+#: Rises up to this many percent are within the noise of rounded press figures.
+OVERRUN_THRESHOLD = Decimal("5")
+
+
+def overrun_flags(row) -> list[str]:
+    """Plain-words flags for a project annotated by ``with_overruns`` (a dict or an object)."""
+
+    def get(name):
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    flags = []
+    usd, pkr = get("overrun_usd_percent"), get("overrun_pkr_percent")
+    if usd is not None and usd > OVERRUN_THRESHOLD:
+        flags.append(f"Cost overrun: +{usd}% in US$ (+{pkr}% in PKR) over the first approved PC-I")
+    elif pkr is not None and pkr > OVERRUN_THRESHOLD:
+        flags.append(f"Rupee cost up {pkr}% while the US$ cost moved {usd:+}%: exchange-rate driven")
+    planned, original = get("planned_end"), get("original_planned_end")
+    if planned and original and planned > original:
+        months = (planned.year - original.year) * 12 + planned.month - original.month
+        flags.append(f"Completion moved from {original:%b %Y} to {planned:%b %Y} ({months} months later)")
+    return flags
+
+
+def portfolio_overruns(*, projects: QuerySet[Project]) -> list[dict]:
+    """Projects whose cost rose over their first approved PC-I, or whose completion slipped (one query)."""
+    rows = (
+        projects.with_overruns()
+        .filter(
+            Q(overrun_usd_percent__gt=OVERRUN_THRESHOLD)
+            | Q(overrun_pkr_percent__gt=OVERRUN_THRESHOLD)
+            | Q(planned_end__gt=F("original_planned_end"))
+        )
+        .order_by(F("overrun_usd_percent").desc(nulls_last=True), "name")
+        .values(
+            "name",
+            "slug",
+            "planned_end",
+            "original_planned_end",
+            "baseline_usd",
+            "baseline_as_of",
+            "baseline_forum",
+            "overrun_usd_percent",
+            "overrun_pkr_percent",
+            cost_usd=F("current_cost_usd"),
+        )
+    )
+    return [{**row, "flags": overrun_flags(row)} for row in rows]

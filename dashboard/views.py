@@ -84,6 +84,7 @@ def dashboard(request):
         "as_of_form": as_of_form,
         "moment": moment,
         "kpis": selectors.portfolio_kpis(projects=projects),
+        "overruns": selectors.portfolio_overruns(projects=projects),
         "latest": selectors.latest_meeting_decisions(projects=projects, as_of=moment.date)["meeting"],
         "today": today,
         "tables": {
@@ -149,7 +150,9 @@ def project_detail(request, slug: str):
     as_of_form, moment, valid = as_of_from(request)
     if not valid:
         moment = AsOf()
-    project = get_object_or_404(projects_with_funding(as_of=moment.date).select_related("parent"), slug=slug)
+    project = get_object_or_404(
+        projects_with_funding(as_of=moment.date).with_overruns().select_related("parent"), slug=slug
+    )
     estimates = project.cost_estimates.select_related("source").order_by("as_of", "pk")
     if moment.date is not None:
         estimates = estimates.filter(as_of__lte=moment.date)
@@ -196,6 +199,7 @@ def project_detail(request, slug: str):
         "changes": changes,
         "committed": committed,
         "has_phase_dates": any(row["start"] and row["end"] for row in timeline),
+        "overrun_flags": selectors.overrun_flags(project),
         "figures": {
             "history": charts.figure_json(charts.cost_history(_estimate_rows(estimates))),
             "donut": charts.figure_json(

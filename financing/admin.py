@@ -12,9 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
-from projects.admin import NormalizationMessagesMixin, ProjectAdmin, money
+from projects.admin import AuditedAdmin, NormalizationMessagesMixin, ProjectAdmin, money
 
 from .choices import FinancingStatus
 from .models import FinancingChange, FinancingLine, Lender
@@ -134,7 +133,7 @@ ProjectAdmin.inlines = [*ProjectAdmin.inlines, FinancingLineInline]
 
 
 @admin.register(Lender)
-class LenderAdmin(SimpleHistoryAdmin):
+class LenderAdmin(AuditedAdmin):
     list_display = ["name", "short_name", "kind", "country", "line_count"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "short_name", "slug", "country"]
@@ -195,8 +194,9 @@ class FinancingLineAdminForm(FinancingLineForm):
 
 
 @admin.register(FinancingLine)
-class FinancingLineAdmin(NormalizationMessagesMixin, SimpleHistoryAdmin):
+class FinancingLineAdmin(NormalizationMessagesMixin, AuditedAdmin):
     form = FinancingLineAdminForm
+    allow_revert = False  # a line changes only by a new dated change
     list_display = ["project", "lender", "instrument", "share", "stated_amount", "usd", "status", "as_of", "decision"]
     list_filter = ["status", "instrument", "lender__kind", "lender"]
     list_select_related = ["project", "lender", "decision__meeting", "decision__project"]
@@ -268,8 +268,10 @@ class FinancingChangeForm(forms.ModelForm):
 
 
 @admin.register(FinancingChange)
-class FinancingChangeAdmin(SimpleHistoryAdmin):
+class FinancingChangeAdmin(AuditedAdmin):
     """Adding a change moves its line to that state; a recorded change's state stays as it was."""
+
+    allow_revert = False
 
     form = FinancingChangeForm
     list_display = [

@@ -6,6 +6,7 @@ beside the entered amount with the rate that produced them.
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html
@@ -19,6 +20,28 @@ def money(value, currency: str = "") -> str:
     if value is None:
         return "–"
     return f"{currency} {value:,.0f}".strip()
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """Every change is kept (django-simple-history); only the Admin role may restore a version.
+
+    Models written only through services (financing lines and their changes) set
+    ``allow_revert = False``: a restored row would bypass the dated change log.
+    """
+
+    allow_revert = True
+
+    def may_revert(self, request) -> bool:
+        user = request.user
+        return self.allow_revert and (user.is_superuser or user.groups.filter(name="Admin").exists())
+
+    def revert_disabled(self, request, obj=None):
+        return not self.may_revert(request) or super().revert_disabled(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and not self.may_revert(request):
+            raise PermissionDenied("Only an administrator may restore an earlier version.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class NormalizationMessagesMixin:
@@ -59,7 +82,7 @@ class RegionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(AuditedAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["key", "title", "publisher", "published_on", "tier"]
     list_display_links = ["key", "title"]
@@ -70,7 +93,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(SimpleHistoryAdmin):
+class ExchangeRateAdmin(AuditedAdmin):
     list_display = ["currency", "date", "per_usd", "kind", "source"]
     list_filter = ["currency", "kind"]
     list_select_related = ["source"]
@@ -129,7 +152,7 @@ class CostEstimateInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(NormalizationMessagesMixin, SimpleHistoryAdmin):
+class ProjectAdmin(NormalizationMessagesMixin, AuditedAdmin):
     list_display = ["name", "kind", "sector", "status", "regions_display", "current_cost", "planned_end", "updated_at"]
     list_filter = ["kind", "sector", "status", RegionFilter]
     search_fields = ["name", "slug", "subsector", "location", "sponsor", "implementing_agency", "description"]
@@ -160,7 +183,7 @@ class ProjectAdmin(NormalizationMessagesMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Phase)
-class PhaseAdmin(SimpleHistoryAdmin):
+class PhaseAdmin(AuditedAdmin):
     list_display = ["project", "order", "name", "status", "length_km", "planned_start", "planned_end", "actual_end"]
     list_filter = ["status"]
     list_select_related = ["project"]
@@ -170,7 +193,7 @@ class PhaseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CostEstimate)
-class CostEstimateAdmin(NormalizationMessagesMixin, SimpleHistoryAdmin):
+class CostEstimateAdmin(NormalizationMessagesMixin, AuditedAdmin):
     list_display = [
         "project",
         "as_of",
@@ -242,7 +265,7 @@ class DecisionInline(admin.StackedInline):
 
 
 @admin.register(JCCMeeting)
-class JCCMeetingAdmin(SimpleHistoryAdmin):
+class JCCMeetingAdmin(AuditedAdmin):
     list_display = [
         "number",
         "date",
@@ -273,7 +296,7 @@ class JCCMeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(SimpleHistoryAdmin):
+class DecisionAdmin(AuditedAdmin):
     list_display = ["meeting", "sequence", "project", "kind", "short_text"]
     list_filter = ["kind", "meeting"]
     list_select_related = ["meeting", "project"]

@@ -15,7 +15,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import NullIf, Round
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -39,6 +40,7 @@ from .choices import (
 from .fields import ChoiceArrayField, money_field, rate_field, size_field
 
 CENT = Decimal("0.01")
+ZERO, ONE, HUNDRED = Decimal("0"), Decimal("1"), Decimal("100")
 
 
 def in_choices(field: str, choices, *, blank: bool = False) -> Q:
@@ -367,6 +369,49 @@ class ProjectQuerySet(models.QuerySet):
             current_cost_usd=Subquery(latest.values("amount_usd")[:1]),
             current_cost_pkr=Subquery(latest.values("amount_pkr")[:1]),
             current_cost_as_of=Subquery(latest.values("as_of")[:1]),
+        )
+
+    def with_overruns(self):
+        """Annotate the baseline (the first approved PC-I) and the original planned completion.
+
+        Baseline: the earliest full-scope PC-I approved by a forum, else the earliest PC-I.
+        ``overrun_usd_percent`` and ``overrun_pkr_percent`` compare the current cost
+        (``with_current_cost`` first) with it in each currency, so a rise that is only
+        the rupee's fall shows in PKR but not in US$. The original completion is the
+        first planned completion ever recorded (from the audit history).
+        """
+        pc_i = CostEstimate.objects.filter(project=OuterRef("pk"), basis=EstimateBasis.PC_I, full_scope=True).order_by(
+            Case(When(approving_forum="", then=Value(1)), default=Value(0)), "as_of", "pk"
+        )
+        first_plan = (
+            Project.history.model.objects.filter(id=OuterRef("pk"), planned_end__isnull=False)
+            .order_by("history_date")
+            .values("planned_end")[:1]
+        )
+        percent = models.DecimalField(max_digits=12, decimal_places=1)
+        return self.annotate(
+            baseline_usd=Subquery(pc_i.values("amount_usd")[:1]),
+            baseline_pkr=Subquery(pc_i.values("amount_pkr")[:1]),
+            baseline_as_of=Subquery(pc_i.values("as_of")[:1]),
+            baseline_forum=Subquery(pc_i.values("approving_forum")[:1]),
+            original_planned_end=Subquery(first_plan),
+        ).annotate(
+            overrun_usd_percent=Round(
+                ExpressionWrapper(
+                    (F("current_cost_usd") / NullIf(F("baseline_usd"), Value(ZERO)) - Value(ONE)) * Value(HUNDRED),
+                    output_field=percent,
+                ),
+                1,
+                output_field=percent,
+            ),
+            overrun_pkr_percent=Round(
+                ExpressionWrapper(
+                    (F("current_cost_pkr") / NullIf(F("baseline_pkr"), Value(ZERO)) - Value(ONE)) * Value(HUNDRED),
+                    output_field=percent,
+                ),
+                1,
+                output_field=percent,
+            ),
         )
 
     def construction(self):

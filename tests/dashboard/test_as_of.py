@@ -99,7 +99,9 @@ def test_dashboard_and_list_as_of_a_date(viewer_client, portfolio):
     ]
 
 
-@pytest.mark.parametrize("query", [{"as_of_jcc": "abc"}, {"as_of_jcc": "99"}, {"as_of": "2020-02-31"}, {"as_of": "0001-01-01"}])
+@pytest.mark.parametrize(
+    "query", [{"as_of_jcc": "abc"}, {"as_of_jcc": "99"}, {"as_of": "2020-02-31"}, {"as_of": "0001-01-01"}]
+)
 def test_bad_as_of_is_a_message(viewer_client, portfolio, query):
     for url in (reverse("dashboard:home"), reverse("dashboard:projects"), reverse("dashboard:lenders")):
         response = viewer_client.get(url, query)
