@@ -7,18 +7,22 @@ to its decision, and the 100% rule on live shares is checked across the whole fo
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
-from projects.admin import AuditedAdmin, NormalizationMessagesMixin, ProjectAdmin, money
+from projects.admin import AuditedAdmin, DecisionAdmin, NormalizationMessagesMixin, ProjectAdmin, money
+from projects.models import CostEstimate, Decision, PhaseStatusChange, ProjectStatusChange
 
 from .choices import FinancingStatus
 from .models import FinancingChange, FinancingLine, Lender
 from .services import (
+    FinancingEffect,
     LineShare,
+    decision_effects_check,
+    decision_record_effects,
     financing_change_date_validate,
     financing_line_record_change,
     financing_line_save,
@@ -330,3 +334,216 @@ class FinancingChangeAdmin(AuditedAdmin):
     @admin.display(description="stated amount", ordering="amount")
     def stated_amount(self, obj):
         return money(obj.amount, obj.currency)
+
+
+# ------------------------------------------------------------------ decision effects
+# A decision's page records what it changed: new financing states, cost estimates,
+# project and phase statuses. New effects are entered in "add" inlines and applied by
+# financing.services.decision_record_effects in the admin's transaction (all or none);
+# recorded effects are listed read-only, since effects never overwrite.
+
+
+class EffectFormSet(BaseInlineFormSet):
+    """An add-only inline: no existing rows; the decision admin hands new rows to the service."""
+
+    effect_kind = ""
+
+    def get_queryset(self):
+        return self.model.objects.none()
+
+    def effect_forms(self):
+        return [f for f in self.forms if f.has_changed() and not (self.can_delete and self._should_delete_form(f))]
+
+
+class NewFinancingEffectForm(forms.ModelForm):
+    lender = forms.ModelChoiceField(queryset=Lender.objects.order_by("name"))
+
+    class Meta:
+        model = FinancingChange
+        fields = [
+            "lender",
+            "instrument",
+            "status",
+            "changed_on",
+            "share_percent",
+            "amount",
+            "currency",
+            "entered_pkr_per_usd",
+            "note",
+        ]
+
+    def to_effect(self) -> FinancingEffect:
+        data = self.cleaned_data
+        return FinancingEffect(
+            lender=data["lender"],
+            status=data["status"],
+            changed_on=data["changed_on"],
+            instrument=data.get("instrument") or None,
+            share_percent=data.get("share_percent"),
+            amount=data.get("amount"),
+            currency=data.get("currency") or "",
+            entered_pkr_per_usd=data.get("entered_pkr_per_usd"),
+            note=data.get("note") or "",
+        )
+
+
+class NewFinancingEffectFormSet(EffectFormSet):
+    effect_kind = "financing"
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        effects = [f.to_effect() for f in self.effect_forms()]
+        if not effects:
+            return
+        errors, _plans = decision_effects_check(self.instance, financing=effects)
+        if errors:
+            raise ValidationError(errors)
+
+
+class NewFinancingEffectInline(admin.TabularInline):
+    model = FinancingChange
+    fk_name = "decision"
+    form = NewFinancingEffectForm
+    formset = NewFinancingEffectFormSet
+    extra = 1
+    can_delete = False
+    verbose_name = "new financing effect"
+    verbose_name_plural = "New financing effects (set or change a lender's line for this decision's project)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and obj.meeting_id:
+            formset.form.base_fields["changed_on"].initial = obj.meeting.date
+        return formset
+
+
+class RecordedFinancingInline(admin.TabularInline):
+    model = FinancingChange
+    fk_name = "decision"
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Financing changes made by this decision"
+    fields = ["line", "changed_on", "status", "instrument", "share_percent", "amount", "currency"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("line__project", "line__lender")
+
+
+class NewEstimateFormSet(EffectFormSet):
+    effect_kind = "estimates"
+
+
+class NewEstimateInline(admin.TabularInline):
+    model = CostEstimate
+    fk_name = "decision"
+    formset = NewEstimateFormSet
+    extra = 0
+    can_delete = False
+    verbose_name = "new cost estimate"
+    verbose_name_plural = "New cost estimates put on record by this decision"
+    fields = ["as_of", "amount", "currency", "entered_pkr_per_usd", "basis", "approving_forum", "full_scope", "source"]
+    autocomplete_fields = ["source"]
+
+
+class RecordedEstimateInline(admin.TabularInline):
+    model = CostEstimate
+    fk_name = "decision"
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Cost estimates recorded by this decision"
+    fields = ["as_of", "amount", "currency", "amount_usd", "basis", "approving_forum"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class NewStatusFormSet(EffectFormSet):
+    effect_kind = "statuses"
+
+
+class NewStatusInline(admin.TabularInline):
+    model = ProjectStatusChange
+    fk_name = "decision"
+    formset = NewStatusFormSet
+    extra = 0
+    can_delete = False
+    verbose_name = "new project status"
+    verbose_name_plural = "New project status set by this decision"
+    fields = ["status", "changed_on", "note"]
+
+
+class NewPhaseFormSet(EffectFormSet):
+    effect_kind = "phases"
+
+
+class NewPhaseInline(admin.TabularInline):
+    model = PhaseStatusChange
+    fk_name = "decision"
+    formset = NewPhaseFormSet
+    extra = 0
+    can_delete = False
+    verbose_name = "phase approval or launch"
+    verbose_name_plural = "Phases approved or launched by this decision"
+    fields = ["phase", "status", "changed_on", "note"]
+    autocomplete_fields = ["phase"]
+
+
+class RecordedStatusInline(admin.TabularInline):
+    model = ProjectStatusChange
+    fk_name = "decision"
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Project statuses set by this decision"
+    fields = ["project", "status", "changed_on", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Decision)
+
+
+@admin.register(Decision)
+class DecisionWithEffectsAdmin(DecisionAdmin):
+    """A decision and what it changed, applied through decision_record_effects."""
+
+    # New effects first (they take the plain formset prefixes), then what is recorded.
+    inlines = [
+        NewFinancingEffectInline,
+        NewEstimateInline,
+        NewStatusInline,
+        NewPhaseInline,
+        RecordedFinancingInline,
+        RecordedEstimateInline,
+        RecordedStatusInline,
+    ]
+
+    def save_related(self, request, form, formsets, change):
+        form.save_m2m()
+        effects = {"financing": [], "estimates": [], "statuses": [], "phases": []}
+        for formset in formsets:
+            if isinstance(formset, EffectFormSet):
+                # Saved by the service below; the admin's change message reads these.
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+                forms_ = formset.effect_forms()
+                if formset.effect_kind == "financing":
+                    effects["financing"] += [f.to_effect() for f in forms_]
+                else:
+                    effects[formset.effect_kind] += [f.save(commit=False) for f in forms_]
+            else:
+                self.save_formset(request, form, formset, change=change)
+        counts = decision_record_effects(form.instance, **effects)
+        if any(counts.values()):
+            messages.success(
+                request,
+                "Applied: {financing} financing change(s), {estimates} cost estimate(s), "
+                "{statuses} project status change(s), {phases} phase change(s).".format(**counts),
+            )

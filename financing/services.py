@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
+from projects.services import phase_status_record_change, project_status_record_change
+
 from .choices import FinancingStatus
 from .models import FinancingChange, FinancingLine
 
@@ -175,3 +177,129 @@ def financing_line_record_change(
     line.decision = decision
     line.full_clean()
     return financing_line_save(line, source=source, note=note)
+
+
+@dataclass
+class FinancingEffect:
+    """A decision's effect on one lender's financing of the decision's project."""
+
+    lender: object
+    status: str
+    changed_on: date
+    instrument: str | None = None
+    share_percent: Decimal | None = None
+    amount: Decimal | None = None
+    currency: str = ""
+    entered_pkr_per_usd: Decimal | None = None
+    entered_cny_per_usd: Decimal | None = None
+    source: object = None
+    note: str = ""
+
+
+def _line_for(project, effect: FinancingEffect) -> FinancingLine:
+    """The line an effect changes: this lender's line (with this instrument, if several), or a new one."""
+    lines = list(FinancingLine.objects.filter(project=project, lender=effect.lender).order_by("-as_of", "-pk"))
+    if effect.instrument:
+        same = [line for line in lines if line.instrument == effect.instrument]
+        if same:
+            return same[0]
+    if len(lines) == 1 and not effect.instrument:
+        return lines[0]
+    if len(lines) == 1 and lines[0].instrument == "undecided":
+        return lines[0]
+    return FinancingLine(project=project, lender=effect.lender, instrument=effect.instrument or "undecided")
+
+
+def decision_effects_check(
+    decision, *, financing=(), phases=(), needs_project: bool = True
+) -> tuple[list[str], list[tuple[FinancingLine, FinancingEffect]]]:
+    """Every problem with a decision's effects, in words, and the line each financing effect changes.
+
+    Used by the service before it writes and by the admin to show form errors.
+    """
+    errors: list[str] = []
+    plans = []
+    project = decision.project
+    if needs_project and project is None:
+        return ["This decision concerns CPEC as a whole: choose its project before adding effects."], []
+    pending: list[LineShare] = []
+    for effect in financing:
+        line = _line_for(project, effect)
+        latest = financing_line_latest_change(line)
+        if latest is not None and effect.changed_on < latest.changed_on:
+            errors.append(
+                f"{effect.lender}: the line's last change is dated {latest.changed_on:%d %b %Y}; "
+                f"a change on {effect.changed_on:%d %b %Y} cannot come before it."
+            )
+        pending.append(LineShare(line.pk, effect.share_percent, effect.status))
+        plans.append((line, effect))
+    if financing:
+        total = financing_live_share_total(project_id=project.pk, pending=pending)
+        if total > HUNDRED:
+            errors.append(
+                f"The live financing shares of {project} would add up to {total.normalize():f}%; "
+                "they cannot exceed 100%."
+            )
+    for phase_change in phases:
+        if project is not None and phase_change.phase.project_id != project.pk:
+            errors.append(f"{phase_change.phase} is not a phase of {project}.")
+    return errors, plans
+
+
+@transaction.atomic
+def decision_record_effects(
+    decision,
+    *,
+    financing: list[FinancingEffect] = (),
+    estimates: list = (),
+    statuses: list = (),
+    phases: list = (),
+) -> dict[str, int]:
+    """Apply a JCC decision's effects: all of them, or none.
+
+    Each effect is stored as a dated record linked to the decision (a financing change,
+    a cost estimate, a project or phase status change); nothing earlier is overwritten.
+    Raises ``ValidationError`` (with every problem found) and writes nothing when any
+    effect is invalid: shares over 100% for the project, a change dated before the
+    line's previous one, an effect on a decision that names no project.
+    """
+    errors, plans = decision_effects_check(
+        decision, financing=financing, phases=phases, needs_project=bool(financing or estimates or statuses)
+    )
+    if errors:
+        raise ValidationError(errors)
+    project = decision.project
+
+    counts = {"financing": 0, "estimates": 0, "statuses": 0, "phases": 0}
+    for line, effect in plans:
+        financing_line_record_change(
+            line=line,
+            changed_on=effect.changed_on,
+            status=effect.status,
+            instrument=effect.instrument or line.instrument,
+            share_percent=effect.share_percent,
+            amount=effect.amount,
+            currency=effect.currency,
+            entered_pkr_per_usd=effect.entered_pkr_per_usd,
+            entered_cny_per_usd=effect.entered_cny_per_usd,
+            decision=decision,
+            source=effect.source or decision.source,
+            note=effect.note,
+        )
+        counts["financing"] += 1
+    for estimate in estimates:
+        estimate.project = project
+        estimate.decision = decision
+        estimate.full_clean()
+        estimate.save()
+        counts["estimates"] += 1
+    for status in statuses:
+        status.project = project
+        status.decision = decision
+        project_status_record_change(status)
+        counts["statuses"] += 1
+    for phase_change in phases:
+        phase_change.decision = decision
+        phase_status_record_change(phase_change)
+        counts["phases"] += 1
+    return counts

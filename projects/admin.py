@@ -13,7 +13,19 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from .choices import Region
-from .models import CostEstimate, Decision, ExchangeRate, JCCMeeting, NormalizedMoney, Phase, Project, Source
+from .models import (
+    CostEstimate,
+    Decision,
+    ExchangeRate,
+    JCCMeeting,
+    NormalizedMoney,
+    Phase,
+    PhaseStatusChange,
+    Project,
+    ProjectStatusChange,
+    Source,
+)
+from .services import phase_status_record_change, project_status_record_change
 
 
 def money(value, currency: str = "") -> str:
@@ -311,3 +323,39 @@ class DecisionAdmin(AuditedAdmin):
     @admin.display(description="text")
     def short_text(self, obj):
         return obj.text if len(obj.text) <= 90 else obj.text[:87] + "…"
+
+
+@admin.register(ProjectStatusChange)
+class ProjectStatusChangeAdmin(AuditedAdmin):
+    """A project's dated statuses; saving one moves the project's status if it is the latest."""
+
+    list_display = ["project", "status", "changed_on", "decision"]
+    list_filter = ["status"]
+    list_select_related = ["project", "decision__meeting", "decision__project"]
+    search_fields = ["project__name", "note"]
+    autocomplete_fields = ["project", "decision", "source"]
+    date_hierarchy = "changed_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    def save_model(self, request, obj, form, change):
+        project_status_record_change(obj)
+
+
+@admin.register(PhaseStatusChange)
+class PhaseStatusChangeAdmin(AuditedAdmin):
+    """A phase's dated statuses (approved, launched…); the latest is the phase's status."""
+
+    list_display = ["phase", "status", "changed_on", "decision"]
+    list_filter = ["status"]
+    list_select_related = ["phase__project", "decision__meeting", "decision__project"]
+    search_fields = ["phase__name", "phase__project__name", "note"]
+    autocomplete_fields = ["phase", "decision", "source"]
+    date_hierarchy = "changed_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    def save_model(self, request, obj, form, change):
+        phase_status_record_change(obj)

@@ -585,6 +585,14 @@ class CostEstimate(NormalizedMoney):
     )
     scope = models.CharField(max_length=200, blank=True, help_text="What a partial figure covers.")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="cost_estimates")
+    decision = models.ForeignKey(
+        "Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cost_estimates",
+        help_text="The JCC decision that put this figure on record, if any.",
+    )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -718,3 +726,54 @@ class Decision(models.Model):
     def __str__(self) -> str:
         about = self.project.name if self.project_id else "CPEC"
         return f"JCC {self.meeting.number}/{self.sequence}: {self.get_kind_display()} – {about}"
+
+
+class StatusChange(models.Model):
+    """A dated status of a project or phase, and the decision that set it."""
+
+    changed_on = models.DateField()
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class ProjectStatusChange(StatusChange):
+    """A project's status from a date on; the project's ``status`` is its latest one."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(max_length=20, choices=ProjectStatus.choices)
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="status_changes"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "changed_on", "pk"]
+        constraints = [choice_constraint("status", ProjectStatus, "Choose a status from the list.")]
+        indexes = [models.Index(fields=["project", "-changed_on"], name="projects_status_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.get_status_display()} from {self.changed_on:%d %b %Y}"
+
+
+class PhaseStatusChange(StatusChange):
+    """A phase's status from a date on (approved, launched…); the phase's ``status`` is its latest one."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(max_length=20, choices=PhaseStatus.choices)
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="phase_changes"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["phase", "changed_on", "pk"]
+        constraints = [choice_constraint("status", PhaseStatus, "Choose a phase status from the list.")]
+
+    def __str__(self) -> str:
+        return f"{self.phase}: {self.get_status_display()} from {self.changed_on:%d %b %Y}"

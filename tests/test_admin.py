@@ -11,7 +11,18 @@ from django.urls import reverse
 
 from financing.models import FinancingChange, FinancingLine, Lender
 from financing.services import financing_line_record_change
-from projects.models import CostEstimate, Decision, ExchangeRate, JCCMeeting, Phase, Project, Source
+from projects.models import (
+    CostEstimate,
+    Decision,
+    ExchangeRate,
+    JCCMeeting,
+    Phase,
+    PhaseStatusChange,
+    Project,
+    ProjectStatusChange,
+    Source,
+)
+from projects.services import phase_status_record_change, project_status_record_change
 from tests.factories import (
     CostEstimateFactory,
     DecisionFactory,
@@ -38,6 +49,8 @@ MODELS = [
     Lender,
     FinancingLine,
     FinancingChange,
+    ProjectStatusChange,
+    PhaseStatusChange,
 ]
 
 
@@ -48,7 +61,7 @@ def make_portfolio(size: int) -> None:
     meeting = JCCMeetingFactory()
     for i in range(size):
         project = ProjectFactory()
-        PhaseFactory(project=project, order=1)
+        phase = PhaseFactory(project=project, order=1)
         CostEstimateFactory(project=project, source=source)
         decision = DecisionFactory(meeting=meeting, project=project, source=source, sequence=i + 1)
         line = FinancingLine(project=project, lender=LenderFactory(), instrument="grant", as_of=D(2024, 1, 1))
@@ -59,6 +72,12 @@ def make_portfolio(size: int) -> None:
             share_percent=Decimal("40"),
             decision=decision,
             source=source,
+        )
+        project_status_record_change(
+            ProjectStatusChange(project=project, status="financing", changed_on=D(2024, 1, 1), decision=decision)
+        )
+        phase_status_record_change(
+            PhaseStatusChange(phase=phase, status="approved", changed_on=D(2024, 1, 1), decision=decision)
         )
 
 

@@ -1,0 +1,187 @@
+"""A JCC decision's effects: applied together through the service, or not at all."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from financing.models import FinancingChange, FinancingLine
+from financing.services import FinancingEffect, decision_record_effects, financing_line_record_change
+from projects.models import CostEstimate, PhaseStatusChange, ProjectStatusChange
+from tests.factories import (
+    DecisionFactory,
+    JCCMeetingFactory,
+    LenderFactory,
+    PhaseFactory,
+    ProjectFactory,
+    SourceFactory,
+)
+from tests.htmlforms import form_data
+
+D = dt.date
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kkh():
+    """A realignment project before the 14th JCC, with a proposed Chinese line."""
+    project = ProjectFactory(name="KKH realignment", slug="kkh", status="approved")
+    phase = PhaseFactory(project=project, order=1, name="Diamer-Basha section", status="planned")
+    china = LenderFactory(name="Government of China", slug="china", kind="chinese_government")
+    line = FinancingLine(project=project, lender=china, instrument="undecided", as_of=D(2024, 5, 31))
+    financing_line_record_change(line=line, changed_on=D(2024, 5, 31), status="proposed")
+    meeting = JCCMeetingFactory(number=14, date=D(2025, 9, 26))
+    decision = DecisionFactory(meeting=meeting, sequence=1, project=project, kind="financing_agreed")
+    return {"project": project, "phase": phase, "china": china, "line": line, "decision": decision}
+
+
+def test_all_effects_are_applied_and_linked_to_the_decision(kkh):
+    decision, project = kkh["decision"], kkh["project"]
+    source = SourceFactory()
+    counts = decision_record_effects(
+        decision,
+        financing=[
+            FinancingEffect(
+                lender=kkh["china"], status="agreed", share_percent=Decimal("85"), changed_on=D(2025, 9, 26)
+            )
+        ],
+        estimates=[
+            CostEstimate(
+                amount=Decimal("576000000000"),
+                currency="PKR",
+                entered_pkr_per_usd=Decimal("288"),
+                as_of=D(2025, 9, 26),
+                basis="jcc_statement",
+                approving_forum="jcc",
+                source=source,
+            )
+        ],
+        statuses=[ProjectStatusChange(status="financing", changed_on=D(2025, 9, 26))],
+        phases=[PhaseStatusChange(phase=kkh["phase"], status="approved", changed_on=D(2025, 9, 26))],
+    )
+    assert counts == {"financing": 1, "estimates": 1, "statuses": 1, "phases": 1}
+    line = kkh["line"]
+    line.refresh_from_db()
+    assert (line.status, line.share_percent, line.decision) == ("agreed", Decimal("85.00"), decision)
+    assert list(line.changes.order_by("changed_on").values_list("status", flat=True)) == ["proposed", "agreed"]
+    project.refresh_from_db()
+    kkh["phase"].refresh_from_db()
+    assert project.status == "financing" and kkh["phase"].status == "approved"
+    assert decision.cost_estimates.get().amount_usd == Decimal("2000000000.00")
+    assert decision.status_changes.count() == 1 and decision.phase_changes.count() == 1
+
+
+def test_one_bad_effect_writes_nothing(kkh):
+    other = LenderFactory()
+    before = (FinancingChange.objects.count(), CostEstimate.objects.count(), ProjectStatusChange.objects.count())
+    with pytest.raises(ValidationError) as excinfo:
+        decision_record_effects(
+            kkh["decision"],
+            financing=[
+                FinancingEffect(
+                    lender=kkh["china"], status="agreed", share_percent=Decimal("85"), changed_on=D(2025, 9, 26)
+                ),
+                FinancingEffect(
+                    lender=other, status="proposed", share_percent=Decimal("30"), changed_on=D(2025, 9, 26)
+                ),
+            ],
+            statuses=[ProjectStatusChange(status="financing", changed_on=D(2025, 9, 26))],
+        )
+    assert "would add up to 115%" in str(excinfo.value)
+    assert (
+        FinancingChange.objects.count(),
+        CostEstimate.objects.count(),
+        ProjectStatusChange.objects.count(),
+    ) == before
+    kkh["project"].refresh_from_db()
+    assert kkh["project"].status == "approved"
+
+
+def test_a_change_dated_before_the_previous_one_is_refused(kkh):
+    with pytest.raises(ValidationError, match="cannot come before it"):
+        decision_record_effects(
+            kkh["decision"],
+            financing=[FinancingEffect(lender=kkh["china"], status="agreed", changed_on=D(2020, 1, 1))],
+        )
+    assert kkh["line"].changes.count() == 1
+
+
+def test_a_new_lender_gets_a_new_line(kkh):
+    adb = LenderFactory(slug="adb")
+    decision_record_effects(
+        kkh["decision"], financing=[FinancingEffect(lender=adb, status="proposed", changed_on=D(2025, 9, 26))]
+    )
+    assert kkh["project"].financing_lines.get(lender=adb).status == "proposed"
+
+
+def test_effects_need_a_project(kkh):
+    general = DecisionFactory(meeting=kkh["decision"].meeting, sequence=2, project=None)
+    with pytest.raises(ValidationError, match="choose its project"):
+        decision_record_effects(general, statuses=[ProjectStatusChange(status="financing", changed_on=D(2025, 9, 26))])
+
+
+def test_an_older_status_does_not_replace_a_newer_one(kkh):
+    decision_record_effects(
+        kkh["decision"], statuses=[ProjectStatusChange(status="under_construction", changed_on=D(2026, 1, 1))]
+    )
+    decision_record_effects(
+        kkh["decision"], statuses=[ProjectStatusChange(status="financing", changed_on=D(2025, 9, 26))]
+    )
+    kkh["project"].refresh_from_db()
+    assert kkh["project"].status == "under_construction"
+
+
+def new_financing_prefix(data):
+    """The prefix of the "new financing effect" rows (two inlines share the model)."""
+    return next(key[: -len("-0-lender")] for key in data if key.endswith("-0-lender"))
+
+
+def test_decision_page_applies_effects(admin_client, kkh):
+    decision = kkh["decision"]
+    url = reverse("admin:projects_decision_change", args=[decision.pk])
+    data = form_data(admin_client.get(url), form_id="decision_form")
+    new = new_financing_prefix(data)
+    assert data[f"{new}-0-changed_on"] == "26/09/2025"  # defaults to the meeting's date
+    data.update(
+        {
+            f"{new}-0-lender": str(kkh["china"].pk),
+            f"{new}-0-instrument": "undecided",
+            f"{new}-0-status": "agreed",
+            f"{new}-0-share_percent": "85",
+            "status_changes-TOTAL_FORMS": "1",
+            "status_changes-0-status": "financing",
+            "status_changes-0-changed_on": "2025-09-26",
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    kkh["line"].refresh_from_db()
+    assert (kkh["line"].status, kkh["line"].decision) == ("agreed", decision)
+    kkh["project"].refresh_from_db()
+    assert kkh["project"].status == "financing"
+
+
+def test_decision_page_shows_share_overflow_as_an_error_and_saves_nothing(admin_client, kkh):
+    decision = kkh["decision"]
+    url = reverse("admin:projects_decision_change", args=[decision.pk])
+    data = form_data(admin_client.get(url), form_id="decision_form")
+    new = new_financing_prefix(data)
+    data.update(
+        {
+            f"{new}-0-lender": str(kkh["china"].pk),
+            f"{new}-0-instrument": "undecided",
+            f"{new}-0-status": "agreed",
+            f"{new}-0-share_percent": "120",
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "A share must be between 0% and 100%." in response.content.decode()
+    data[f"{new}-0-share_percent"] = "85"
+    data[f"{new}-0-changed_on"] = "2020-01-01"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "cannot come before it" in response.content.decode()
+    assert kkh["line"].changes.count() == 1
