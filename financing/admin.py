@@ -15,9 +15,11 @@ from django.utils.html import format_html
 
 from projects.admin import AuditedAdmin, DecisionAdmin, NormalizationMessagesMixin, ProjectAdmin, money
 from projects.models import CostEstimate, Decision, PhaseStatusChange, ProjectStatusChange
+from projects.resources import SpreadsheetAdminMixin
 
 from .choices import FinancingStatus
 from .models import FinancingChange, FinancingLine, Lender
+from .resources import FinancingLineResource
 from .services import (
     FinancingEffect,
     LineShare,
@@ -198,7 +200,8 @@ class FinancingLineAdminForm(FinancingLineForm):
 
 
 @admin.register(FinancingLine)
-class FinancingLineAdmin(NormalizationMessagesMixin, AuditedAdmin):
+class FinancingLineAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, AuditedAdmin):
+    resource_classes = [FinancingLineResource]
     form = FinancingLineAdminForm
     allow_revert = False  # a line changes only by a new dated change
     list_display = ["project", "lender", "instrument", "share", "stated_amount", "usd", "status", "as_of", "decision"]

@@ -25,6 +25,7 @@ from .models import (
     ProjectStatusChange,
     Source,
 )
+from .resources import CostEstimateResource, DecisionResource, ProjectResource, SpreadsheetAdminMixin
 from .services import phase_status_record_change, project_status_record_change
 
 
@@ -164,7 +165,8 @@ class CostEstimateInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(NormalizationMessagesMixin, AuditedAdmin):
+class ProjectAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, AuditedAdmin):
+    resource_classes = [ProjectResource]
     list_display = ["name", "kind", "sector", "status", "regions_display", "current_cost", "planned_end", "updated_at"]
     list_filter = ["kind", "sector", "status", RegionFilter]
     search_fields = ["name", "slug", "subsector", "location", "sponsor", "implementing_agency", "description"]
@@ -205,7 +207,8 @@ class PhaseAdmin(AuditedAdmin):
 
 
 @admin.register(CostEstimate)
-class CostEstimateAdmin(NormalizationMessagesMixin, AuditedAdmin):
+class CostEstimateAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, AuditedAdmin):
+    resource_classes = [CostEstimateResource]
     list_display = [
         "project",
         "as_of",
@@ -308,7 +311,8 @@ class JCCMeetingAdmin(AuditedAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(AuditedAdmin):
+class DecisionAdmin(SpreadsheetAdminMixin, AuditedAdmin):
+    resource_classes = [DecisionResource]
     list_display = ["meeting", "sequence", "project", "kind", "short_text"]
     list_filter = ["kind", "meeting"]
     list_select_related = ["meeting", "project"]

@@ -1,0 +1,68 @@
+"""Spreadsheet import and export of financing lines (see projects/resources.py).
+
+Each row is a line's state, named by project and lender slugs; it is saved through the
+services, so an imported state is a dated change, and the 100% rule is checked row by
+row against everything before it in the file (the dry run saves inside a transaction).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+from projects.models import Project
+from projects.resources import CleanResource, fk
+
+from .models import FinancingLine, Lender
+from .services import LineShare, financing_change_date_validate, financing_line_save, financing_live_share_total
+
+
+class FinancingLineResource(CleanResource):
+    """One row per line state: new lines are opened, existing ones get a dated change."""
+
+    project = fk("project", Project, "slug", "project")
+    lender = fk("lender", Lender, "slug", "lender")
+
+    class Meta(CleanResource.Meta):
+        model = FinancingLine
+        import_id_fields = ["project", "lender", "instrument"]
+        fields = [
+            "project",
+            "lender",
+            "instrument",
+            "status",
+            "as_of",
+            "share_percent",
+            "amount",
+            "currency",
+            "entered_pkr_per_usd",
+            "note",
+            "amount_usd",
+        ]
+        skip_unchanged = False
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        try:
+            super().validate_instance(instance, errors, validate_unique)
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
+        if not errors and instance.project_id:
+            try:
+                if instance.pk:
+                    financing_change_date_validate(instance, instance.as_of)
+                total = financing_live_share_total(
+                    project_id=instance.project_id,
+                    pending=[LineShare(instance.pk, instance.share_percent, instance.status)],
+                )
+                if total > 100:
+                    errors["share_percent"] = [
+                        f"The live financing shares of {instance.project} would add up to "
+                        f"{total.normalize():f}% with this row; they cannot exceed 100%."
+                    ]
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def do_instance_save(self, instance, is_create):
+        financing_line_save(instance, check_shares=False)  # validate_instance checked them
