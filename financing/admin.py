@@ -374,6 +374,7 @@ class NewFinancingEffectForm(forms.ModelForm):
             "entered_pkr_per_usd",
             "note",
         ]
+        widgets = {"note": forms.TextInput(attrs={"size": 30})}
 
     def to_effect(self) -> FinancingEffect:
         data = self.cleaned_data

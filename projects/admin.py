@@ -272,6 +272,7 @@ class CostEstimateAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audit
 class DecisionInline(admin.StackedInline):
     model = Decision
     extra = 0
+    show_change_link = True  # each decision's own page records its effects
     fields = [("sequence", "kind"), "project", "text", "source"]
     autocomplete_fields = ["project", "source"]
 
