@@ -59,7 +59,9 @@ class PortfolioFilter(filters.FilterSet):
 
     q = filters.CharFilter(label="Search", method="filter_text", max_length=200)
     sector = filters.MultipleChoiceFilter(choices=Sector.choices, widget=forms.CheckboxSelectMultiple)
-    status = filters.MultipleChoiceFilter(choices=ProjectStatus.choices, widget=forms.CheckboxSelectMultiple)
+    status = filters.MultipleChoiceFilter(
+        field_name="status_then", choices=ProjectStatus.choices, widget=forms.CheckboxSelectMultiple
+    )
     region = filters.MultipleChoiceFilter(
         label="Province / region",
         choices=Region.choices,
@@ -124,7 +126,7 @@ class PortfolioFilter(filters.FilterSet):
         fields=(
             ("name", "name"),
             ("sector", "sector"),
-            ("status", "status"),
+            ("status_then", "status"),
             ("current_cost_usd", "cost"),
             ("funding_gap_usd", "gap"),
             ("funding_gap_percent", "gap_percent"),

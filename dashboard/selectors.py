@@ -85,14 +85,14 @@ def portfolio_cost_by_sector(*, projects: QuerySet[Project]) -> list[dict]:
 
 
 def portfolio_status_breakdown(*, projects: QuerySet[Project]) -> list[dict]:
-    return _labelled(
+    """Projects and cost per status (as of the portfolio's date, when it has one)."""
+    rows = (
         projects.order_by()
-        .values("status")
+        .values("status_then")
         .annotate(projects=Count("pk"), cost_usd=Sum("current_cost_usd"))
-        .order_by("status"),
-        "status",
-        ProjectStatus,
+        .order_by("status_then")
     )
+    return _labelled([{"status": r.pop("status_then"), **r} for r in rows], "status", ProjectStatus)
 
 
 def portfolio_funding_gaps(*, projects: QuerySet[Project], limit: int = 15) -> list[dict]:
@@ -138,7 +138,7 @@ def portfolio_lender_mix(*, projects: QuerySet[Project], by: str, as_of: dt.date
 
 def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date) -> list[dict]:
     """Phases of active projects (actual dates, else planned), plus phase-less active projects."""
-    active = projects.filter(status__in=ACTIVE_STATUSES)
+    active = projects.filter(status_then__in=ACTIVE_STATUSES)
     phases = (
         Phase.objects.filter(project__in=_ids(active))
         .annotate(start=Coalesce("actual_start", "planned_start"), end=Coalesce("actual_end", "planned_end"))

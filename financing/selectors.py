@@ -95,6 +95,7 @@ def projects_with_funding(
     on that date.
     """
     projects = (projects if projects is not None else Project.objects.all()).with_current_cost(as_of=as_of)
+    projects = projects.with_status(as_of=as_of)
     states = LineStates(as_of)
     committed = (
         states.queryset()

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import NullIf, Round
+from django.db.models.functions import Coalesce, NullIf, Round
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -370,6 +370,21 @@ class ProjectQuerySet(models.QuerySet):
             current_cost_pkr=Subquery(latest.values("amount_pkr")[:1]),
             current_cost_as_of=Subquery(latest.values("as_of")[:1]),
         )
+
+    def with_status(self, *, as_of: date | None = None):
+        """Annotate ``status_then``: the status now, or as of a date.
+
+        As of a date it is the latest dated status change up to that day; a project whose
+        status history starts later (or was never recorded) shows its status as it is.
+        """
+        if as_of is None:
+            return self.annotate(status_then=F("status"))
+        latest = (
+            ProjectStatusChange.objects.filter(project=OuterRef("pk"), changed_on__lte=as_of)
+            .order_by("-changed_on", "-pk")
+            .values("status")[:1]
+        )
+        return self.annotate(status_then=Coalesce(Subquery(latest), F("status")))
 
     def with_overruns(self):
         """Annotate the baseline (the first approved PC-I) and the original planned completion.

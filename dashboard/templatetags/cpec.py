@@ -55,3 +55,14 @@ def amount(value, currency=""):
 def badge(kind, value, label):
     """A coloured badge; the colour comes from the choices' colour map via a CSS class."""
     return format_html('<span class="badge badge-{}-{}">{}</span>', kind, value, label)
+
+
+@register.filter
+def status_label(value):
+    """The label of a project status value (for statuses read as of a date)."""
+    from projects.choices import ProjectStatus
+
+    try:
+        return ProjectStatus(value).label
+    except ValueError:
+        return value

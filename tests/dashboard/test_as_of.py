@@ -158,3 +158,22 @@ def test_first_meeting_lists_everything_up_to_it(viewer_client, portfolio):
         ("china", "added"),
         ("psdp", "added"),
     ]
+
+
+def test_status_as_of_a_date_comes_from_the_dated_status_changes(viewer_client, portfolio):
+    from projects.models import ProjectStatusChange
+    from projects.services import project_status_record_change
+
+    road = portfolio["road"]
+    project_status_record_change(ProjectStatusChange(project=road, status="approved", changed_on=D(2024, 1, 1)))
+    project_status_record_change(
+        ProjectStatusChange(project=road, status="under_construction", changed_on=D(2025, 10, 1))
+    )
+    assert projects_with_funding(as_of=D(2025, 9, 26)).get(slug="road-a").status_then == "approved"
+    assert projects_with_funding().get(slug="road-a").status_then == "under_construction"
+    # No history before 2024 for Rail B: its status as it is.
+    assert projects_with_funding(as_of=D(2019, 1, 1)).get(slug="rail-b").status_then == "financing"
+    listed = viewer_client.get(reverse("dashboard:projects"), {"as_of_jcc": "14", "status": "approved"})
+    assert [p.name for p in listed.context["page"]] == ["Road A", "Zone D"]
+    statuses = {r["status"]: r["projects"] for r in viewer_client.get("/?as_of_jcc=14").context["tables"]["statuses"]}
+    assert statuses == {"approved": 2, "financing": 1, "proposed": 1}
