@@ -357,6 +357,16 @@ class EffectFormSet(BaseInlineFormSet):
     def effect_forms(self):
         return [f for f in self.forms if f.has_changed() and not (self.can_delete and self._should_delete_form(f))]
 
+    def clean(self):
+        super().clean()
+        if any(self.errors) or not self.effect_forms():
+            return
+        needs_project = self.effect_kind != "phases"
+        phases = [f.instance for f in self.effect_forms()] if self.effect_kind == "phases" else []
+        errors, _plans = decision_effects_check(self.instance, phases=phases, needs_project=needs_project)
+        if errors:
+            raise ValidationError(errors)
+
 
 class NewFinancingEffectForm(forms.ModelForm):
     lender = forms.ModelChoiceField(queryset=Lender.objects.order_by("name"))
@@ -395,7 +405,7 @@ class NewFinancingEffectFormSet(EffectFormSet):
     effect_kind = "financing"
 
     def clean(self):
-        super().clean()
+        forms.formsets.BaseFormSet.clean(self)
         if any(self.errors):
             return
         effects = [f.to_effect() for f in self.effect_forms()]

@@ -185,3 +185,34 @@ def test_decision_page_shows_share_overflow_as_an_error_and_saves_nothing(admin_
     assert response.status_code == 200
     assert "cannot come before it" in response.content.decode()
     assert kkh["line"].changes.count() == 1
+
+
+def test_decision_page_refuses_effects_without_a_project_and_foreign_phases(admin_client, kkh):
+    general = DecisionFactory(meeting=kkh["decision"].meeting, sequence=5, project=None)
+    url = reverse("admin:projects_decision_change", args=[general.pk])
+    data = form_data(admin_client.get(url), form_id="decision_form")
+    data.update(
+        {
+            "status_changes-TOTAL_FORMS": "1",
+            "status_changes-0-status": "financing",
+            "status_changes-0-changed_on": "2025-09-26",
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "choose its project before adding effects" in response.content.decode()
+    other_phase = PhaseFactory(project=ProjectFactory(), order=1)
+    url = reverse("admin:projects_decision_change", args=[kkh["decision"].pk])
+    data = form_data(admin_client.get(url), form_id="decision_form")
+    data.update(
+        {
+            "phase_changes-TOTAL_FORMS": "1",
+            "phase_changes-0-phase": str(other_phase.pk),
+            "phase_changes-0-status": "approved",
+            "phase_changes-0-changed_on": "2025-09-26",
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "is not a phase of" in response.content.decode()
+    assert not PhaseStatusChange.objects.exists() and not ProjectStatusChange.objects.exists()
