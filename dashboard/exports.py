@@ -16,7 +16,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpResponse
 from openpyxl import Workbook
 
-from financing.models import FinancingLine
+from financing.selectors import LineStates
 from projects.choices import ProjectKind, ProjectStatus, Region, Sector
 from projects.models import Project
 
@@ -26,7 +26,7 @@ COLUMNS = [
     ("Project", "name"),
     ("Kind", "kind"),
     ("Sector", "sector"),
-    ("Status", "status"),
+    ("Status", "status_then"),
     ("Provinces / regions", "regions"),
     ("Current cost (US$)", "current_cost_usd"),
     ("Current cost (PKR)", "current_cost_pkr"),
@@ -43,7 +43,7 @@ COLUMNS = [
 LABELS = {
     "kind": dict(ProjectKind.choices),
     "sector": dict(Sector.choices),
-    "status": dict(ProjectStatus.choices),
+    "status_then": dict(ProjectStatus.choices),
 }
 
 
@@ -54,13 +54,16 @@ def neutralize(value):
     return value
 
 
-def project_rows(projects: QuerySet[Project]) -> list[list]:
-    """One row per project, in the queryset's order (one query)."""
+def project_rows(projects: QuerySet[Project], *, as_of=None) -> list[list]:
+    """One row per project, in the queryset's order (one query); status and lenders as of ``as_of``."""
+    states = LineStates(as_of)
+    lender_name = states.path("lender__name")
     lenders = (
-        FinancingLine.objects.filter(project=OuterRef("pk"))
+        states.queryset()
+        .filter(**{states.path("project"): OuterRef("pk")})
         .order_by()
-        .values("project")
-        .annotate(names=StringAgg("lender__name", delimiter="; ", distinct=True, order_by="lender__name"))
+        .values(states.path("project"))
+        .annotate(names=StringAgg(lender_name, delimiter="; ", distinct=True, order_by=lender_name))
         .values("names")
     )
     region_labels = dict(Region.choices)

@@ -290,10 +290,10 @@ def overrun_flags(row) -> list[str]:
     return flags
 
 
-def portfolio_overruns(*, projects: QuerySet[Project]) -> list[dict]:
+def portfolio_overruns(*, projects: QuerySet[Project], as_of: dt.date | None = None) -> list[dict]:
     """Projects whose cost rose over their first approved PC-I, or whose completion slipped (one query)."""
     rows = (
-        projects.with_overruns()
+        projects.with_overruns(as_of=as_of)
         .filter(
             Q(overrun_usd_percent__gt=OVERRUN_THRESHOLD)
             | Q(overrun_pkr_percent__gt=OVERRUN_THRESHOLD)

@@ -84,7 +84,7 @@ def dashboard(request):
         "as_of_form": as_of_form,
         "moment": moment,
         "kpis": selectors.portfolio_kpis(projects=projects),
-        "overruns": selectors.portfolio_overruns(projects=projects),
+        "overruns": selectors.portfolio_overruns(projects=projects, as_of=moment.date),
         "latest": selectors.latest_meeting_decisions(projects=projects, as_of=moment.date)["meeting"],
         "today": today,
         "tables": {
@@ -140,7 +140,7 @@ def project_export(request, fmt: str):
             "breadcrumbs": [("Projects", "")],
         }
         return render(request, "dashboard/project_list.html", context, status=status)
-    rows = exports.project_rows(projects.order_by(*(projects.query.order_by or ["name"])))
+    rows = exports.project_rows(projects.order_by(*(projects.query.order_by or ["name"])), as_of=moment.date)
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     return exports.response(rows, fmt=fmt, filename=f"cpec-projects-{stamp}")
 
@@ -151,7 +151,8 @@ def project_detail(request, slug: str):
     if not valid:
         moment = AsOf()
     project = get_object_or_404(
-        projects_with_funding(as_of=moment.date).with_overruns().select_related("parent"), slug=slug
+        projects_with_funding(as_of=moment.date).with_overruns(as_of=moment.date).select_related("parent"),
+        slug=slug,
     )
     estimates = project.cost_estimates.select_related("source").order_by("as_of", "pk")
     if moment.date is not None:

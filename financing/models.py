@@ -59,7 +59,7 @@ class Lender(models.Model):
         return self.short_name or self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:financing_lender_change", args=[self.pk])
+        return reverse("dashboard:lender", args=[self.slug])
 
 
 class FinancingLineQuerySet(models.QuerySet):
@@ -122,10 +122,6 @@ class FinancingLine(NormalizedMoney):
     @property
     def money_date(self) -> date:
         return self.as_of
-
-    @property
-    def is_live(self) -> bool:
-        return self.status not in FinancingStatus.dead()
 
     @property
     def is_committed(self) -> bool:

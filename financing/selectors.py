@@ -119,8 +119,3 @@ def projects_with_funding(
             output_field=DecimalField(max_digits=9, decimal_places=2),
         ),
     )
-
-
-def lines_with_value(lines: QuerySet[FinancingLine] | None = None) -> QuerySet[FinancingLine]:
-    """Annotate each line's project cost and its value in USD (share of cost, else amount), now."""
-    return LineStates().with_value(lines if lines is not None else FinancingLine.objects.all())

@@ -386,18 +386,20 @@ class ProjectQuerySet(models.QuerySet):
         )
         return self.annotate(status_then=Coalesce(Subquery(latest), F("status")))
 
-    def with_overruns(self):
+    def with_overruns(self, *, as_of: date | None = None):
         """Annotate the baseline (the first approved PC-I) and the original planned completion.
 
         Baseline: the earliest full-scope PC-I approved by a forum, else the earliest PC-I.
         ``overrun_usd_percent`` and ``overrun_pkr_percent`` compare the current cost
         (``with_current_cost`` first) with it in each currency, so a rise that is only
         the rupee's fall shows in PKR but not in US$. The original completion is the
-        first planned completion ever recorded (from the audit history).
+        first planned completion ever recorded (from the audit history). With ``as_of``,
+        only PC-Is dated up to that day can be the baseline.
         """
-        pc_i = CostEstimate.objects.filter(project=OuterRef("pk"), basis=EstimateBasis.PC_I, full_scope=True).order_by(
-            Case(When(approving_forum="", then=Value(1)), default=Value(0)), "as_of", "pk"
-        )
+        pc_i = CostEstimate.objects.filter(project=OuterRef("pk"), basis=EstimateBasis.PC_I, full_scope=True)
+        if as_of is not None:
+            pc_i = pc_i.filter(as_of__lte=as_of)
+        pc_i = pc_i.order_by(Case(When(approving_forum="", then=Value(1)), default=Value(0)), "as_of", "pk")
         first_plan = (
             Project.history.model.objects.filter(id=OuterRef("pk"), planned_end__isnull=False)
             .order_by("history_date")
@@ -529,7 +531,7 @@ class Project(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:projects_project_change", args=[self.pk])
+        return reverse("dashboard:project", args=[self.slug])
 
     def get_regions_display(self) -> str:
         labels = dict(Region.choices)

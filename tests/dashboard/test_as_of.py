@@ -177,3 +177,20 @@ def test_status_as_of_a_date_comes_from_the_dated_status_changes(viewer_client, 
     assert [p.name for p in listed.context["page"]] == ["Road A", "Zone D"]
     statuses = {r["status"]: r["projects"] for r in viewer_client.get("/?as_of_jcc=14").context["tables"]["statuses"]}
     assert statuses == {"approved": 2, "financing": 1, "proposed": 1}
+
+
+def test_export_as_of_a_meeting_names_the_lenders_and_status_then(viewer_client, portfolio):
+    import csv
+    import io
+
+    response = viewer_client.get("/projects/export.csv", {"as_of_jcc": "11", "q": "rail"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [(r["Project"], r["Financing sources"], r["Current cost (US$)"]) for r in rows] == [
+        ("Rail B", "Government of China; Government of Pakistan – PSDP", "6806000000.00")
+    ]
+    now = list(
+        csv.DictReader(
+            io.StringIO(viewer_client.get("/projects/export.csv", {"q": "rail"}).content.decode("utf-8-sig"))
+        )
+    )
+    assert now[0]["Financing sources"] == "Asian Development Bank; Government of China; Government of Pakistan – PSDP"

@@ -97,3 +97,11 @@ def test_flags_show_on_the_project_page_and_dashboard(viewer_client, projects):
     assert "Cost overrun: +30.0% in US$" in html and "Originally planned completion" in html
     dashboard = viewer_client.get(reverse("dashboard:home")).content.decode()
     assert "exchange-rate driven" in dashboard
+
+
+def test_baseline_as_of_a_date_uses_only_pc_is_known_then(projects):
+    before = projects_with_funding(as_of=D(2019, 12, 31)).with_overruns(as_of=D(2019, 12, 31))
+    real = before.get(slug="real")
+    assert real.baseline_usd is None and real.overrun_usd_percent is None
+    rows = {r["slug"]: r for r in selectors.portfolio_overruns(projects=before, as_of=D(2019, 12, 31))}
+    assert not any(flag.startswith("Cost overrun") for flag in rows.get("real", {"flags": []})["flags"])
