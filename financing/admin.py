@@ -9,6 +9,7 @@ to its decision, and the 100% rule on live shares is checked across the whole fo
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
@@ -386,6 +387,12 @@ class NewFinancingEffectForm(forms.ModelForm):
         ]
         widgets = {"note": forms.TextInput(attrs={"size": 30})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instrument = self.fields["instrument"]
+        instrument.required = False
+        instrument.help_text = "Left empty: the line's instrument as it is (undecided for a new line)."
+
     def to_effect(self) -> FinancingEffect:
         data = self.cleaned_data
         return FinancingEffect(
@@ -416,21 +423,32 @@ class NewFinancingEffectFormSet(EffectFormSet):
             raise ValidationError(errors)
 
 
-class NewFinancingEffectInline(admin.TabularInline):
-    model = FinancingChange
+class NewEffectInline(admin.TabularInline):
+    """An add-only effect inline: its date starts at the meeting's, its source at the decision's."""
+
     fk_name = "decision"
-    form = NewFinancingEffectForm
-    formset = NewFinancingEffectFormSet
-    extra = 1
     can_delete = False
-    verbose_name = "new financing effect"
-    verbose_name_plural = "New financing effects (set or change a lender's line for this decision's project)"
+    date_field = "changed_on"
+    formfield_overrides = {models.TextField: {"widget": forms.TextInput(attrs={"size": 30})}}
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
+        fields = formset.form.base_fields
         if obj is not None and obj.meeting_id:
-            formset.form.base_fields["changed_on"].initial = obj.meeting.date
+            fields[self.date_field].initial = obj.meeting.date
+        if "source" in fields:
+            fields["source"].required = False
+            fields["source"].help_text = "Left empty: the decision's source."
         return formset
+
+
+class NewFinancingEffectInline(NewEffectInline):
+    model = FinancingChange
+    form = NewFinancingEffectForm
+    formset = NewFinancingEffectFormSet
+    extra = 1
+    verbose_name = "new financing effect"
+    verbose_name_plural = "New financing effects (set or change a lender's line for this decision's project)"
 
 
 class RecordedFinancingInline(admin.TabularInline):
@@ -453,15 +471,24 @@ class NewEstimateFormSet(EffectFormSet):
     effect_kind = "estimates"
 
 
-class NewEstimateInline(admin.TabularInline):
+class NewEstimateInline(NewEffectInline):
     model = CostEstimate
-    fk_name = "decision"
     formset = NewEstimateFormSet
     extra = 0
-    can_delete = False
+    date_field = "as_of"
     verbose_name = "new cost estimate"
     verbose_name_plural = "New cost estimates put on record by this decision"
-    fields = ["as_of", "amount", "currency", "entered_pkr_per_usd", "basis", "approving_forum", "full_scope", "source"]
+    fields = [
+        "as_of",
+        "amount",
+        "currency",
+        "entered_pkr_per_usd",
+        "basis",
+        "approving_forum",
+        "full_scope",
+        "source",
+        "note",
+    ]
     autocomplete_fields = ["source"]
 
 
@@ -482,12 +509,10 @@ class NewStatusFormSet(EffectFormSet):
     effect_kind = "statuses"
 
 
-class NewStatusInline(admin.TabularInline):
+class NewStatusInline(NewEffectInline):
     model = ProjectStatusChange
-    fk_name = "decision"
     formset = NewStatusFormSet
     extra = 0
-    can_delete = False
     verbose_name = "new project status"
     verbose_name_plural = "New project status set by this decision"
     fields = ["status", "changed_on", "note"]
@@ -497,12 +522,10 @@ class NewPhaseFormSet(EffectFormSet):
     effect_kind = "phases"
 
 
-class NewPhaseInline(admin.TabularInline):
+class NewPhaseInline(NewEffectInline):
     model = PhaseStatusChange
-    fk_name = "decision"
     formset = NewPhaseFormSet
     extra = 0
-    can_delete = False
     verbose_name = "phase approval or launch"
     verbose_name_plural = "Phases approved or launched by this decision"
     fields = ["phase", "status", "changed_on", "note"]

@@ -21,16 +21,30 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from projects.models import CostEstimate, Decision, ExchangeRate, JCCMeeting, Phase, Project, Source
+from projects.models import (
+    CostEstimate,
+    Decision,
+    ExchangeRate,
+    JCCMeeting,
+    Phase,
+    PhaseStatusChange,
+    Project,
+    ProjectStatusChange,
+    Source,
+)
 
 from .models import FinancingLine, Lender
-from .services import financing_line_record_change
+from .services import decision_record_effects, financing_line_record_change
 
 DEMO_DIR = settings.BASE_DIR / "data" / "demo"
 
 
 class DemoDataError(Exception):
     """The demo files are inconsistent; the message says where."""
+
+
+#: A decision reference to a meeting left out of the load: what it decided is left out too.
+LEFT_OUT = object()
 
 
 def _dec(value) -> Decimal | None:
@@ -58,13 +72,23 @@ class LoadReport:
 
 
 class DemoLoader:
-    def __init__(self, directory: Path = DEMO_DIR):
+    """Loads the demo files.
+
+    ``without_meetings``: JCC meeting numbers to leave out, with their decisions and every
+    record those decisions made (financing changes, estimates, statuses, phase approvals),
+    so that a meeting can be rehearsed through the admin on an otherwise complete portfolio.
+    """
+
+    def __init__(self, directory: Path = DEMO_DIR, *, without_meetings=()):
         self.directory = Path(directory)
+        self.without_meetings = {int(n) for n in without_meetings}
         self.report = LoadReport()
         self.sources: dict[str, Source] = {}
         self.lenders: dict[str, Lender] = {}
         self.projects: dict[str, Project] = {}
         self.decisions: dict[str, Decision] = {}
+        # A decision's estimates, statuses and phase changes, applied through the service.
+        self.effects: dict[str, dict[str, list]] = {}
 
     # ------------------------------------------------------------------ lookups
     def source(self, key, where: str) -> Source | None:
@@ -78,13 +102,26 @@ class DemoLoader:
     def sources_of(self, keys, where: str) -> list[Source]:
         return [self.source(k, where) for k in keys or []]
 
-    def decision(self, ref, where: str) -> Decision | None:
+    def decision(self, ref, where: str):
+        """The decision ``"meeting/sequence"`` refers to, None for none, or LEFT_OUT."""
         if ref in (None, ""):
             return None
+        ref = str(ref)
         try:
-            return self.decisions[str(ref)]
+            return self.decisions[ref]
         except KeyError:
+            meeting = ref.partition("/")[0]
+            if meeting.isdigit() and int(meeting) in self.without_meetings:
+                return LEFT_OUT
             raise DemoDataError(f"{where}: unknown decision {ref!r} (expected 'meeting/sequence')") from None
+
+    def included(self, rows, where: str) -> list[dict]:
+        """The dated records whose decision (if any) is not left out."""
+        return [row for row in rows or [] if self.decision(row.get("decision"), where) is not LEFT_OUT]
+
+    def add_effect(self, ref, kind: str, record) -> None:
+        effects = self.effects.setdefault(str(ref), {"estimates": [], "statuses": [], "phases": []})
+        effects[kind].append(record)
 
     def _upsert(self, model, lookup: dict, values: dict, where: str):
         obj = model.objects.filter(**lookup).first()
@@ -118,7 +155,9 @@ class DemoLoader:
             project = self.projects[row["slug"]]
             self.load_phases(project, row)
             self.load_estimates(project, row)
+            self.load_statuses(project, row)
             self.load_financing(project, row)
+        self.apply_effects()
         return self.report
 
     def load_sources(self) -> None:
@@ -207,6 +246,8 @@ class DemoLoader:
 
     def load_meetings(self) -> None:
         for row in _read(self.directory, "meetings.yaml"):
+            if int(row["number"]) in self.without_meetings:
+                continue
             where = f"meetings.yaml {row['number']}"
             meeting = self._upsert(
                 JCCMeeting,
@@ -248,6 +289,9 @@ class DemoLoader:
     def load_phases(self, project: Project, row: dict) -> None:
         for p in row.get("phases") or []:
             where = f"projects.yaml {project.slug} phase {p['order']}"
+            changes = self.included(p.get("status_changes"), where)
+            # `status` is the phase's status before its dated changes; after them it is the last one's.
+            status = changes[-1]["status"] if changes else p.get("status", "planned")
             phase = self._upsert(
                 Phase,
                 {"project": project, "order": p["order"]},
@@ -255,7 +299,7 @@ class DemoLoader:
                     "name": p["name"],
                     "scope": p.get("scope") or "",
                     "length_km": _dec(p.get("length_km")),
-                    "status": p.get("status", "planned"),
+                    "status": status,
                     "planned_start": p.get("planned_start"),
                     "planned_end": p.get("planned_end"),
                     "actual_start": p.get("actual_start"),
@@ -264,49 +308,89 @@ class DemoLoader:
                 where,
             )
             phase.sources.set(self.sources_of(p.get("sources"), where))
+            for change in changes:
+                record = PhaseStatusChange(
+                    phase=phase,
+                    status=change["status"],
+                    changed_on=change["on"],
+                    source=self.source(change.get("source"), where),
+                    note=change.get("note") or "",
+                )
+                self.record_status(record, change, PhaseStatusChange.objects.filter(phase=phase), "phases", where)
+
+    def load_statuses(self, project: Project, row: dict) -> None:
+        """A project's dated statuses (its ``status`` field is the current one)."""
+        where = f"projects.yaml {project.slug} status"
+        for change in self.included(row.get("status_changes"), where):
+            record = ProjectStatusChange(
+                project=project,
+                status=change["status"],
+                changed_on=change["on"],
+                source=self.source(change.get("source"), where),
+                note=change.get("note") or "",
+            )
+            self.record_status(record, change, ProjectStatusChange.objects.filter(project=project), "statuses", where)
+
+    def record_status(self, record, change: dict, existing, kind: str, where: str) -> None:
+        if existing.filter(changed_on=record.changed_on, status=record.status).exists():
+            self.report.count(record, created=False)
+            return
+        if not change.get("decision"):
+            raise DemoDataError(f"{where}: a dated status needs the decision that set it")
+        self.decision(change["decision"], where)  # unknown references fail here
+        self.add_effect(change["decision"], kind, record)
 
     def load_estimates(self, project: Project, row: dict) -> None:
-        for e in row.get("cost_estimates") or []:
+        """Estimates; one put on record by a JCC decision is applied as that decision's effect."""
+        for e in self.included(row.get("cost_estimates"), f"projects.yaml {project.slug} estimates"):
             where = f"projects.yaml {project.slug} estimate {e.get('as_of')}"
-            self._upsert(
-                CostEstimate,
-                {
-                    "project": project,
-                    "as_of": e["as_of"],
-                    "basis": e["basis"],
-                    "currency": e["currency"],
-                    "amount": _dec(e["amount"]),
-                },
-                {
-                    "approving_forum": e.get("forum") or "",
-                    "full_scope": e.get("full_scope", True),
-                    "scope": e.get("scope") or "",
-                    "source": self.source(e["source"], where),
-                    "note": e.get("note") or "",
-                    "entered_pkr_per_usd": _dec(e.get("pkr_per_usd")),
-                    "entered_cny_per_usd": _dec(e.get("cny_per_usd")),
-                },
-                where,
-            )
+            lookup = {
+                "project": project,
+                "as_of": e["as_of"],
+                "basis": e["basis"],
+                "currency": e["currency"],
+                "amount": _dec(e["amount"]),
+            }
+            values = {
+                "approving_forum": e.get("forum") or "",
+                "full_scope": e.get("full_scope", True),
+                "scope": e.get("scope") or "",
+                "source": self.source(e["source"], where),
+                "note": e.get("note") or "",
+                "entered_pkr_per_usd": _dec(e.get("pkr_per_usd")),
+                "entered_cny_per_usd": _dec(e.get("cny_per_usd")),
+            }
+            if not e.get("decision"):
+                self._upsert(CostEstimate, lookup, values, where)
+            elif CostEstimate.objects.filter(**lookup).exists():
+                self.report.count(CostEstimate, created=False)
+            else:
+                self.add_effect(e["decision"], "estimates", CostEstimate(**lookup, **values))
 
     def load_financing(self, project: Project, row: dict) -> None:
         """Replay every line's changes in date order across the project."""
         events: list[tuple[date, int, int, dict, dict]] = []
+        lines: dict[int, FinancingLine] = {}
+        sourced: set[int] = set()
         for index, line_row in enumerate(row.get("financing_lines") or []):
-            changes = line_row.get("changes") or []
-            if not changes:
+            if not line_row.get("changes"):
                 raise DemoDataError(f"projects.yaml {project.slug}: financing line {index + 1} has no changes")
+            changes = self.included(line_row["changes"], f"projects.yaml {project.slug} line {index + 1}")
+            if not changes:
+                continue  # opened by a meeting that is left out
             lender = self.lenders.get(line_row["lender"])
             if lender is None:
                 raise DemoDataError(f"projects.yaml {project.slug}: unknown lender {line_row['lender']!r}")
             first = changes[0]["on"]
-            if FinancingLine.objects.filter(project=project, lender=lender, changes__changed_on=first).exists():
+            line = FinancingLine.objects.filter(project=project, lender=lender, changes__changed_on=first).first()
+            if line is not None:  # loaded by an earlier run: add only the changes it left out
                 self.report.updated["financing lines"] += 1
-                continue  # loaded by an earlier run, changes included
+                lines[index] = line
+                sourced.add(index)
+                known = set(line.changes.values_list("changed_on", "status"))
+                changes = [c for c in changes if (c["on"], c["status"]) not in known]
             for order, change in enumerate(changes):
                 events.append((change["on"], order, index, line_row, change))
-        lines: dict[int, FinancingLine] = {}
-        sourced: set[int] = set()
         for on, _order, index, line_row, change in sorted(events, key=lambda e: (e[0], e[2], e[1])):
             where = f"projects.yaml {project.slug} line {line_row['lender']} change {on}"
             line = lines.get(index)
@@ -341,3 +425,16 @@ class DemoLoader:
             if index not in sourced:
                 line.sources.set(self.sources_of(line_row.get("sources"), where))
                 sourced.add(index)
+
+    def apply_effects(self) -> None:
+        """Each decision's estimates, statuses and phase changes, through the service the admin uses."""
+        # In the order an editor goes through a meeting's decisions.
+        for ref, effects in sorted(self.effects.items(), key=lambda item: tuple(map(int, item[0].split("/")))):
+            decision = self.decisions[ref]
+            try:
+                counts = decision_record_effects(decision, **effects)
+            except ValidationError as exc:
+                raise DemoDataError(f"decision {ref}: {exc}") from exc
+            self.report.created["cost estimates"] += counts["estimates"]
+            self.report.created["project status changes"] += counts["statuses"]
+            self.report.created["phase status changes"] += counts["phases"]

@@ -259,9 +259,10 @@ def decision_record_effects(
 
     Each effect is stored as a dated record linked to the decision (a financing change,
     a cost estimate, a project or phase status change); nothing earlier is overwritten.
-    Raises ``ValidationError`` (with every problem found) and writes nothing when any
-    effect is invalid: shares over 100% for the project, a change dated before the
-    line's previous one, an effect on a decision that names no project.
+    A record given without a source takes the decision's. Raises ``ValidationError``
+    (with every problem found) and writes nothing when any effect is invalid: shares
+    over 100% for the project, a change dated before the line's previous one, an
+    effect on a decision that names no project.
     """
     errors, plans = decision_effects_check(
         decision, financing=financing, phases=phases, needs_project=bool(financing or estimates or statuses)
@@ -290,16 +291,20 @@ def decision_record_effects(
     for estimate in estimates:
         estimate.project = project
         estimate.decision = decision
+        if estimate.source_id is None:
+            estimate.source = decision.source
         estimate.full_clean()
         estimate.save()
         counts["estimates"] += 1
     for status in statuses:
         status.project = project
         status.decision = decision
+        status.source = status.source or decision.source
         project_status_record_change(status)
         counts["statuses"] += 1
     for phase_change in phases:
         phase_change.decision = decision
+        phase_change.source = phase_change.source or decision.source
         phase_status_record_change(phase_change)
         counts["phases"] += 1
     return counts

@@ -6,10 +6,20 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 
 from financing.models import FinancingChange, FinancingLine, Lender
 from financing.selectors import projects_with_funding
-from projects.models import CostEstimate, Decision, ExchangeRate, JCCMeeting, Phase, Project, Source
+from projects.models import (
+    CostEstimate,
+    Decision,
+    ExchangeRate,
+    JCCMeeting,
+    Phase,
+    Project,
+    ProjectStatusChange,
+    Source,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +156,8 @@ def test_demo_logins(demo, client):
     assert User.objects.get(username="admin").is_superuser
     viewer = User.objects.get(username="viewer")
     assert not viewer.is_staff and not viewer.is_superuser
-    assert client.login(username="viewer", password="viewer-demo-pass")
+    # django-axes checks every login against its lockouts, and needs the request for that.
+    assert client.login(request=HttpRequest(), username="viewer", password="viewer-demo-pass")
 
 
 def test_broken_demo_files_write_nothing(demo, tmp_path, settings):
@@ -164,3 +175,29 @@ def test_broken_demo_files_write_nothing(demo, tmp_path, settings):
         call_command("load_cpec_demo", data_dir=str(tmp_path), verbosity=0)
     assert counts() == before
     assert not Source.objects.filter(key="NEW1").exists()  # loaded before the error, rolled back
+
+
+def test_14th_jcc_effects_are_dated_records_of_its_decisions(demo):
+    """What the 14th JCC changed is recorded as its decisions' effects, as an editor would enter them."""
+    phase = Phase.objects.get(project__slug="kkh-thakot-raikot", order=1)
+    approval = phase.status_changes.get()
+    assert (phase.status, approval.status, approval.changed_on.isoformat()) == ("approved", "approved", "2025-09-26")
+    assert str(approval.decision.meeting.number) + "/" + str(approval.decision.sequence) == "14/2"
+    proposed = {
+        change.project.slug: change.decision.sequence
+        for change in ProjectStatusChange.objects.filter(decision__meeting__number=14).select_related("project")
+    }
+    assert proposed == {
+        "fta-revision": 6,
+        "g2g-sez-karachi": 7,
+        "g2g-sez-islamabad": 8,
+        "industrial-relocation-fund": 9,
+        "gb-solar-300mw": 10,
+    }
+    kkh_estimate = CostEstimate.objects.get(decision__meeting__number=14, decision__sequence=1)
+    assert (kkh_estimate.amount, kkh_estimate.currency, kkh_estimate.source.key) == (
+        Decimal("576000000000.00"),
+        "PKR",
+        "S1",
+    )
+    assert CostEstimate.objects.filter(decision__meeting__number=14).count() == 2

@@ -163,6 +163,47 @@ def test_decision_page_applies_effects(admin_client, kkh):
     assert kkh["project"].status == "financing"
 
 
+def test_decision_page_defaults_instrument_date_and_source(admin_client, kkh):
+    """Left empty, an effect keeps the line's instrument and takes the meeting's date and the decision's source."""
+    decision = kkh["decision"]
+    kkh["line"].instrument = "commercial_loan"
+    kkh["line"].save(update_fields=["instrument"])
+    url = reverse("admin:projects_decision_change", args=[decision.pk])
+    data = form_data(admin_client.get(url), form_id="decision_form")
+    new = new_financing_prefix(data)
+    assert data["cost_estimates-TOTAL_FORMS"] == "0"
+    data.update(
+        {
+            f"{new}-0-lender": str(kkh["china"].pk),
+            f"{new}-0-status": "agreed",
+            f"{new}-0-share_percent": "85",
+            "cost_estimates-TOTAL_FORMS": "1",
+            "cost_estimates-0-as_of": "26/09/2025",
+            "cost_estimates-0-amount": "2000000000",
+            "cost_estimates-0-currency": "USD",
+            "cost_estimates-0-entered_pkr_per_usd": "288",
+            "cost_estimates-0-basis": "jcc_statement",
+            "cost_estimates-0-approving_forum": "jcc",
+            "cost_estimates-0-full_scope": "on",
+            "cost_estimates-0-note": "About $2bn.",
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    change = kkh["line"].changes.latest("changed_on")
+    assert (change.line.instrument, change.changed_on, change.source) == (
+        "commercial_loan",
+        D(2025, 9, 26),
+        decision.source,
+    )
+    estimate = decision.cost_estimates.get()
+    assert (estimate.source, estimate.note, estimate.amount_usd) == (
+        decision.source,
+        "About $2bn.",
+        Decimal("2000000000.00"),
+    )
+
+
 def test_decision_page_shows_share_overflow_as_an_error_and_saves_nothing(admin_client, kkh):
     decision = kkh["decision"]
     url = reverse("admin:projects_decision_change", args=[decision.pk])

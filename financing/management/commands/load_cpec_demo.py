@@ -28,14 +28,27 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--data-dir", default=str(DEMO_DIR), help="Folder holding the demo YAML files.")
         parser.add_argument("--no-users", action="store_true", help="Load the data only; create no logins.")
+        parser.add_argument(
+            "--without-meeting",
+            type=int,
+            action="append",
+            default=[],
+            metavar="NUMBER",
+            help=(
+                "Leave out this JCC meeting, its decisions and everything they changed, to rehearse "
+                "entering it through the admin. Repeat for several meetings."
+            ),
+        )
 
-    def handle(self, *args, data_dir, no_users, **options):
+    def handle(self, *args, data_dir, no_users, without_meeting, **options):
         try:
             with transaction.atomic():
-                report = DemoLoader(data_dir).load()
+                report = DemoLoader(data_dir, without_meetings=without_meeting).load()
                 logins = [] if no_users else self.ensure_users()
         except (DemoDataError, FileNotFoundError) as exc:
             raise CommandError(f"Demo data not loaded (nothing was written): {exc}") from exc
+        if options["verbosity"] < 1:
+            return
         for name in sorted(set(report.created) | set(report.updated)):
             self.stdout.write(f"  {name}: {report.created[name]} created, {report.updated[name]} already there")
         self.stdout.write(self.style.SUCCESS("Demo portfolio loaded."))
