@@ -4,11 +4,12 @@
 PORT ?= 8000
 PY := .venv/bin/python
 
-.PHONY: help setup run test migrate demo static check-deploy
+.PHONY: help setup run serve test migrate demo static check-deploy
 
 help:
 	@echo "make run    set up, load the demo portfolio and serve http://127.0.0.1:$(PORT)/"
 	@echo "make test   set up and run the whole test suite"
+	@echo "make serve  production server: collectstatic, migrate, gunicorn (gunicorn.conf.py) with DEBUG off"
 
 setup:
 	bash scripts/setup.sh
@@ -25,6 +26,12 @@ static: setup
 run: demo static
 	@echo "Serving CPEC Tracker on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production: gunicorn with gunicorn.conf.py (workers from the core count, WEB_CONCURRENCY
+# overrides), DEBUG off. HTTPS and the rest come from the environment or .env (docs/operations.md).
+serve: migrate static
+	@echo "gunicorn serving CPEC Tracker on $${GUNICORN_BIND:-127.0.0.1:$(PORT)} (Ctrl-C stops it)"
+	DEBUG=false PORT=$(PORT) .venv/bin/gunicorn --config gunicorn.conf.py
 
 test:
 	bash scripts/setup.sh --browser
