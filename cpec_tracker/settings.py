@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "projects",
     "financing",
     "dashboard",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
