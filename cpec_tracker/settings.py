@@ -5,9 +5,13 @@ production. Every variable is documented in ``.env.example``. A ``.env`` file be
 ``manage.py`` is read when present; variables already set in the environment win.
 """
 
+import base64
+import datetime as dt
+import hashlib
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
@@ -51,6 +55,8 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "import_export",
+    "csp",
+    "axes",
     "projects",
     "financing",
     "dashboard",
@@ -59,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -68,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cpec_tracker.urls"
@@ -114,6 +123,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -153,6 +168,49 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp), on every response: scripts, styles, images, fonts and
+# connections only from this site; no inline script, <style> or event handler anywhere (charts
+# go through json_script + static/js/charts.js; plotly's CSS is a static file, see
+# dashboard/plotly_css.py). Set CSP_REPORT_URI to collect violation reports. docs/security.md.
+
+
+def _css_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # No style attribute but the one plotly.js puts on <b> in hover labels (by its hash).
+        "style-src-attr": [UNSAFE_HASHES, _css_hash("font-weight:bold")],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+if env.str("CSP_REPORT_URI", default=""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = env.str("CSP_REPORT_URI")
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is locked out for AXES_COOLOFF_MINUTES (site and admin login).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A 429 page in the site's look, with Retry-After (templates/registration/locked_out.html).
+AXES_LOCKOUT_CALLABLE = "cpec_tracker.security.lockout_response"
+# Behind TRUSTED_PROXY_COUNT proxies that each append to X-Forwarded-For (REMOTE_ADDR is then
+# the proxy's), the client's address is read from that header (cpec_tracker/security.py).
+AXES_CLIENT_IP_CALLABLE = "cpec_tracker.security.client_ip"
+# axes' database handler and the username it records, made safe for any input (security.py).
+AXES_HANDLER = "cpec_tracker.security.AxesHandler"
+AXES_USERNAME_CALLABLE = "cpec_tracker.security.login_username"
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal, InvalidOperation
 
 from django.http import HttpResponse
 from django.urls import path
@@ -53,8 +54,40 @@ def fk(column, model, field, label):
     return fields.Field(attribute=column, column_name=column, widget=StrictForeignKeyWidget(model, field, label))
 
 
+#: A spreadsheet takes a cell starting with one of these for a formula (as dashboard/exports.py).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value):
+    """Keep an exported text cell text: ``=HYPERLINK(…)`` becomes ``'=HYPERLINK(…)``.
+
+    Numbers stay as they are (``-5.00`` is no formula).
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
+        return value
+    try:
+        if Decimal(value).is_finite():
+            return value
+    except InvalidOperation:
+        pass
+    return "'" + value
+
+
 class CleanResource(resources.ModelResource):
-    """Validate rows like admin forms; report a bad key as that row's field error."""
+    """Validate rows like admin forms; report a bad key as that row's field error.
+
+    Exports neutralize cells a spreadsheet would run as formulas, and imports drop that
+    apostrophe again, so an exported file imports unchanged.
+    """
+
+    def export_field(self, field, instance, **kwargs):
+        return neutralize(super().export_field(field, instance, **kwargs))
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        for column, value in list(row.items()):
+            if isinstance(value, str) and value.startswith("'") and neutralize(value[1:]) == value:
+                row[column] = value[1:]
 
     def get_instance(self, instance_loader, row):
         try:
