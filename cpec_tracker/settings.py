@@ -220,6 +220,13 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Cache of the pages' figures, keyed by the data's version (dashboard/cache.py), so a
+# figure is never served after an edit. Per process by default; CACHE_URL (e.g.
+# redis://127.0.0.1:6379/1 or dbcache://cpec_cache) shares it between gunicorn workers.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://cpec")}
+CACHES["default"].setdefault("TIMEOUT", env.int("CACHE_SECONDS", default=24 * 60 * 60))
+CPEC_CACHE_FIGURES = env.bool("CACHE_FIGURES", default=True)
+
 # The admin's URL prefix; change it in production to keep it off scanners' lists.
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 

@@ -10,11 +10,10 @@ so joins added by filters can't multiply the sums. Sums use normalized USD only.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 
-from django.apps import apps
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, NullIf
 
 from financing.choices import FinancingStatus, LenderKind
@@ -22,6 +21,8 @@ from financing.models import FinancingChange, Lender
 from financing.selectors import LineStates, projects_with_funding
 from projects.choices import DecisionKind, MeetingStatus, PhaseStatus, ProjectStatus, Sector
 from projects.models import CostEstimate, Decision, JCCMeeting, Phase, Project
+
+from .models import DataVersion
 
 PIPELINE = [FinancingStatus.PROPOSED, FinancingStatus.UNDER_NEGOTIATION]
 ACTIVE_STATUSES = [ProjectStatus.APPROVED, ProjectStatus.FINANCING, ProjectStatus.UNDER_CONSTRUCTION]
@@ -136,8 +137,11 @@ def portfolio_lender_mix(*, projects: QuerySet[Project], by: str, as_of: dt.date
     return rows
 
 
-def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date) -> list[dict]:
-    """Phases of active projects (actual dates, else planned), plus phase-less active projects."""
+def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date, limit: int | None = None) -> list[dict]:
+    """Phases of active projects (actual dates, else planned), plus phase-less active projects.
+
+    With ``limit``, the ones still running or ending soonest: at most that many, ended ones last.
+    """
     active = projects.filter(status_then__in=ACTIVE_STATUSES)
     phases = (
         Phase.objects.filter(project__in=_ids(active))
@@ -157,8 +161,16 @@ def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date) -> 
         .annotate(status=Value("planned"), phase=Value("whole project"))
         .order_by("start", "name")
     )
+    if limit is not None:
+        # Running or future first, by end date; then those already over, latest end first.
+        ended = Case(When(end__lt=today, then=Value(1)), default=Value(0))
+        phases = phases.order_by(ended, F("end").asc(), "start", "project__name")[:limit]
+        whole = whole.order_by(ended, F("end").asc(), "start", "name")[:limit]
     rows = [{**r, "project": r["project_name"]} for r in phases]
     rows += [{**r, "project": r["project_name"]} for r in whole]
+    if limit is not None:
+        rows.sort(key=lambda r: (r["end"] < today, r["end"], r["start"], r["project"]))
+        rows = rows[:limit]
     rows.sort(key=lambda r: (r["start"], r["project"]))
     return _labelled(rows, "status", PhaseStatus)
 
@@ -201,19 +213,15 @@ def lender_totals(*, lenders: QuerySet[Lender] | None = None, as_of: dt.date | N
     return [{"lender": lender, **totals.get(lender.pk, empty)} for lender in lenders.order_by("name")]
 
 
+def data_version() -> tuple[int | None, dt.datetime | None]:
+    """The data's version and when it last changed (moved by PostgreSQL triggers; dashboard/models.py)."""
+    row = DataVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
+    return row if row is not None else (None, None)
+
+
 def site_last_updated() -> dt.datetime | None:
-    """When any recorded data last changed: the newest entry of every history table."""
-    tables = sorted(
-        model._meta.db_table
-        for model in apps.get_models()
-        if model.__name__.startswith("Historical") and any(f.name == "history_date" for f in model._meta.fields)
-    )
-    if not tables:
-        return None
-    union = " UNION ALL ".join(f'SELECT MAX(history_date) AS d FROM "{t}"' for t in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(d) FROM ({union}) AS latest")  # noqa: S608 - table names from models
-        return cursor.fetchone()[0]
+    """When any recorded data last changed."""
+    return data_version()[1]
 
 
 def meeting_changes(*, meeting: JCCMeeting, previous: JCCMeeting | None) -> list[dict]:
@@ -240,17 +248,21 @@ def meeting_changes(*, meeting: JCCMeeting, previous: JCCMeeting | None) -> list
     before = (
         {p.pk: p for p in projects_with_funding(Project.objects.filter(pk__in=concerned), as_of=since)} if since else {}
     )
+    changes_of: dict[int, list] = defaultdict(list)
+    for change in changes:
+        if change.status in FinancingStatus.dead():
+            change.kind_of_change = "declined or withdrawn"
+        elif not change.had_earlier:
+            change.kind_of_change = "added"
+        else:
+            change.kind_of_change = "changed"
+        changes_of[change.line.project_id].append(change)
+    estimates_of: dict[int, list] = defaultdict(list)
+    for estimate in estimates:
+        estimates_of[estimate.project_id].append(estimate)
     rows = []
     for pk, project in sorted(after.items(), key=lambda item: item[1].name):
         old = before.get(pk)
-        project_changes = [c for c in changes if c.line.project_id == pk]
-        for change in project_changes:
-            if change.status in FinancingStatus.dead():
-                change.kind_of_change = "declined or withdrawn"
-            elif not change.had_earlier:
-                change.kind_of_change = "added"
-            else:
-                change.kind_of_change = "changed"
         rows.append(
             {
                 "project": project,
@@ -260,8 +272,8 @@ def meeting_changes(*, meeting: JCCMeeting, previous: JCCMeeting | None) -> list
                 "gap_after_usd": project.funding_gap_usd,
                 "gap_after_percent": project.funding_gap_percent,
                 "cost_after_usd": project.current_cost_usd,
-                "changes": project_changes,
-                "estimates": [e for e in estimates if e.project_id == pk],
+                "changes": changes_of[pk],
+                "estimates": estimates_of[pk],
             }
         )
     return rows
@@ -290,8 +302,14 @@ def overrun_flags(row) -> list[str]:
     return flags
 
 
-def portfolio_overruns(*, projects: QuerySet[Project], as_of: dt.date | None = None) -> list[dict]:
-    """Projects whose cost rose over their first approved PC-I, or whose completion slipped (one query)."""
+def portfolio_overruns(
+    *, projects: QuerySet[Project], as_of: dt.date | None = None, limit: int | None = None
+) -> list[dict]:
+    """Projects whose cost rose over their first approved PC-I, or whose completion slipped (one query).
+
+    The largest US$ overruns first; with ``limit``, that many, each row carrying ``flagged``:
+    how many projects are flagged in all.
+    """
     rows = (
         projects.with_overruns(as_of=as_of)
         .filter(
@@ -311,6 +329,9 @@ def portfolio_overruns(*, projects: QuerySet[Project], as_of: dt.date | None = N
             "overrun_usd_percent",
             "overrun_pkr_percent",
             cost_usd=F("current_cost_usd"),
+            flagged=Window(Count("pk")),
         )
     )
+    if limit is not None:
+        rows = rows[:limit]
     return [{**row, "flags": overrun_flags(row)} for row in rows]

@@ -20,6 +20,7 @@ from projects.selectors import meetings_with_decision_counts
 
 from . import charts, exports, selectors
 from .asof import AsOf, AsOfForm, as_of_from
+from .cache import cached_figures
 from .filters import PortfolioFilter
 
 PAGE_SIZE = 25
@@ -64,29 +65,29 @@ def _estimate_rows(estimates) -> list[dict]:
     ]
 
 
-@require_GET
-def dashboard(request):
-    portfolio, projects, status, as_of_form, moment = _bind_filter(request)
-    today = _today()
+OVERRUN_ROWS = 20
+TIMELINE_ROWS = 40
+
+
+def _dashboard_figures(portfolio, projects, moment, today) -> dict:
+    """Every figure, table and chart of the dashboard (cached by the data's version)."""
     by_sector = selectors.portfolio_cost_by_sector(projects=projects)
     by_lender = selectors.portfolio_lender_mix(projects=projects, by="lender", as_of=moment.date)
     by_kind = selectors.portfolio_lender_mix(projects=projects, by="kind", as_of=moment.date)
     gaps = selectors.portfolio_funding_gaps(projects=projects)
     statuses = selectors.portfolio_status_breakdown(projects=projects)
-    timeline = selectors.portfolio_phase_timeline(projects=projects, today=today)
+    timeline = selectors.portfolio_phase_timeline(projects=projects, today=today, limit=TIMELINE_ROWS)
     # The whole portfolio counts CPEC-wide decisions too; a filtered one only its projects'.
     per_meeting = selectors.meeting_decision_counts(
         projects=projects if portfolio.active_filters else None, as_of=moment.date
     )
     meeting_labels = _meeting_rows(per_meeting)
-    context = {
-        "filter": portfolio,
-        "as_of_form": as_of_form,
-        "moment": moment,
+    overruns = selectors.portfolio_overruns(projects=projects, as_of=moment.date, limit=OVERRUN_ROWS)
+    return {
         "kpis": selectors.portfolio_kpis(projects=projects),
-        "overruns": selectors.portfolio_overruns(projects=projects, as_of=moment.date),
+        "overruns": overruns,
+        "overruns_flagged": overruns[0]["flagged"] if overruns else 0,
         "latest": selectors.latest_meeting_decisions(projects=projects, as_of=moment.date)["meeting"],
-        "today": today,
         "tables": {
             "by_sector": by_sector,
             "by_lender": by_lender,
@@ -105,6 +106,27 @@ def dashboard(request):
             "timeline": charts.figure_json(charts.phase_timeline(timeline, today=today)),
             "per_meeting": charts.figure_json(charts.decisions_per_meeting(meeting_labels)),
         },
+    }
+
+
+@require_GET
+def dashboard(request):
+    portfolio, projects, status, as_of_form, moment = _bind_filter(request)
+    today = _today()
+    figures = cached_figures(
+        request,
+        "dashboard",
+        lambda: _dashboard_figures(portfolio, projects, moment, today),
+        extra=f"{today}|{status}",
+    )
+    context = {
+        "filter": portfolio,
+        "as_of_form": as_of_form,
+        "moment": moment,
+        "today": today,
+        "overrun_rows": OVERRUN_ROWS,
+        "timeline_rows": TIMELINE_ROWS,
+        **figures,
     }
     return render(request, "dashboard/dashboard.html", context, status=status)
 
@@ -233,11 +255,12 @@ def lender_detail(request, slug: str):
         moment = AsOf()
     lender = get_object_or_404(Lender, slug=slug)
     states = LineStates(moment.date)
-    lines = list(
+    lines = Paginator(
         states.with_value(states.queryset(lender=lender))
         .select_related(*states.related("project"), "decision__meeting")
-        .order_by(states.path("project__name"), "pk")
-    )
+        .order_by(states.path("project__name"), "pk"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
     totals = selectors.lender_totals(lenders=Lender.objects.filter(pk=lender.pk), as_of=moment.date)[0]
     context = {
         "lender": lender,
@@ -287,7 +310,13 @@ def meeting_detail(request, number: int):
         ].append(change)
     grouped = [groups[k] for k in sorted(groups, key=lambda k: (k == "", k))]
     previous = JCCMeeting.objects.filter(number__lt=number, status=MeetingStatus.HELD).order_by("-number").first()
-    changed = selectors.meeting_changes(meeting=meeting, previous=previous)
+    changed = cached_figures(
+        request,
+        "meeting-changes",
+        lambda: selectors.meeting_changes(meeting=meeting, previous=previous),
+        vary_on_query=False,
+    )
+    changed = Paginator(changed, PAGE_SIZE).get_page(request.GET.get("page"))
     neighbours = JCCMeeting.objects.aggregate(
         previous=Max("number", filter=Q(number__lt=number)), next=Min("number", filter=Q(number__gt=number))
     )
