@@ -12,6 +12,7 @@ under the data version (dashboard/cache.py) are computed then, and served after.
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
@@ -70,7 +71,7 @@ class QueryTimer:
 def percentile(values: list[float], p: float) -> float:
     """The p-th percentile (nearest rank) of the values."""
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    rank = max(0, min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1))
     return ordered[rank]
 
 
