@@ -93,11 +93,16 @@ def test_csp_report_uri_is_added_when_configured():
     assert "report-uri" not in production_settings()["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
 
 
-@pytest.mark.parametrize("url", ["/", "/accounts/login/", "/projects/?sector=energy", "/healthz"])
+@pytest.mark.parametrize("url", ["/", "/accounts/login/", "/projects/?sector=energy", "/admin/"])
 def test_plain_http_is_redirected_to_https(production, client, url):
     response = client.get(url)
     assert response.status_code == 301
     assert response["Location"] == f"https://testserver{url}"
+
+
+def test_the_health_check_answers_load_balancers_over_plain_http(production, client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
 
 
 def test_behind_a_tls_proxy_the_forwarded_scheme_counts(settings):
