@@ -11,8 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from financing.models import FinancingLine
+from dashboard.views import PAGE_SIZE
+from financing.models import FinancingLine, Lender
 from financing.services import financing_line_record_change
+from projects.models import JCCMeeting
 from tests.factories import (
     CostEstimateFactory,
     DecisionFactory,
@@ -359,3 +361,24 @@ def test_every_page_runs_a_constant_number_of_queries(viewer_client, portfolio, 
     grow(45)  # 51 projects
     with django_assert_num_queries(len(small.captured_queries)):
         fetch()
+
+
+def test_a_busy_lender_and_a_busy_meeting_are_paged(viewer_client, db):
+    """Pages stay the same size however many lines a lender has or projects a meeting changed."""
+    grow(PAGE_SIZE + 3)
+    lender = Lender.objects.order_by("pk").first()
+    first = viewer_client.get(reverse("dashboard:lender", args=[lender.slug]))
+    assert len(first.context["lines"]) == PAGE_SIZE
+    assert "Page 1 of 2" in first.content.decode()
+    second = viewer_client.get(reverse("dashboard:lender", args=[lender.slug]), {"page": 2})
+    assert len(second.context["lines"]) == 3
+    assert viewer_client.get(reverse("dashboard:lender", args=[lender.slug]), {"page": "x"}).status_code == 200
+
+    meeting = JCCMeeting.objects.order_by("-number").first()
+    changed = viewer_client.get(reverse("dashboard:meeting", args=[meeting.number]))
+    assert changed.context["changed"].paginator.count == PAGE_SIZE + 3
+    assert len(changed.context["changed"]) == PAGE_SIZE
+    last = viewer_client.get(reverse("dashboard:meeting", args=[meeting.number]), {"page": 2})
+    assert [row["project"].pk for row in last.context["changed"]] == [
+        row["project"].pk for row in changed.context["changed"].paginator.object_list[PAGE_SIZE:]
+    ]
