@@ -27,16 +27,16 @@ def request_data_version(request) -> tuple[int | None, dt.datetime | None]:
     return request._cpec_data_version
 
 
-def cached_figures(request, name: str, compute: Callable[[], T], *, extra: str = "", vary_on_query: bool = True) -> T:
+def cached_figures(request, name: str, compute: Callable[[], T], *, extra: str = "", ignore: tuple[str, ...] = ()) -> T:
     """``compute()``, or its result for the same page, query string and data version.
 
-    ``vary_on_query=False`` for figures the query string does not change (a page number
-    only pages through them). Without a version row (an emptied database) nothing is cached.
+    ``ignore``: query parameters that do not change the figures (a page number only pages
+    through them). Without a version row (an emptied database) nothing is cached.
     """
     version, _changed = request_data_version(request)
     if version is None or not settings.CPEC_CACHE_FIGURES:
         return compute()
-    query = "&".join(f"{k}={v}" for k, values in sorted(request.GET.lists()) for v in values) if vary_on_query else ""
+    query = "&".join(f"{k}={v}" for k, values in sorted(request.GET.lists()) if k not in ignore for v in values)
     digest = hashlib.sha256(f"{request.path}?{query}|{extra}".encode()).hexdigest()
     key = f"cpec:{name}:v{version}:{digest}"
     value = cache.get(key)

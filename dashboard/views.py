@@ -139,7 +139,14 @@ def project_list(request):
     else:
         if not (portfolio.is_bound and portfolio.form.cleaned_data.get("sort")):
             projects = projects.order_by("name")
-        page = Paginator(projects.select_related("parent"), PAGE_SIZE).get_page(request.GET.get("page"))
+        # The filtered, sorted ids are cached (by data version), so paging and repeat visits
+        # compute the annotations of one page's projects only.
+        ids = cached_figures(
+            request, "project-ids", lambda: list(projects.values_list("pk", flat=True)), ignore=("page",)
+        )
+        page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = {p.pk: p for p in projects.filter(pk__in=list(page.object_list)).select_related("parent")}
+        page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     context = {
         "filter": portfolio,
         "as_of_form": as_of_form,
@@ -255,13 +262,20 @@ def lender_detail(request, slug: str):
         moment = AsOf()
     lender = get_object_or_404(Lender, slug=slug)
     states = LineStates(moment.date)
-    lines = Paginator(
+    totals = cached_figures(
+        request,
+        "lender-totals",
+        lambda: selectors.lender_totals(lenders=Lender.objects.filter(pk=lender.pk), as_of=moment.date)[0],
+        ignore=("page",),
+    )
+    paginator = Paginator(
         states.with_value(states.queryset(lender=lender))
         .select_related(*states.related("project"), "decision__meeting")
         .order_by(states.path("project__name"), "pk"),
         PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    totals = selectors.lender_totals(lenders=Lender.objects.filter(pk=lender.pk), as_of=moment.date)[0]
+    )
+    paginator.count = totals["lines"]  # the same lines, already counted with the totals
+    lines = paginator.get_page(request.GET.get("page"))
     context = {
         "lender": lender,
         "lines": lines,
@@ -308,15 +322,17 @@ def meeting_detail(request, number: int):
         groups.setdefault(change.line.project.name, {"project": change.line.project, "decisions": [], "changes": []})[
             "changes"
         ].append(change)
-    grouped = [groups[k] for k in sorted(groups, key=lambda k: (k == "", k))]
+    grouped = Paginator([groups[k] for k in sorted(groups, key=lambda k: (k == "", k))], PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     previous = JCCMeeting.objects.filter(number__lt=number, status=MeetingStatus.HELD).order_by("-number").first()
     changed = cached_figures(
         request,
         "meeting-changes",
         lambda: selectors.meeting_changes(meeting=meeting, previous=previous),
-        vary_on_query=False,
+        ignore=("page", "changes_page"),
     )
-    changed = Paginator(changed, PAGE_SIZE).get_page(request.GET.get("page"))
+    changed = Paginator(changed, PAGE_SIZE).get_page(request.GET.get("changes_page"))
     neighbours = JCCMeeting.objects.aggregate(
         previous=Max("number", filter=Q(number__lt=number)), next=Min("number", filter=Q(number__gt=number))
     )

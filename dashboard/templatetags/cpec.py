@@ -66,3 +66,11 @@ def status_label(value):
         return ProjectStatus(value).label
     except ValueError:
         return value
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, param, number):
+    """The current query string with ``param`` set to a page number (other parameters kept)."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return "?" + query.urlencode()
