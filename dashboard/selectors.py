@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, NullIf
 
@@ -224,32 +225,34 @@ def site_last_updated() -> dt.datetime | None:
     return data_version()[1]
 
 
-def meeting_changes(*, meeting: JCCMeeting, previous: JCCMeeting | None) -> list[dict]:
-    """What changed between the previous meeting and this one, per project (5 queries).
+def meeting_changes(
+    *, meeting: JCCMeeting, previous: JCCMeeting | None, page: str | int | None = None, per_page: int = 25
+) -> Page:
+    """What changed between the previous meeting and this one, per project: one page of them (6 queries).
 
     Financing changes and cost estimates dated after the previous meeting up to this
     one's date, the projects this meeting decided about, and each project's funding gap
-    as of the previous meeting and as of this one.
+    as of the previous meeting and as of this one. Projects in name order; only the
+    page's projects are read and costed, however many the meeting concerned.
     """
     since = previous.date if previous is not None else None
     window = Q(changed_on__lte=meeting.date) & (Q(changed_on__gt=since) if since else Q())
+    estimate_window = Q(as_of__lte=meeting.date) & (Q(as_of__gt=since) if since else Q())
+    concerned = Project.objects.filter(
+        Q(pk__in=Decision.objects.filter(meeting=meeting).exclude(project=None).values("project_id"))
+        | Q(pk__in=FinancingChange.objects.filter(window).values("line__project_id"))
+        | Q(pk__in=CostEstimate.objects.filter(estimate_window).values("project_id"))
+    ).order_by("name", "pk")
+    result = Paginator(concerned.values_list("pk", flat=True), per_page).get_page(page)
+    ids = list(result.object_list)
     earlier = FinancingChange.objects.filter(line=OuterRef("line"), changed_on__lt=OuterRef("changed_on"))
-    changes = list(
-        FinancingChange.objects.filter(window)
+    changes_of: dict[int, list] = defaultdict(list)
+    for change in (
+        FinancingChange.objects.filter(window, line__project__in=ids)
         .annotate(had_earlier=Exists(earlier))
         .select_related("line__project", "line__lender", "decision__meeting")
-        .order_by("line__project__name", "changed_on", "pk")
-    )
-    estimate_window = Q(as_of__lte=meeting.date) & (Q(as_of__gt=since) if since else Q())
-    estimates = list(CostEstimate.objects.filter(estimate_window).select_related("project", "source").order_by("as_of"))
-    decided = set(Decision.objects.filter(meeting=meeting).exclude(project=None).values_list("project_id", flat=True))
-    concerned = decided | {c.line.project_id for c in changes} | {e.project_id for e in estimates}
-    after = {p.pk: p for p in projects_with_funding(Project.objects.filter(pk__in=concerned), as_of=meeting.date)}
-    before = (
-        {p.pk: p for p in projects_with_funding(Project.objects.filter(pk__in=concerned), as_of=since)} if since else {}
-    )
-    changes_of: dict[int, list] = defaultdict(list)
-    for change in changes:
+        .order_by("changed_on", "pk")
+    ):
         if change.status in FinancingStatus.dead():
             change.kind_of_change = "declined or withdrawn"
         elif not change.had_earlier:
@@ -258,11 +261,13 @@ def meeting_changes(*, meeting: JCCMeeting, previous: JCCMeeting | None) -> list
             change.kind_of_change = "changed"
         changes_of[change.line.project_id].append(change)
     estimates_of: dict[int, list] = defaultdict(list)
-    for estimate in estimates:
+    for estimate in CostEstimate.objects.filter(estimate_window, project__in=ids).order_by("as_of", "pk"):
         estimates_of[estimate.project_id].append(estimate)
+    after = {p.pk: p for p in projects_with_funding(Project.objects.filter(pk__in=ids), as_of=meeting.date)}
+    before = {p.pk: p for p in projects_with_funding(Project.objects.filter(pk__in=ids), as_of=since)} if since else {}
     rows = []
-    for pk, project in sorted(after.items(), key=lambda item: item[1].name):
-        old = before.get(pk)
+    for pk in ids:
+        project, old = after[pk], before.get(pk)
         rows.append(
             {
                 "project": project,
@@ -276,7 +281,8 @@ def meeting_changes(*, meeting: JCCMeeting, previous: JCCMeeting | None) -> list
                 "estimates": estimates_of[pk],
             }
         )
-    return rows
+    result.object_list = rows
+    return result
 
 
 #: Rises up to this many percent are within the noise of rounded press figures.

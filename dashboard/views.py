@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.paginator import Paginator
-from django.db.models import Max, Min, Q
+from django.db.models import F, Max, Min, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -306,33 +306,33 @@ def meeting_detail(request, number: int):
     if number > 32767:  # beyond a meeting number; say 404 before asking the database
         raise Http404("No such JCC meeting.")
     meeting = get_object_or_404(JCCMeeting.objects.prefetch_related("sources"), number=number)
-    decisions = list(Decision.objects.filter(meeting=meeting).select_related("project", "source").order_by("sequence"))
+    # Decisions a page at a time, grouped by project (CPEC-wide ones last), each group with
+    # the financing changes its decisions made.
+    decisions = Paginator(
+        Decision.objects.filter(meeting=meeting)
+        .select_related("project", "source")
+        .order_by(F("project__name").asc(nulls_last=True), "sequence"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
     changes = list(
-        FinancingChange.objects.filter(decision__meeting=meeting)
+        FinancingChange.objects.filter(decision__in=list(decisions.object_list))
         .select_related("line__project", "line__lender", "decision")
-        .order_by("line__project__name", "changed_on")
+        .order_by("changed_on", "pk")
     )
     groups: dict = {}
     for decision in decisions:
-        key = decision.project.name if decision.project_id else ""
+        key = decision.project_id or 0
         groups.setdefault(key, {"project": decision.project, "decisions": [], "changes": []})["decisions"].append(
             decision
         )
     for change in changes:
-        groups.setdefault(change.line.project.name, {"project": change.line.project, "decisions": [], "changes": []})[
-            "changes"
-        ].append(change)
-    grouped = Paginator([groups[k] for k in sorted(groups, key=lambda k: (k == "", k))], PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+        key = change.line.project_id if change.line.project_id in groups else change.decision.project_id or 0
+        groups[key]["changes"].append(change)
+    grouped = list(groups.values())
     previous = JCCMeeting.objects.filter(number__lt=number, status=MeetingStatus.HELD).order_by("-number").first()
-    changed = cached_figures(
-        request,
-        "meeting-changes",
-        lambda: selectors.meeting_changes(meeting=meeting, previous=previous),
-        ignore=("page", "changes_page"),
+    changed = selectors.meeting_changes(
+        meeting=meeting, previous=previous, page=request.GET.get("changes_page"), per_page=PAGE_SIZE
     )
-    changed = Paginator(changed, PAGE_SIZE).get_page(request.GET.get("changes_page"))
     neighbours = JCCMeeting.objects.aggregate(
         previous=Max("number", filter=Q(number__lt=number)), next=Min("number", filter=Q(number__gt=number))
     )
@@ -342,7 +342,8 @@ def meeting_detail(request, number: int):
         {
             "meeting": meeting,
             "grouped": grouped,
-            "decision_count": len(decisions),
+            "decisions": decisions,
+            "decision_count": decisions.paginator.count,
             "neighbours": neighbours,
             "previous": previous,
             "changed": changed,

@@ -379,9 +379,9 @@ def test_a_busy_lender_and_a_busy_meeting_are_paged(viewer_client, db):
     assert changed.context["changed"].paginator.count == PAGE_SIZE + 3
     assert len(changed.context["changed"]) == PAGE_SIZE
     last = viewer_client.get(reverse("dashboard:meeting", args=[meeting.number]), {"changes_page": 2})
-    assert [row["project"].pk for row in last.context["changed"]] == [
-        row["project"].pk for row in changed.context["changed"].paginator.object_list[PAGE_SIZE:]
-    ]
+    assert [row["project"].pk for row in last.context["changed"]] == list(
+        changed.context["changed"].paginator.object_list[PAGE_SIZE:]
+    )
     assert len(changed.context["grouped"]) == PAGE_SIZE  # its decisions, grouped by project, are paged too
     assert len(last.context["grouped"]) == PAGE_SIZE  # by their own parameter
     assert 'href="?changes_page=2"' in changed.content.decode()
