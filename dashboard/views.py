@@ -270,7 +270,8 @@ def lender_detail(request, slug: str):
     )
     paginator = Paginator(
         states.with_value(states.queryset(lender=lender))
-        .select_related(*states.related("project"), "decision__meeting")
+        .select_related(*states.related("project"))
+        .prefetch_related("decision__meeting")  # for one page only: not joined before the sort
         .order_by(states.path("project__name"), "pk"),
         PAGE_SIZE,
     )
