@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.paginator import Paginator
-from django.db.models import F, Max, Min, Q
+from django.db.models import F, Max, Min, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -271,7 +271,12 @@ def lender_detail(request, slug: str):
     paginator = Paginator(
         states.with_value(states.queryset(lender=lender))
         .select_related(*states.related("project"))
-        .prefetch_related("decision__meeting")  # for one page only: not joined before the sort
+        # The decision behind each line, as subqueries PostgreSQL runs for the page's rows only
+        # (a join would be made for every line of the lender before the sort).
+        .annotate(
+            decision_meeting=Subquery(Decision.objects.filter(pk=OuterRef("decision_id")).values("meeting__number")),
+            decision_sequence=Subquery(Decision.objects.filter(pk=OuterRef("decision_id")).values("sequence")),
+        )
         .order_by(states.path("project__name"), "pk"),
         PAGE_SIZE,
     )
