@@ -79,7 +79,19 @@ def test_allowed_hosts_are_required_when_debug_is_off():
     assert "ALLOWED_HOSTS is not set" in result.stderr
 
 
-def test_deploy_check_is_clean_in_production_mode():
+EVERY_SECURITY_VARIABLE = {
+    "BEHIND_TLS_PROXY": "true",
+    "ADMIN_URL": "office-data-7f3/",
+    "SESSION_COOKIE_AGE": "3600",
+    "AXES_FAILURE_LIMIT": "3",
+    "AXES_COOLOFF_MINUTES": "60",
+    "TRUSTED_PROXY_COUNT": "1",
+    "CSP_REPORT_URI": "https://reports.example.org/csp",
+}
+
+
+@pytest.mark.parametrize("variables", [{}, EVERY_SECURITY_VARIABLE], ids=["defaults", "every-security-variable"])
+def test_deploy_check_is_clean_in_production_mode(variables):
     result = run_manage(
         "check",
         "--deploy",
@@ -89,9 +101,10 @@ def test_deploy_check_is_clean_in_production_mode():
         SECRET_KEY="k3y-" + "x9Q" * 20,
         ALLOWED_HOSTS="cpec.example.org",
         HTTPS="true",
+        **variables,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 def test_debug_is_off_unless_asked_for():

@@ -174,28 +174,3 @@ def test_admin_moves_to_the_configured_url(admin_at, admin_user, client):
     assert client.get("/office-data-7f3/projects/project/").status_code == 200
     # The site's "Data entry" link follows.
     assert 'href="/office-data-7f3/"' in client.get("/").content.decode()
-
-
-def test_deploy_check_is_clean_with_every_security_variable_set():
-    """The deploy check passes with non-default security settings too (tests/test_site.py has the defaults)."""
-    from tests.test_site import run_manage
-
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="false",
-        SECRET_KEY="k3y-" + "x9Q" * 20,
-        ALLOWED_HOSTS="cpec.example.org",
-        HTTPS="true",
-        BEHIND_TLS_PROXY="true",
-        ADMIN_URL="office-data-7f3/",
-        SESSION_COOKIE_AGE="3600",
-        AXES_FAILURE_LIMIT="3",
-        AXES_COOLOFF_MINUTES="60",
-        TRUSTED_PROXY_COUNT="1",
-        CSP_REPORT_URI="https://reports.example.org/csp",
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
