@@ -25,6 +25,27 @@ def immediate_constraints(db):
     yield
 
 
+@pytest.fixture(scope="module", autouse=True)
+def orm_beside_a_running_browser():
+    """Let a module that runs after the browser tests use the ORM in the main thread.
+
+    pytest-django may order a module (transactional ones, say) after tests/browser/, whose
+    session-wide Playwright keeps an event loop running in the main thread; Django then
+    refuses database calls there unless DJANGO_ALLOW_ASYNC_UNSAFE is set. It is set only
+    while such a loop runs (see tests/browser/conftest.py for why never for the session).
+    """
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
 def pytest_collection_modifyitems(config, items):
     """A test that uses ``demo_db`` uses the database, even without the ``db`` fixture.
 
