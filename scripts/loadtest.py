@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import environ
+
 ROOT = Path(__file__).resolve().parent.parent
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PROJECT_LINK = re.compile(r'href="/projects/([a-z0-9-]+)/"')
@@ -148,17 +150,8 @@ def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
 
-def _env_file_value(name: str) -> str:
-    env_file = ROOT / ".env"
-    if env_file.is_file():
-        for line in reversed(env_file.read_text(encoding="utf-8").splitlines()):
-            match = re.match(rf"\s*{re.escape(name)}\s*=\s*(.*)$", line)
-            if match:
-                return match.group(1).strip().strip("'\"")
-    return ""
-
-
 def main() -> int:
+    environ.Env.read_env(ROOT / ".env")  # as the settings do: variables already set win
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--clients", type=int, default=32)
@@ -168,7 +161,7 @@ def main() -> int:
     parser.add_argument("--username", default="viewer")
     parser.add_argument("--password", default=os.environ.get("DEMO_VIEWER_PASSWORD") or None)
     args = parser.parse_args()
-    password = args.password or _env_file_value("DEMO_VIEWER_PASSWORD")
+    password = args.password
     if not password:
         parser.error("no password: give --password or set DEMO_VIEWER_PASSWORD")
     url = urlsplit(args.base_url)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -34,6 +33,8 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import environ
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -255,24 +256,15 @@ def production_server(env: dict[str, str], static_root: Path, workers: int = 2, 
                 proc.wait()
 
 
-def _env_file_value(name: str) -> str:
-    env_file = ROOT / ".env"
-    if env_file.is_file():
-        for line in reversed(env_file.read_text(encoding="utf-8").splitlines()):
-            match = re.match(rf"\s*{re.escape(name)}\s*=\s*(.*)$", line)
-            if match:
-                return match.group(1).strip().strip("'\"")
-    return ""
-
-
 def main() -> int:
+    environ.Env.read_env(ROOT / ".env")  # as the settings do: variables already set win
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", help="a running server to measure (default: start a production server)")
     parser.add_argument("--username", default="viewer")
     parser.add_argument("--password", default=os.environ.get("DEMO_VIEWER_PASSWORD") or None)
     parser.add_argument("--path", default="/", help="the page to measure (default: the dashboard, /)")
     args = parser.parse_args()
-    password = args.password or _env_file_value("DEMO_VIEWER_PASSWORD")
+    password = args.password
     if not password:
         parser.error("no password: give --password or set DEMO_VIEWER_PASSWORD")
 
