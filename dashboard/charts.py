@@ -29,8 +29,10 @@ import plotly.io as pio
 from financing.choices import (
     FINANCING_STATUS_COLOURS,
     FUNDING_GAP_COLOUR,
+    FUNDING_PART_COLOURS,
     LENDER_KIND_COLOURS,
     FinancingStatus,
+    FundingPart,
     LenderKind,
 )
 from projects.choices import (
@@ -235,7 +237,7 @@ def lender_mix(rows: Iterable[Row], *, by: str) -> go.Figure:
         pipeline = row["pipeline_usd"] or Decimal(0)
         if committed + pipeline == 0:
             continue
-        label = LenderKind(row["key"]).label if by == "kind" else row["label"]
+        label = LenderKind(row["key"]).label if by == "kind" and row["key"] in LenderKind.values else row["label"]
         items.append((row["key"], esc(label), committed, pipeline))
     if not items:
         return empty_figure()
@@ -272,39 +274,54 @@ def lender_mix(rows: Iterable[Row], *, by: str) -> go.Figure:
     )
 
 
-def funding_gap_by_project(rows: Iterable[Row]) -> go.Figure:
-    """Unfunded cost per project, in the caller's order (largest gap first) from the top.
+#: The parts of a project's cost in the funding-gap chart: row key, legend name.
+FUNDING_PARTS = (
+    ("committed_usd", FundingPart.COMMITTED),
+    ("unknown_usd", FundingPart.COMMITTED_UNKNOWN),
+    ("pipeline_usd", FundingPart.PIPELINE),
+    ("gap_usd", FundingPart.GAP),
+)
 
-    rows: ``{"name", "slug", "gap_usd", "gap_percent", "cost_usd"}``; gaps of 0 or None are skipped.
+
+def funding_gap_by_project(rows: Iterable[Row]) -> go.Figure:
+    """Each project's cost in its four parts, in the caller's order (largest gap first) from the top.
+
+    rows: ``{"name", "slug", "cost_usd", "committed_usd", "unknown_usd", "pipeline_usd",
+    "gap_usd", "gap_percent"}``; rows with nothing uncommitted (no pipeline, no gap) are skipped.
     """
-    rows = [row for row in rows if row["gap_usd"]]
+    rows = [row for row in rows if row["gap_usd"] or row.get("pipeline_usd")]
     if not rows:
         return empty_figure()
     slugs = [row["slug"] for row in rows]
     names = [esc(row["name"]) for row in rows]
-    bar = go.Bar(
-        orientation="h",
-        y=slugs,
-        x=[usd_m(row["gap_usd"]) for row in rows],
-        marker={"color": FUNDING_GAP_COLOUR},
-        customdata=[
-            [
-                name,
-                usd_text(row["gap_usd"]),
-                "—" if row["gap_percent"] is None else f"{row['gap_percent']:.1f}%",
-                usd_text(row["cost_usd"]),
-            ]
-            for name, row in zip(names, rows, strict=True)
-        ],
-        hovertemplate=(
-            "<b>%{customdata[0]}</b><br>Gap: %{customdata[1]}<br>"
-            "%{customdata[2]} of cost (%{customdata[3]})<extra></extra>"
-        ),
-        name="Funding gap",
-    )
+    traces = [
+        go.Bar(
+            orientation="h",
+            y=slugs,
+            x=[usd_m(row.get(key)) for row in rows],
+            marker={"color": FUNDING_PART_COLOURS[part]},
+            customdata=[
+                [
+                    name,
+                    usd_text(row.get(key)),
+                    usd_text(row["cost_usd"]),
+                    "—" if row["gap_percent"] is None else f"{row['gap_percent']:.1f}%",
+                ]
+                for name, row in zip(names, rows, strict=True)
+            ],
+            hovertemplate=(
+                "<b>%{customdata[0]}</b><br>%{fullData.name}: %{customdata[1]}<br>"
+                "Cost %{customdata[2]}; gap %{customdata[3]}<extra></extra>"
+            ),
+            name=part.label,
+        )
+        for key, part in FUNDING_PARTS
+    ]
     return go.Figure(
-        data=[bar],
+        data=traces,
         layout=base_layout(
+            legend=True,
+            barmode="stack",
             height=_bar_height(len(rows)),
             xaxis=_money_axis(),
             # Slugs keep two projects of the same name apart; the ticks show the names.
@@ -562,15 +579,28 @@ def cost_history(rows: Iterable[Row]) -> go.Figure:
     )
 
 
-def financing_donut(rows: Iterable[Row], *, gap_usd: Decimal | None) -> go.Figure:
-    """Committed financing per lender plus the unfunded gap, as a donut.
+def financing_donut(
+    rows: Iterable[Row],
+    *,
+    gap_usd: Decimal | None,
+    undisclosed_usd: Decimal | None = None,
+    pipeline_usd: Decimal | None = None,
+) -> go.Figure:
+    """Committed financing per lender, then the rest of the cost in its parts, as a donut.
 
     rows: ``{"label": str, "kind": LenderKind value, "value_usd": Decimal}``; slices are
-    coloured by lender kind, the "Unfunded" slice (skipped when the gap is 0 or None) grey.
+    coloured by lender kind; then committed of undisclosed amount, proposed or planned, and
+    the "Unfunded" gap, each skipped when 0 or None, in the funding parts' colours.
     """
     slices = [
         (esc(row["label"]), LENDER_KIND_COLOURS[row["kind"]], row["value_usd"]) for row in rows if row["value_usd"]
     ]
+    if undisclosed_usd:
+        slices.append(
+            ("Committed, amount not disclosed", FUNDING_PART_COLOURS[FundingPart.COMMITTED_UNKNOWN], undisclosed_usd)
+        )
+    if pipeline_usd:
+        slices.append(("Proposed or planned", FUNDING_PART_COLOURS[FundingPart.PIPELINE], pipeline_usd))
     if gap_usd:
         slices.append(("Unfunded", FUNDING_GAP_COLOUR, gap_usd))
     if not slices:

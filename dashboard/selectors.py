@@ -13,19 +13,37 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.contrib.postgres.aggregates import StringAgg
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When, Window
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 
 from financing.choices import FinancingStatus, LenderKind
-from financing.models import FinancingChange, Lender
+from financing.models import FinancingChange, FinancingLine, Lender
 from financing.selectors import LineStates, projects_with_funding
 from projects.choices import DecisionKind, MeetingStatus, PhaseStatus, ProjectStatus, Sector
 from projects.models import CostEstimate, Decision, JCCMeeting, Phase, Project
 
 from .models import DataVersion
 
-PIPELINE = [FinancingStatus.PROPOSED, FinancingStatus.UNDER_NEGOTIATION]
+PIPELINE = FinancingStatus.pipeline()
+#: Projects whose figures count in portfolio totals (``projects_with_funding``): a section of a
+#: project that has a cost of its own is shown, but its parent's estimate stands for the whole.
+COUNTED = Q(counted_in_totals=True)
 ACTIVE_STATUSES = [ProjectStatus.APPROVED, ProjectStatus.FINANCING, ProjectStatus.UNDER_CONSTRUCTION]
 ZERO = Decimal("0")
 
@@ -37,20 +55,32 @@ def _ids(projects: QuerySet[Project]) -> QuerySet:
 def portfolio_kpis(*, projects: QuerySet[Project]) -> dict:
     """Counts and totals of the filtered portfolio (one query).
 
-    The gap percentage is the gap over the cost of the projects whose cost is known.
+    Money sums cover the projects counted in totals (``COUNTED``) whose cost is known, and
+    split their cost into the four parts of ``projects_with_funding``, so cost = committed
+    + committed of undisclosed amount + pipeline + gap, exactly. Percentages are of that cost.
+    Committed money on projects without a known cost is summed apart (``committed_uncosted_usd``).
     """
+    costed = COUNTED & Q(current_cost_usd__isnull=False)
     # Aliases must differ from the annotations they sum (Django would reference the alias).
     sums = projects.order_by().aggregate(
         n_projects=Count("pk"),
-        n_costed=Count("current_cost_usd"),
-        sum_cost_usd=Sum("current_cost_usd", default=ZERO),
-        sum_cost_pkr=Sum("current_cost_pkr", default=ZERO),
-        sum_committed_usd=Sum("committed_usd", default=ZERO),
-        sum_gap_usd=Sum("funding_gap_usd", default=ZERO),
+        n_costed=Count("pk", filter=costed),
+        n_sections_in_parent=Count("pk", filter=~COUNTED),
+        n_undisclosed=Count("pk", filter=costed & Q(committed_unknown_usd__gt=0)),
+        sum_cost_usd=Sum("current_cost_usd", filter=COUNTED, default=ZERO),
+        sum_cost_pkr=Sum("current_cost_pkr", filter=COUNTED, default=ZERO),
+        sum_committed_usd=Sum("committed_part_usd", filter=costed, default=ZERO),
+        sum_committed_unknown_usd=Sum("committed_unknown_usd", filter=costed, default=ZERO),
+        sum_pipeline_usd=Sum("pipeline_part_usd", filter=costed, default=ZERO),
+        sum_gap_usd=Sum("funding_gap_usd", filter=costed, default=ZERO),
+        sum_committed_uncosted_usd=Sum(
+            "committed_usd", filter=COUNTED & Q(current_cost_usd__isnull=True), default=ZERO
+        ),
     )
     totals = {key.split("_", 1)[1]: value for key, value in sums.items()}
     cost = totals["cost_usd"]
-    totals["gap_percent"] = (totals["gap_usd"] * 100 / cost).quantize(Decimal("0.1")) if cost else None
+    for part in ("committed", "committed_unknown", "pipeline", "gap"):
+        totals[f"{part}_percent"] = (totals[f"{part}_usd"] * 100 / cost).quantize(Decimal("0.1")) if cost else None
     return totals
 
 
@@ -79,7 +109,7 @@ def portfolio_cost_by_sector(*, projects: QuerySet[Project]) -> list[dict]:
     return _labelled(
         projects.order_by()
         .values("sector")
-        .annotate(cost_usd=Sum("current_cost_usd", default=ZERO), projects=Count("pk"))
+        .annotate(cost_usd=Sum("current_cost_usd", filter=COUNTED, default=ZERO), projects=Count("pk"))
         .order_by("-cost_usd", "sector"),
         "sector",
         Sector,
@@ -91,39 +121,106 @@ def portfolio_status_breakdown(*, projects: QuerySet[Project]) -> list[dict]:
     rows = (
         projects.order_by()
         .values("status_then")
-        .annotate(projects=Count("pk"), cost_usd=Sum("current_cost_usd"))
+        .annotate(projects=Count("pk"), cost_usd=Sum("current_cost_usd", filter=COUNTED))
         .order_by("status_then")
     )
     return _labelled([{"status": r.pop("status_then"), **r} for r in rows], "status", ProjectStatus)
 
 
 def portfolio_funding_gaps(*, projects: QuerySet[Project], limit: int = 15) -> list[dict]:
-    """The projects with the largest funding gaps, largest first."""
+    """The projects counted in totals with cost not yet committed, largest funding gap first.
+
+    Each row splits the project's cost into its four parts (``projects_with_funding``):
+    projects whose uncommitted cost is all in the pipeline follow those with a gap.
+    """
     return list(
-        projects.filter(funding_gap_usd__gt=0)
-        .order_by("-funding_gap_usd", "name")
+        projects.filter(COUNTED, uncommitted_usd__gt=0)
+        .order_by("-funding_gap_usd", "-uncommitted_usd", "name")
         .values(
             "name",
             "slug",
             cost_usd=F("current_cost_usd"),
+            committed_usd=F("committed_part_usd"),
+            unknown_usd=F("committed_unknown_usd"),
+            pipeline_usd=F("pipeline_part_usd"),
             gap_usd=F("funding_gap_usd"),
             gap_percent=F("funding_gap_percent"),
         )[:limit]
     )
 
 
+#: The lender-kind key of syndicated loans whose members are of different kinds.
+MIXED_SYNDICATE = "mixed_syndicate"
+
+
+def _participant_names(line_ref):
+    """The short names of a syndicate's other members, comma-separated in name order."""
+    through = FinancingLine.participants.through
+    return Subquery(
+        through.objects.filter(financingline_id=line_ref)
+        .order_by()
+        .values("financingline_id")
+        .annotate(
+            names=StringAgg(
+                Coalesce(NullIf(F("lender__short_name"), Value("")), F("lender__name")),
+                delimiter=", ",
+                ordering="lender__name",
+                output_field=CharField(),
+            )
+        )
+        .values("names")
+    )
+
+
 def portfolio_lender_mix(*, projects: QuerySet[Project], by: str, as_of: dt.date | None = None) -> list[dict]:
-    """Committed and pipeline (proposed / under negotiation) financing per lender or lender kind."""
+    """Committed and pipeline (proposed, planned, negotiated) financing per lender or lender kind.
+
+    A syndicated loan is the syndicate's, never split among its members: by lender it is a
+    row of its own ("Syndicate: CDB, CCB, ICBC"); by kind it counts under its members' kind,
+    or as a mixed syndicate when they differ. Lines of a section whose parent is counted in
+    its stead are left out, as in the portfolio's totals.
+    """
     states = LineStates(as_of)
-    lines = states.with_value(states.queryset(project__in=_ids(projects))).order_by()
+    counted = projects.filter(COUNTED)
+    lines = (
+        states.with_value(states.queryset(project__in=_ids(counted)))
+        .annotate(syndicated=states.syndicated())
+        .order_by()
+    )
     lender = states.path("lender__")
+    lead = Coalesce(NullIf(F(lender + "short_name"), Value("")), F(lender + "name"))
     if by == "lender":
+        line_id = Cast(states.line_pk, output_field=CharField())
         lines = lines.values(
-            key=F(lender + "slug"),
-            label=Coalesce(NullIf(F(lender + "short_name"), Value("")), F(lender + "name")),
+            key=Case(
+                When(syndicated=True, then=Concat(Value("syndicate-"), line_id)),
+                default=F(lender + "slug"),
+                output_field=CharField(),
+            ),
+            label=Case(
+                When(
+                    syndicated=True,
+                    then=Concat(
+                        Value("Syndicate: "),
+                        lead,
+                        Value(", "),
+                        _participant_names(OuterRef(states.line_pk)),
+                        output_field=CharField(),
+                    ),
+                ),
+                default=lead,
+                output_field=CharField(),
+            ),
         )
     else:
-        lines = lines.values(key=F(lender + "kind"))
+        other_kind = FinancingLine.participants.through.objects.filter(
+            financingline_id=OuterRef(states.line_pk)
+        ).exclude(lender__kind=OuterRef(lender + "kind"))
+        lines = lines.annotate(mixed=Exists(other_kind)).values(
+            key=Case(
+                When(mixed=True, then=Value(MIXED_SYNDICATE)), default=F(lender + "kind"), output_field=CharField()
+            )
+        )
     rows = list(
         lines.annotate(
             committed_usd=Sum("value_usd", filter=Q(status__in=FinancingStatus.committed()), default=ZERO),
@@ -133,7 +230,9 @@ def portfolio_lender_mix(*, projects: QuerySet[Project], by: str, as_of: dt.date
     rows = [r for r in rows if r["committed_usd"] or r["pipeline_usd"]]
     if by != "lender":
         for r in rows:
-            r["label"] = LenderKind(r["key"]).label
+            r["label"] = (
+                "Syndicated loans (mixed lenders)" if r["key"] == MIXED_SYNDICATE else LenderKind(r["key"]).label
+            )
     rows.sort(key=lambda r: (-(r["committed_usd"] + r["pipeline_usd"]), r["label"]))
     return rows
 
@@ -194,24 +293,65 @@ def meeting_decision_counts(*, projects: QuerySet[Project] | None = None, as_of:
 
 
 def lender_totals(*, lenders: QuerySet[Lender] | None = None, as_of: dt.date | None = None) -> list[dict]:
-    """Every lender with its project count, committed and pipeline financing (USD)."""
+    """Every lender with its project count, committed and pipeline financing (USD).
+
+    ``committed_usd`` and ``pipeline_usd`` are its own lines; the syndicated loans it leads
+    or takes part in are summed apart at their whole amounts (``syndicated_*``), never split.
+    """
     lenders = lenders if lenders is not None else Lender.objects.all()
     states = LineStates(as_of)
-    lines = states.with_value(states.queryset(lender__in=lenders.order_by().values("pk")))
-    totals = {
-        r["lender_key"]: r
-        for r in lines.order_by()
-        .values(lender_key=F(states.path("lender_id")))
+    through = FinancingLine.participants.through
+    ids = lenders.order_by().values("pk")
+    own = states.with_value(states.queryset(lender__in=ids)).annotate(syndicated=states.syndicated())
+    own = own.values(lender_key=F(states.path("lender_id")))
+    joined = (
+        states.with_value(states.queryset())
         .annotate(
-            projects=Count(states.path("project"), distinct=True),
-            lines=Count("pk"),
-            committed_usd=Sum("value_usd", filter=Q(status__in=FinancingStatus.committed()), default=ZERO),
-            pipeline_usd=Sum("value_usd", filter=Q(status__in=PIPELINE), default=ZERO),
-            declined=Count("pk", filter=Q(status__in=FinancingStatus.dead())),
+            lender_key=Subquery(
+                through.objects.filter(financingline_id=OuterRef(states.line_pk), lender__in=ids).values("lender_id")[
+                    :1
+                ]
+            )
         )
-    }
-    empty = {"projects": 0, "lines": 0, "committed_usd": ZERO, "pipeline_usd": ZERO, "declined": 0}
-    return [{"lender": lender, **totals.get(lender.pk, empty)} for lender in lenders.order_by("name")]
+        .filter(lender_key__isnull=False)
+        .values("lender_key")
+    )
+    committed = Q(status__in=FinancingStatus.committed())
+    pipeline = Q(status__in=PIPELINE)
+    totals: dict[int, dict] = {}
+    for row in own.order_by().annotate(
+        projects=Count(states.path("project"), distinct=True),
+        lines=Count("pk"),
+        committed_usd=Sum("value_usd", filter=committed & Q(syndicated=False), default=ZERO),
+        pipeline_usd=Sum("value_usd", filter=pipeline & Q(syndicated=False), default=ZERO),
+        syndicated_committed_usd=Sum("value_usd", filter=committed & Q(syndicated=True), default=ZERO),
+        syndicated_pipeline_usd=Sum("value_usd", filter=pipeline & Q(syndicated=True), default=ZERO),
+        declined=Count("pk", filter=Q(status__in=FinancingStatus.dead())),
+    ):
+        totals[row.pop("lender_key")] = row
+    for row in joined.order_by().annotate(
+        projects=Count(states.path("project"), distinct=True),
+        lines=Count("pk"),
+        syndicated_committed_usd=Sum("value_usd", filter=committed, default=ZERO),
+        syndicated_pipeline_usd=Sum("value_usd", filter=pipeline, default=ZERO),
+        declined=Count("pk", filter=Q(status__in=FinancingStatus.dead())),
+    ):
+        key = row.pop("lender_key")
+        mine = totals.setdefault(key, {**EMPTY_TOTALS})
+        for name, value in row.items():
+            mine[name] = mine[name] + value
+    return [{"lender": lender, **totals.get(lender.pk, EMPTY_TOTALS)} for lender in lenders.order_by("name")]
+
+
+EMPTY_TOTALS = {
+    "projects": 0,
+    "lines": 0,
+    "committed_usd": ZERO,
+    "pipeline_usd": ZERO,
+    "syndicated_committed_usd": ZERO,
+    "syndicated_pipeline_usd": ZERO,
+    "declined": 0,
+}
 
 
 def data_version() -> tuple[int | None, dt.datetime | None]:
@@ -341,3 +481,127 @@ def portfolio_overruns(
     if limit is not None:
         rows = rows[:limit]
     return [{**row, "flags": overrun_flags(row)} for row in rows]
+
+
+# ------------------------------------------------------------------ financing in words
+
+_SYMBOLS = {"USD": "US$", "PKR": "Rs", "CNY": "RMB"}
+
+
+def compact_money(amount: Decimal | None, currency: str) -> str:
+    """An amount as a brief would write it: US$ 1.5bn, US$ 621m, Rs 74bn."""
+    if amount is None:
+        return ""
+    symbol = _SYMBOLS.get(currency, currency)
+    for size, unit in ((Decimal("1e12"), "tn"), (Decimal("1e9"), "bn"), (Decimal("1e6"), "m")):
+        if amount >= size:
+            value = (amount / size).quantize(Decimal("0.01")).normalize()
+            return f"{symbol} {value:,f}{unit}"
+    return f"{symbol} {amount:,.0f}"
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.1')).normalize():f}%"
+
+
+def _names(lenders) -> str:
+    names = [str(lender) for lender in lenders]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def syndicate_members(line_ids: list[int]) -> dict[int, list]:
+    """The other members of each syndicated line, by line id (one query)."""
+    members: dict[int, list] = defaultdict(list)
+    through = FinancingLine.participants.through
+    for row in through.objects.filter(financingline_id__in=line_ids).select_related("lender").order_by("lender__name"):
+        members[row.financingline_id].append(row.lender)
+    return dict(members)
+
+
+def project_financing_summary(project, lines: list, participants: dict[int, list] | None = None) -> list[str]:
+    """How a project is financed, in sentences a minister could read.
+
+    ``project`` is annotated by ``projects_with_funding``; ``lines`` are its financing
+    states (as of the page's date), ``participants`` the other members of each syndicated
+    line by line id. For Hub: "75% debt, led by a US$ 1.5bn China Development Bank loan;
+    25% sponsors' equity, CPIH 74% and HUBCO 26%."
+    """
+    participants = participants or {}
+    live = [line for line in lines if line.status not in FinancingStatus.dead()]
+    sentences = []
+
+    def loan_words(line) -> str:
+        members = participants.get(line.line_pk, [])
+        lender = line.lender.name
+        words = f"a {compact_money(line.amount, line.currency)} {lender} loan" if line.amount else f"{lender}"
+        return words + (f" with {_names(members)}" if members else "")
+
+    if project.debt_percent is not None:
+        debt_lines = [
+            line
+            for line in live
+            if line.share_basis == "debt"
+            or (line.amount and line.share_basis != "equity" and line.instrument != "equity")
+        ]
+        equity_lines = [line for line in live if line.share_basis == "equity"]
+        debt = f"{_percent(project.debt_percent)} debt"
+        if debt_lines:
+            lead = max(debt_lines, key=lambda line: line.amount_usd or Decimal("0"))
+            debt += f", led by {loan_words(lead)}"
+        equity = f"{_percent(project.equity_percent)} sponsors' equity"
+        if equity_lines:
+            stakes = [
+                f"{line.lender} {_percent(line.share_percent)}"
+                for line in equity_lines
+                if line.share_percent is not None
+            ]
+            if stakes:
+                equity += ", " + (stakes[0] if len(stakes) == 1 else ", ".join(stakes[:-1]) + " and " + stakes[-1])
+        sentences.append(f"{debt}; {equity}.")
+    else:
+        committed = [line for line in live if line.is_committed]
+        named = [loan_words(line) if line.amount else str(line.lender) for line in committed]
+        if named:
+            sentences.append("Committed: " + "; ".join(named) + ".")
+    if project.current_cost_usd is None:
+        sentences.append("No cost estimate is recorded, so the funding gap is unknown.")
+        return sentences
+    if project.financing_closed:
+        close = project.financial_close_display if hasattr(project, "financial_close_display") else ""
+        split = (
+            f"; {_money_usd(project.committed_unknown_usd)} of it from financiers whose amounts are not disclosed"
+            if project.committed_unknown_usd
+            else ""
+        )
+        sentences.append(f"Fully financed at financial close ({close}){split}: no funding gap.")
+    elif project.has_undisclosed:
+        undisclosed = _names(
+            sorted({line.lender.name for line in live if line.is_committed and line.value_usd is None})
+        )
+        sentences.append(
+            f"Committed by {undisclosed}, amount{'' if ' and ' not in undisclosed else 's'} not disclosed: "
+            f"the remaining {_money_usd(project.committed_unknown_usd)} of the cost is counted as committed of "
+            "undisclosed amount, so no funding gap can be stated."
+        )
+    elif project.funding_gap_usd:
+        sentences.append(
+            f"{_percent(project.funding_gap_percent)} of the cost ({_money_usd(project.funding_gap_usd)}) has no "
+            "financier identified."
+        )
+    else:
+        sentences.append("The whole cost is covered by committed or proposed financing.")
+    if project.pipeline_part_usd:
+        sentences.append(
+            f"{_money_usd(project.pipeline_part_usd)} is proposed, planned or under negotiation, not committed."
+        )
+    if project.committed_usd > project.current_cost_usd:
+        sentences.append(
+            f"Committed money ({_money_usd(project.committed_usd)}) exceeds the current cost "
+            f"({_money_usd(project.current_cost_usd)}): the cost estimate may predate the commitments, or the "
+            "figures were converted to US$ at different dates' rates; the gap is counted as zero."
+        )
+    return sentences
+
+
+def _money_usd(value: Decimal | None) -> str:
+    return compact_money(value, "USD") if value is not None else "–"

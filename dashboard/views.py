@@ -183,14 +183,14 @@ def project_detail(request, slug: str):
         projects_with_funding(as_of=moment.date).with_overruns(as_of=moment.date).select_related("parent"),
         slug=slug,
     )
-    estimates = project.cost_estimates.select_related("source").order_by("as_of", "pk")
+    estimates = project.cost_estimates.select_related("source", "pkr_reference").order_by("as_of", "pk")
     if moment.date is not None:
         estimates = estimates.filter(as_of__lte=moment.date)
     estimates = list(estimates)
     states = LineStates(moment.date)
     lines = list(
         states.with_value(states.queryset(project=project))
-        .select_related(*states.related("lender"), "decision__meeting")
+        .select_related(*states.related("lender"), "decision__meeting", "pkr_reference")
         .order_by("-status", states.path("lender__name"))
     )
     phases = list(project.phases.order_by("order"))
@@ -204,6 +204,7 @@ def project_detail(request, slug: str):
     sources = list(project.sources.order_by("key", "title"))
     sections = list(project.sections.order_by("name").values("name", "slug"))
     committed = [line for line in lines if line.is_committed and line.value_usd]
+    participants = selectors.syndicate_members([line.line_pk for line in lines])
     today = _today()
     timeline = [
         {
@@ -228,6 +229,8 @@ def project_detail(request, slug: str):
         "sections": sections,
         "changes": changes,
         "committed": committed,
+        "participants": participants,
+        "financing_summary": selectors.project_financing_summary(project, lines, participants),
         "has_phase_dates": any(row["start"] and row["end"] for row in timeline),
         "overrun_flags": selectors.overrun_flags(project),
         "figures": {
@@ -239,6 +242,8 @@ def project_detail(request, slug: str):
                         for line in committed
                     ],
                     gap_usd=project.funding_gap_usd,
+                    undisclosed_usd=project.committed_unknown_usd,
+                    pipeline_usd=project.pipeline_part_usd,
                 )
             ),
             "timeline": charts.figure_json(charts.phase_timeline(timeline, today=today)),
@@ -269,8 +274,9 @@ def lender_detail(request, slug: str):
         ignore=("page",),
     )
     paginator = Paginator(
-        states.with_value(states.queryset(lender=lender))
-        .select_related(*states.related("project"))
+        states.with_value(states.queryset().filter(states.of_lender(lender)))
+        .annotate(syndicated=states.syndicated())
+        .select_related(*states.related("project", "lender"))
         # The decision behind each line, as subqueries PostgreSQL runs for the page's rows only
         # (a join would be made for every line of the lender before the sort).
         .annotate(

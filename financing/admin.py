@@ -50,22 +50,11 @@ class FinancingLineFormSet(BaseInlineFormSet):
             if deleting:
                 pending.append(LineShare(pk, None, FinancingStatus.WITHDRAWN))
             else:
-                pending.append(LineShare(pk, data.get("share_percent"), data.get("status")))
-        if self.instance.pk is None:
-            total = sum(
-                (
-                    p.share_percent
-                    for p in pending
-                    if p.share_percent is not None and p.status not in FinancingStatus.dead()
-                ),
-                start=0,
-            )
-            if total > 100:
-                raise ValidationError(
-                    f"The live financing shares of this project would add up to {total}%; they cannot exceed 100%."
+                pending.append(
+                    LineShare(pk, data.get("share_percent"), data.get("status"), data.get("share_basis") or "cost")
                 )
-            return
-        financing_shares_validate(project_id=self.instance.pk, pending=pending)
+        # The project form's values are on the instance already: its split as it is being saved.
+        financing_shares_validate(project_id=self.instance.pk, pending=pending, debt_percent=self.instance.debt_percent)
 
     def save_new(self, form, commit=True):
         setattr(form.instance, self.fk.name, self.instance)
@@ -192,7 +181,14 @@ class FinancingLineAdminForm(FinancingLineForm):
             try:
                 financing_shares_validate(
                     project_id=project.pk,
-                    pending=[LineShare(self.instance.pk, cleaned.get("share_percent"), cleaned.get("status"))],
+                    pending=[
+                        LineShare(
+                            self.instance.pk,
+                            cleaned.get("share_percent"),
+                            cleaned.get("status"),
+                            cleaned.get("share_basis") or "cost",
+                        )
+                    ],
                     field="share_percent",
                 )
             except ValidationError as exc:
@@ -209,13 +205,17 @@ class FinancingLineAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audi
     list_filter = ["status", "instrument", "lender__kind", "lender"]
     list_select_related = ["project", "lender", "decision__meeting", "decision__project"]
     search_fields = ["project__name", "lender__name", "lender__short_name", "note"]
-    autocomplete_fields = ["project", "lender", "decision", "sources"]
+    autocomplete_fields = ["project", "lender", "participants", "decision", "sources"]
     date_hierarchy = "as_of"
     readonly_fields = ["amount_usd", "amount_pkr", "rate_explanation"]
     inlines = [FinancingChangeInline]
     fieldsets = [
         (None, {"fields": ["project", "lender", "instrument"]}),
-        ("Current state", {"fields": ["status", "as_of", "share_percent", ("amount", "currency"), "decision"]}),
+        (
+            "Current state",
+            {"fields": ["status", "as_of", ("share_percent", "share_basis"), ("amount", "currency"), "decision"]},
+        ),
+        ("Syndicated or club loan", {"fields": ["participants"], "classes": ["collapse"]}),
         (
             "Normalization",
             {
@@ -240,7 +240,7 @@ class FinancingLineAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audi
 
     @admin.display(description="share", ordering="share_percent")
     def share(self, obj):
-        return "–" if obj.share_percent is None else f"{obj.share_percent.normalize():f}%"
+        return obj.share_display or "–"
 
     @admin.display(description="stated amount", ordering="amount")
     def stated_amount(self, obj):
@@ -266,7 +266,14 @@ class FinancingChangeForm(forms.ModelForm):
                 financing_change_date_validate(line, cleaned["changed_on"], field="changed_on")
                 financing_shares_validate(
                     project_id=line.project_id,
-                    pending=[LineShare(line.pk, cleaned.get("share_percent"), cleaned.get("status"))],
+                    pending=[
+                        LineShare(
+                            line.pk,
+                            cleaned.get("share_percent"),
+                            cleaned.get("status"),
+                            cleaned.get("share_basis") or "cost",
+                        )
+                    ],
                     field="share_percent",
                 )
             except ValidationError as exc:

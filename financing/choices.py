@@ -47,8 +47,17 @@ INSTRUMENT_COLOURS = {
 }
 
 
+class ShareBasis(models.TextChoices):
+    """What a line's share is a share of: a project's cost, or its debt or equity part."""
+
+    COST = "cost", "of the total cost"
+    DEBT = "debt", "of the debt"
+    EQUITY = "equity", "of the equity"
+
+
 class FinancingStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
+    IN_PLAN = "in_plan", "In the approved financing plan"
     UNDER_NEGOTIATION = "under_negotiation", "Under negotiation"
     AGREED = "agreed", "Agreed"
     SIGNED = "signed", "Signed"
@@ -63,6 +72,11 @@ class FinancingStatus(models.TextChoices):
         return [cls.AGREED, cls.SIGNED, cls.DISBURSING, cls.COMPLETED]
 
     @classmethod
+    def pipeline(cls):
+        """Statuses of money identified but not committed: proposed, planned or being negotiated."""
+        return [cls.PROPOSED, cls.IN_PLAN, cls.UNDER_NEGOTIATION]
+
+    @classmethod
     def dead(cls):
         """Statuses whose share no longer counts toward a project's 100%."""
         return [cls.DECLINED, cls.WITHDRAWN]
@@ -70,6 +84,7 @@ class FinancingStatus(models.TextChoices):
 
 FINANCING_STATUS_COLOURS = {
     FinancingStatus.PROPOSED: "#A6CEE3",
+    FinancingStatus.IN_PLAN: "#CAB2D6",
     FinancingStatus.UNDER_NEGOTIATION: "#FDBF6F",
     FinancingStatus.AGREED: "#B2DF8A",
     FinancingStatus.SIGNED: "#33A02C",
@@ -81,3 +96,20 @@ FINANCING_STATUS_COLOURS = {
 
 #: Colour of the unfunded slice wherever a chart shows the funding gap.
 FUNDING_GAP_COLOUR = "#BDBDBD"
+
+
+class FundingPart(models.TextChoices):
+    """The four parts a project's cost falls into (``financing.selectors``)."""
+
+    COMMITTED = "committed", "Committed (amount known)"
+    COMMITTED_UNKNOWN = "committed_unknown", "Committed (amount not disclosed)"
+    PIPELINE = "pipeline", "Proposed, planned or under negotiation"
+    GAP = "gap", "Not identified (funding gap)"
+
+
+FUNDING_PART_COLOURS = {
+    FundingPart.COMMITTED: "#33A02C",
+    FundingPart.COMMITTED_UNKNOWN: "#B2DF8A",
+    FundingPart.PIPELINE: "#FDBF6F",
+    FundingPart.GAP: FUNDING_GAP_COLOUR,
+}

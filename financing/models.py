@@ -24,7 +24,7 @@ from projects.choices import Currency
 from projects.fields import money_field, share_field
 from projects.models import NormalizedMoney, choice_constraint, money_constraints
 
-from .choices import FinancingStatus, Instrument, LenderKind
+from .choices import FinancingStatus, Instrument, LenderKind, ShareBasis
 
 LIVE_SHARES_CONSTRAINT = "financing_financingline_live_shares_max_100"
 
@@ -72,16 +72,74 @@ class FinancingLineQuerySet(models.QuerySet):
         return self.filter(status__in=FinancingStatus.committed())
 
 
-class FinancingLine(NormalizedMoney):
-    """One financing source's part in one project, in its current state."""
+class FinancingState(NormalizedMoney):
+    """The state of a financing line, declared once for the line and its dated changes.
+
+    A share is a percentage of what ``share_basis`` names: the project's total cost, or its
+    debt or equity part (``Project.debt_percent``), as the sources state it ("CPIH 74% of the
+    25% equity"); ``financing.selectors`` reads every share as a share of cost.
+    """
+
+    status = models.CharField(max_length=20, choices=FinancingStatus.choices, default=FinancingStatus.PROPOSED)
+    instrument = models.CharField(max_length=20, choices=Instrument.choices, default=Instrument.UNDECIDED)
+    share_percent = share_field("share (%)", null=True, blank=True)
+    share_basis = models.CharField(
+        "share of",
+        max_length=6,
+        choices=ShareBasis.choices,
+        default=ShareBasis.COST,
+        help_text="What the share is a share of: the total cost, or the debt or equity part of it.",
+    )
+    amount = money_field(null=True, blank=True)
+    currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def state_constraints() -> list:
+        return [
+            *money_constraints(amount_required=False),
+            models.CheckConstraint(
+                condition=share_in_range(),
+                name="%(app_label)s_%(class)s_share_in_range",
+                violation_error_message="A share must be between 0%% and 100%%.",
+            ),
+            choice_constraint("instrument", Instrument, "Choose an instrument from the list."),
+            choice_constraint("status", FinancingStatus, "Choose a financing status from the list."),
+            choice_constraint("share_basis", ShareBasis, "Choose what the share is a share of."),
+        ]
+
+    @property
+    def is_committed(self) -> bool:
+        return self.status in FinancingStatus.committed()
+
+    @property
+    def share_display(self) -> str:
+        """ "75% of the debt", "26% of the equity", "85%"."""
+        if self.share_percent is None:
+            return ""
+        share = f"{self.share_percent.normalize():f}%"
+        return share if self.share_basis == ShareBasis.COST else f"{share} {self.get_share_basis_display()}"
+
+
+class FinancingLine(FinancingState):
+    """One financing source's part in one project, in its current state.
+
+    A syndicated or club loan is one line: its ``lender`` is the lead arranger (or the
+    first-named lender) and ``participants`` the other members; the amount is the
+    facility's, never split among them unless a source gives the split.
+    """
 
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="financing_lines")
     lender = models.ForeignKey(Lender, on_delete=models.PROTECT, related_name="financing_lines")
-    instrument = models.CharField(max_length=20, choices=Instrument.choices, default=Instrument.UNDECIDED)
-    share_percent = share_field("share of cost (%)", null=True, blank=True)
-    amount = money_field(null=True, blank=True)
-    currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
-    status = models.CharField(max_length=20, choices=FinancingStatus.choices, default=FinancingStatus.PROPOSED)
+    participants = models.ManyToManyField(
+        Lender,
+        blank=True,
+        related_name="facilities_joined",
+        help_text="For a syndicated or club loan: the other lenders in it (the lender above leads or is named "
+        "first). Their split is not recorded unless a source gives it, as separate lines.",
+    )
     as_of = models.DateField("status date", help_text="The date of the current status, share and amount.")
     decision = models.ForeignKey(
         "projects.Decision",
@@ -101,16 +159,7 @@ class FinancingLine(NormalizedMoney):
 
     class Meta:
         ordering = ["project", "lender__name", "pk"]
-        constraints = [
-            *money_constraints(amount_required=False),
-            models.CheckConstraint(
-                condition=share_in_range(),
-                name="%(app_label)s_%(class)s_share_in_range",
-                violation_error_message="A share must be between 0%% and 100%%.",
-            ),
-            choice_constraint("instrument", Instrument, "Choose an instrument from the list."),
-            choice_constraint("status", FinancingStatus, "Choose a financing status from the list."),
-        ]
+        constraints = FinancingState.state_constraints()
         indexes = [
             models.Index(fields=["project", "status"], name="financing_line_project_idx"),
             models.Index(fields=["lender", "status"], name="financing_line_lender_idx"),
@@ -124,20 +173,15 @@ class FinancingLine(NormalizedMoney):
         return self.as_of
 
     @property
-    def is_committed(self) -> bool:
-        return self.status in FinancingStatus.committed()
+    def line_pk(self) -> int | None:
+        return self.pk
 
 
-class FinancingChange(NormalizedMoney):
+class FinancingChange(FinancingState):
     """A dated state of a financing line: what changed, when, and which decision did it."""
 
     line = models.ForeignKey(FinancingLine, on_delete=models.CASCADE, related_name="changes")
     changed_on = models.DateField()
-    status = models.CharField(max_length=20, choices=FinancingStatus.choices)
-    instrument = models.CharField(max_length=20, choices=Instrument.choices)
-    share_percent = share_field("share of cost (%)", null=True, blank=True)
-    amount = money_field(null=True, blank=True)
-    currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
     decision = models.ForeignKey(
         "projects.Decision",
         on_delete=models.PROTECT,
@@ -156,16 +200,7 @@ class FinancingChange(NormalizedMoney):
     class Meta:
         ordering = ["line", "changed_on", "pk"]
         get_latest_by = ["changed_on", "pk"]
-        constraints = [
-            *money_constraints(amount_required=False),
-            models.CheckConstraint(
-                condition=share_in_range(),
-                name="%(app_label)s_%(class)s_share_in_range",
-                violation_error_message="A share must be between 0%% and 100%%.",
-            ),
-            choice_constraint("instrument", Instrument, "Choose an instrument from the list."),
-            choice_constraint("status", FinancingStatus, "Choose a financing status from the list."),
-        ]
+        constraints = FinancingState.state_constraints()
         indexes = [
             models.Index(fields=["line", "-changed_on"], name="financing_change_latest_idx"),
         ]
@@ -191,5 +226,5 @@ class FinancingChange(NormalizedMoney):
         return self.changed_on
 
     @property
-    def is_committed(self) -> bool:
-        return self.status in FinancingStatus.committed()
+    def line_pk(self) -> int:
+        return self.line_id

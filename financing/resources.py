@@ -13,7 +13,7 @@ from projects.models import Project
 from projects.resources import CleanResource, fk
 
 from .models import FinancingLine, Lender
-from .services import LineShare, financing_change_date_validate, financing_line_save, financing_live_share_total
+from .services import LineShare, financing_change_date_validate, financing_line_save, financing_live_shares
 
 
 class FinancingLineResource(CleanResource):
@@ -50,15 +50,12 @@ class FinancingLineResource(CleanResource):
             try:
                 if instance.pk:
                     financing_change_date_validate(instance, instance.as_of)
-                total = financing_live_share_total(
+                problem = financing_live_shares(
                     project_id=instance.project_id,
-                    pending=[LineShare(instance.pk, instance.share_percent, instance.status)],
-                )
-                if total > 100:
-                    errors["share_percent"] = [
-                        f"The live financing shares of {instance.project} would add up to "
-                        f"{total.normalize():f}% with this row; they cannot exceed 100%."
-                    ]
+                    pending=[LineShare(instance.pk, instance.share_percent, instance.status, instance.share_basis)],
+                ).problem(str(instance.project))
+                if problem:
+                    errors["share_percent"] = [problem]
             except ValidationError as exc:
                 errors = exc.update_error_dict(errors)
         if errors:

@@ -15,22 +15,54 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, Greatest, NullIf, Round
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf, Round
 
-from projects.models import CostEstimate, Project
+from projects.models import Project, cost_of_record
 
-from .choices import FinancingStatus
+from .choices import FinancingStatus, ShareBasis
 from .models import FinancingChange, FinancingLine
 
 MONEY = DecimalField(max_digits=24, decimal_places=2)
 ZERO = Value(Decimal("0"), output_field=MONEY)
+HUNDRED = Value(Decimal("100"))
+PERCENT = DecimalField(max_digits=9, decimal_places=2)
 
 
-def line_value_usd(cost_ref) -> Coalesce:
-    """A line's value in USD: its share of the project's cost, else its stated amount."""
+def share_of_cost(debt_ref) -> Case:
+    """The fraction of the cost a line's share is a share of: 1 for the cost, the debt or
+    equity part for those; unknown (NULL) when the project's debt:equity split is."""
+    return Case(
+        When(share_basis=ShareBasis.DEBT, then=debt_ref / HUNDRED),
+        When(share_basis=ShareBasis.EQUITY, then=(HUNDRED - debt_ref) / HUNDRED),
+        default=Value(Decimal("1")),
+        output_field=DecimalField(max_digits=9, decimal_places=6),
+    )
+
+
+def line_value_usd(cost_ref, debt_ref) -> Coalesce:
+    """A line's value in USD: its share of the project's cost, else its stated amount.
+
+    A share of the debt or equity is read as a share of the cost through the project's
+    debt:equity split (``share_of_cost``). NULL when neither is known: committed money of
+    an undisclosed amount, never zero.
+    """
     return Coalesce(
-        Cast(F("share_percent") * cost_ref / Value(Decimal("100")), output_field=MONEY),
+        Cast(F("share_percent") * share_of_cost(debt_ref) * cost_ref / HUNDRED, output_field=MONEY),
         F("amount_usd"),
         output_field=MONEY,
     )
@@ -75,13 +107,26 @@ class LineStates:
 
     def with_value(self, qs: QuerySet) -> QuerySet:
         """Annotate each state's project cost (as of the date) and its value in USD."""
-        latest_cost = CostEstimate.objects.filter(project=OuterRef(self.path("project_id")), full_scope=True)
-        if self.as_of is not None:
-            latest_cost = latest_cost.filter(as_of__lte=self.as_of)
-        latest_cost = latest_cost.order_by("-as_of", "-pk").values("amount_usd")[:1]
+        latest_cost = cost_of_record(OuterRef(self.path("project_id")), as_of=self.as_of).values("amount_usd")[:1]
         return qs.annotate(project_cost_usd=Subquery(latest_cost, output_field=MONEY)).annotate(
-            value_usd=line_value_usd(F("project_cost_usd"))
+            value_usd=line_value_usd(F("project_cost_usd"), F(self.path("project__debt_percent")))
         )
+
+    @property
+    def line_pk(self) -> str:
+        """The line's id, on state rows of either table."""
+        return "pk" if self.as_of is None else "line_id"
+
+    def syndicated(self) -> Exists:
+        """True for a syndicated or club loan (a line with participating lenders)."""
+        return Exists(FinancingLine.participants.through.objects.filter(financingline_id=OuterRef(self.line_pk)))
+
+    def of_lender(self, lender) -> Q:
+        """State rows of lines the lender leads or takes part in."""
+        joined = FinancingLine.participants.through.objects.filter(
+            financingline_id=OuterRef(self.line_pk), lender=lender
+        )
+        return Q(**{self.path("lender"): lender}) | Q(Exists(joined))
 
     def related(self, *names: str) -> list[str]:
         """``select_related`` paths for the state rows."""
@@ -92,34 +137,89 @@ class LineStates:
 def projects_with_funding(
     projects: QuerySet[Project] | None = None, *, as_of: dt.date | None = None
 ) -> QuerySet[Project]:
-    """Annotate current cost, committed financing and the funding gap (USD and %).
+    """Annotate each project's cost and how it is financed, in four parts that add up to it.
 
-    Committed = lines agreed, signed, disbursing or completed. Gap = cost − committed,
-    never below zero; empty when the cost is unknown. With ``as_of``, all of it as known
-    on that date.
+    ``committed_usd`` is the known value of its committed lines (agreed, signed,
+    disbursing, completed) and ``pipeline_usd`` of the proposed, planned and negotiated
+    ones, as stated (either may exceed the cost). With the cost known, the cost falls into:
+
+    - ``committed_part_usd``: committed money of known value, up to the cost;
+    - ``committed_unknown_usd``: committed money whose amount is not disclosed — the rest of
+      the cost once financing has closed (``financing_closed``), or what neither known
+      commitments nor the pipeline cover when a committed line has no known value
+      (``has_undisclosed``);
+    - ``pipeline_part_usd``: proposed, planned or negotiated money, up to what is left;
+    - ``funding_gap_usd``: not identified — what is left of the cost, never below zero.
+
+    ``uncommitted_usd`` is the pipeline part plus the gap. Percentages are of the cost; all
+    parts are empty when the cost is unknown. ``counted_in_totals`` is false for a section
+    whose parent has a cost of its own (the parent's estimate stands for the whole), so
+    portfolio sums never count both. With ``as_of``, all of it as known on that date.
     """
     projects = (projects if projects is not None else Project.objects.all()).with_current_cost(as_of=as_of)
     projects = projects.with_status(as_of=as_of)
     states = LineStates(as_of)
-    committed = (
-        states.queryset()
-        .filter(**{states.path("project"): OuterRef("pk")}, status__in=FinancingStatus.committed())
-        .order_by()
-        .values(states.path("project"))
-        .annotate(total=Sum(line_value_usd(OuterRef("current_cost_usd"))))
-        .values("total")
-    )
-    projects = projects.annotate(committed_usd=Coalesce(Subquery(committed, output_field=MONEY), ZERO))
-    # PostgreSQL's GREATEST skips NULLs, so an unknown cost is kept unknown explicitly.
-    gap = Case(
-        When(current_cost_usd__isnull=True, then=Value(None, output_field=MONEY)),
-        default=Greatest(F("current_cost_usd") - F("committed_usd"), ZERO),
-        output_field=MONEY,
-    )
-    return projects.annotate(funding_gap_usd=gap).annotate(
-        funding_gap_percent=Round(
-            F("funding_gap_usd") * Value(Decimal("100")) / NullIf(F("current_cost_usd"), ZERO),
-            2,
-            output_field=DecimalField(max_digits=9, decimal_places=2),
+    of_project = states.queryset().filter(**{states.path("project"): OuterRef("pk")})
+    value = line_value_usd(OuterRef("current_cost_usd"), OuterRef("debt_percent"))
+
+    def total(statuses):
+        return Coalesce(
+            Subquery(
+                of_project.filter(status__in=statuses)
+                .order_by()
+                .values(states.path("project"))
+                .annotate(total=Sum(value))
+                .values("total"),
+                output_field=MONEY,
+            ),
+            ZERO,
+        )
+
+    undisclosed = of_project.filter(status__in=FinancingStatus.committed()).annotate(value=value).filter(value=None)
+    closed = Q(financial_close_on__isnull=False) & (Q(financial_close_on__lte=as_of) if as_of else Q())
+    parent_costed = cost_of_record(OuterRef("parent_id"), as_of=as_of)
+    projects = projects.annotate(
+        committed_usd=total(FinancingStatus.committed()),
+        pipeline_usd=total(FinancingStatus.pipeline()),
+        financing_closed=Case(When(closed, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        has_undisclosed=Exists(undisclosed),
+        counted_in_totals=Case(
+            When(parent__isnull=False, then=~Exists(parent_costed)), default=Value(True), output_field=BooleanField()
         ),
     )
+
+    def known_cost(expression):
+        # PostgreSQL's GREATEST and LEAST skip NULLs, so an unknown cost stays unknown explicitly.
+        return Case(
+            When(current_cost_usd__isnull=True, then=Value(None, output_field=MONEY)),
+            default=expression,
+            output_field=MONEY,
+        )
+
+    cost, committed, pipeline = F("current_cost_usd"), F("committed_usd"), F("pipeline_usd")
+    uncovered = Greatest(cost - committed, ZERO)  # the cost less known commitments
+    pipeline_part = Case(When(financing_closed=True, then=ZERO), default=Least(pipeline, uncovered))
+    unknown_part = Case(
+        When(financing_closed=True, then=uncovered),
+        When(has_undisclosed=True, then=Greatest(cost - committed - pipeline, ZERO)),
+        default=ZERO,
+    )
+    gap = Case(
+        When(Q(financing_closed=True) | Q(has_undisclosed=True), then=ZERO),
+        default=Greatest(cost - committed - pipeline, ZERO),
+    )
+    projects = projects.annotate(
+        committed_part_usd=known_cost(Least(committed, cost)),
+        committed_unknown_usd=known_cost(unknown_part),
+        pipeline_part_usd=known_cost(pipeline_part),
+        funding_gap_usd=known_cost(gap),
+    )
+    return projects.annotate(
+        uncommitted_usd=ExpressionWrapper(F("pipeline_part_usd") + F("funding_gap_usd"), output_field=MONEY),
+        funding_gap_percent=_percent_of_cost("funding_gap_usd"),
+        uncommitted_percent=_percent_of_cost("uncommitted_usd"),
+    )
+
+
+def _percent_of_cost(name: str) -> Round:
+    return Round(F(name) * HUNDRED / NullIf(F("current_cost_usd"), ZERO), 2, output_field=PERCENT)

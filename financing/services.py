@@ -17,18 +17,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
+from projects.models import Project
 from projects.services import phase_status_record_change, project_status_record_change
 
-from .choices import FinancingStatus
+from .choices import FinancingStatus, ShareBasis
 from .models import FinancingChange, FinancingLine
 
 HUNDRED = Decimal("100")
+#: "Read the project's stored debt:equity split" (a form may pass the one being saved instead).
+STORED = object()
 
 #: The fields of a line that make up its state; a change records all of them.
 STATE_FIELDS = (
     "status",
     "instrument",
     "share_percent",
+    "share_basis",
     "amount",
     "currency",
     "entered_pkr_per_usd",
@@ -43,37 +47,113 @@ class LineShare:
     pk: int | None
     share_percent: Decimal | None
     status: str
+    share_basis: str = ShareBasis.COST
 
 
-def financing_live_share_total(*, project_id: int, pending: Iterable[LineShare] = ()) -> Decimal:
-    """The sum of live shares of a project once ``pending`` lines are saved.
+@dataclass(frozen=True)
+class ShareTotals:
+    """A project's live shares, summed per basis, and what they come to as a share of cost."""
 
-    Lines in ``pending`` replace their stored versions; new ones (pk None) are added.
-    One query.
+    cost: Decimal
+    debt: Decimal
+    equity: Decimal
+    debt_percent: Decimal | None
+
+    @property
+    def of_cost(self) -> Decimal | None:
+        """The live shares as a percentage of the cost; None when a debt or equity share
+        cannot be converted because the project's debt:equity split is unknown."""
+        if self.debt_percent is None:
+            return self.cost if not (self.debt or self.equity) else None
+        return (
+            self.cost + self.debt * self.debt_percent / HUNDRED + self.equity * (HUNDRED - self.debt_percent) / HUNDRED
+        )
+
+    def problem(self, project) -> str | None:
+        """Why these shares break the 100% rule, in words, or None."""
+        total = self.of_cost
+        if total is not None:
+            if total > HUNDRED:
+                return (
+                    f"The live financing shares of {project} would add up to {_pct(total)} of its cost; "
+                    "they cannot exceed 100%. Lower a share, or mark a line declined or withdrawn."
+                )
+            return None
+        for label, value in (("cost", self.cost), ("debt", self.debt), ("equity", self.equity)):
+            if value > HUNDRED:
+                return (
+                    f"The live shares of the {label} of {project} would add up to {_pct(value)}; "
+                    "they cannot exceed 100%."
+                )
+        return None
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')).normalize():f}%"
+
+
+def financing_live_shares(
+    *, project_id: int | None, pending: Iterable[LineShare] = (), debt_percent=STORED
+) -> ShareTotals:
+    """A project's live shares per basis once ``pending`` lines are saved (one query).
+
+    Lines in ``pending`` replace their stored versions; new ones (pk None) are added; the
+    project's split is its stored one unless ``debt_percent`` gives the one being saved. The
+    one place the 100% rule is computed in Python: admin forms, imports and the effects
+    service all call it (PostgreSQL's trigger ``financing_check_live_shares`` is the backstop).
     """
     pending = list(pending)
     replaced = [p.pk for p in pending if p.pk is not None]
-    stored = (
-        FinancingLine.objects.filter(project_id=project_id)
-        .live()
+    rows = (
+        FinancingLine.objects.filter(project_id=project_id) if project_id is not None else FinancingLine.objects.none()
+    )
+    rows = (
+        rows.live()
         .exclude(pk__in=replaced)
-        .aggregate(total=Sum("share_percent", default=Decimal("0")))["total"]
+        .order_by()
+        .values("share_basis")
+        .annotate(total=Sum("share_percent", default=Decimal("0")))
     )
-    added = sum(
-        (p.share_percent for p in pending if p.share_percent is not None and p.status not in FinancingStatus.dead()),
-        Decimal("0"),
-    )
-    return stored + added
-
-
-def financing_shares_validate(*, project_id: int, pending: Iterable[LineShare], field: str | None = None) -> None:
-    """Raise ``ValidationError`` when the project's live shares would exceed 100%."""
-    total = financing_live_share_total(project_id=project_id, pending=pending)
-    if total > HUNDRED:
-        message = (
-            f"The live financing shares of this project would add up to {total.normalize():f}%; "
-            "they cannot exceed 100%. Lower a share, or mark a line declined or withdrawn."
+    totals = {basis: Decimal("0") for basis in ShareBasis.values}
+    for row in rows:
+        totals[row["share_basis"]] += row["total"] or Decimal("0")
+    for p in pending:
+        if p.share_percent is not None and p.status not in FinancingStatus.dead():
+            totals[p.share_basis or ShareBasis.COST] += p.share_percent
+    if debt_percent is STORED:
+        debt_percent = (
+            None
+            if project_id is None
+            else Project.objects.filter(pk=project_id).values_list("debt_percent", flat=True).first()
         )
+    return ShareTotals(
+        cost=totals[ShareBasis.COST],
+        debt=totals[ShareBasis.DEBT],
+        equity=totals[ShareBasis.EQUITY],
+        debt_percent=debt_percent,
+    )
+
+
+def financing_live_share_total(*, project_id: int, pending: Iterable[LineShare] = ()) -> Decimal:
+    """The live shares of a project as a percentage of its cost (the largest per-basis sum
+    when its debt:equity split is unknown)."""
+    totals = financing_live_shares(project_id=project_id, pending=pending)
+    of_cost = totals.of_cost
+    return of_cost if of_cost is not None else max(totals.cost, totals.debt, totals.equity)
+
+
+def financing_shares_validate(
+    *,
+    project_id: int | None,
+    pending: Iterable[LineShare],
+    field: str | None = None,
+    debt_percent=STORED,
+) -> None:
+    """Raise ``ValidationError`` when the project's live shares would exceed 100%."""
+    totals = financing_live_shares(project_id=project_id, pending=pending, debt_percent=debt_percent)
+    problem = totals.problem("this project")
+    if problem:
+        message = problem[0].upper() + problem[1:]
         raise ValidationError({field: message} if field else message)
 
 
@@ -123,7 +203,7 @@ def financing_line_save(
     if check_shares:
         financing_shares_validate(
             project_id=line.project_id,
-            pending=[LineShare(line.pk, line.share_percent, line.status)],
+            pending=[LineShare(line.pk, line.share_percent, line.status, line.share_basis)],
             field="share_percent",
         )
     latest = financing_line_latest_change(line)
@@ -152,6 +232,7 @@ def financing_line_record_change(
     changed_on: date,
     status: str,
     share_percent: Decimal | None = None,
+    share_basis: str = ShareBasis.COST,
     amount: Decimal | None = None,
     currency: str = "",
     instrument: str | None = None,
@@ -168,6 +249,7 @@ def financing_line_record_change(
     line.as_of = changed_on
     line.status = status
     line.share_percent = share_percent
+    line.share_basis = share_basis or ShareBasis.COST
     line.amount = amount
     line.currency = currency or ""
     if instrument is not None:
@@ -194,6 +276,7 @@ class FinancingEffect:
     entered_cny_per_usd: Decimal | None = None
     source: object = None
     note: str = ""
+    share_basis: str = ShareBasis.COST
 
 
 def _line_for(project, effect: FinancingEffect) -> FinancingLine:
@@ -231,15 +314,12 @@ def decision_effects_check(
                 f"{effect.lender}: the line's last change is dated {latest.changed_on:%d %b %Y}; "
                 f"a change on {effect.changed_on:%d %b %Y} cannot come before it."
             )
-        pending.append(LineShare(line.pk, effect.share_percent, effect.status))
+        pending.append(LineShare(line.pk, effect.share_percent, effect.status, effect.share_basis))
         plans.append((line, effect))
     if financing:
-        total = financing_live_share_total(project_id=project.pk, pending=pending)
-        if total > HUNDRED:
-            errors.append(
-                f"The live financing shares of {project} would add up to {total.normalize():f}%; "
-                "they cannot exceed 100%."
-            )
+        problem = financing_live_shares(project_id=project.pk, pending=pending).problem(str(project))
+        if problem:
+            errors.append(problem)
     for phase_change in phases:
         if project is not None and phase_change.phase.project_id != project.pk:
             errors.append(f"{phase_change.phase} is not a phase of {project}.")
@@ -279,6 +359,7 @@ def decision_record_effects(
             status=effect.status,
             instrument=effect.instrument or line.instrument,
             share_percent=effect.share_percent,
+            share_basis=effect.share_basis or ShareBasis.COST,
             amount=effect.amount,
             currency=effect.currency,
             entered_pkr_per_usd=effect.entered_pkr_per_usd,

@@ -113,6 +113,30 @@ class EstimateBasis(models.TextChoices):
     EXPENDITURE = "expenditure", "Actual expenditure"
 
 
+class EstimateBound(models.TextChoices):
+    """Whether a figure is the amount itself or only a bound ("over $2bn")."""
+
+    EXACT = "exact", "Stated amount"
+    LOWER = "lower", "Lower bound (over, ≥)"
+    UPPER = "upper", "Upper bound (up to, ≤)"
+
+
+#: When two estimates share a date, the one with the lowest rank is the cost: an approved
+#: PC-I over an unapproved one, official documents over statements, statements over press
+#: reports (the forum adds its own rank, ``ApprovingForum``), and a stated amount over a bound.
+ESTIMATE_BASIS_PRECEDENCE = {
+    "revised_pc_i": 1,
+    "pc_i": 1,
+    "contract": 2,
+    "pc_ii": 3,
+    "feasibility": 3,
+    "jcc_statement": 4,
+    "official_statement": 4,
+    "press_report": 5,
+    "expenditure": 6,
+}
+
+
 class ApprovingForum(models.TextChoices):
     DDWP = "ddwp", "DDWP"
     CDWP = "cdwp", "CDWP"
@@ -131,6 +155,7 @@ class RateOrigin(models.TextChoices):
 
 class ExchangeRateKind(models.TextChoices):
     ANNUAL_AVERAGE = "annual_average", "Annual average"
+    MONTHLY_AVERAGE = "monthly_average", "Monthly average"
     YEAR_END_CLOSE = "year_end_close", "Year-end close"
     DAILY_CLOSE = "daily_close", "Daily close"
 
@@ -145,6 +170,17 @@ class DatePrecision(models.TextChoices):
     DAY = "day", "Exact day"
     MONTH = "month", "Month only"
     YEAR = "year", "Year only"
+
+
+def date_with_precision(value, precision: str) -> str:
+    """A date as precisely as it is known: 5 Aug 2020, Aug 2020 or 2020."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return f"{value:%Y}"
+    if precision == DatePrecision.MONTH:
+        return f"{value:%b %Y}"
+    return f"{value:%d %b %Y}".lstrip("0")
 
 
 class DecisionKind(models.TextChoices):

@@ -21,11 +21,13 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .choices import (
+    ESTIMATE_BASIS_PRECEDENCE,
     ApprovingForum,
     Currency,
     DatePrecision,
     DecisionKind,
     EstimateBasis,
+    EstimateBound,
     ExchangeRateKind,
     FocusIndustry,
     MeetingStatus,
@@ -36,8 +38,9 @@ from .choices import (
     Region,
     Sector,
     SourceTier,
+    date_with_precision,
 )
-from .fields import ChoiceArrayField, money_field, rate_field, size_field
+from .fields import ChoiceArrayField, money_field, rate_field, share_field, size_field
 
 CENT = Decimal("0.01")
 ZERO, ONE, HUNDRED = Decimal("0"), Decimal("1"), Decimal("100")
@@ -332,6 +335,27 @@ class NormalizedMoney(models.Model):
         self.cny_rate_origin = result.cny_rate_origin
         self.cny_reference = result.cny_reference
 
+    #: A reference rate this many days or more from the figure's date is marked on the pages.
+    DISTANT_RATE_DAYS = 45
+
+    @property
+    def rate_is_distant(self) -> bool:
+        """True when the PKR (or CNY) reference rate used is an annual average or was set more
+        than ``DISTANT_RATE_DAYS`` from the figure's date: its US$ value is then approximate."""
+        for origin, reference in (
+            (self.pkr_rate_origin, self.pkr_reference),
+            (self.cny_rate_origin, self.cny_reference),
+        ):
+            if origin != RateOrigin.REFERENCE or reference is None:
+                continue
+            if self.currency == Currency.USD and reference.currency == Currency.PKR:
+                continue  # a US$ figure's value does not depend on the rupee rate
+            if reference.kind == ExchangeRateKind.ANNUAL_AVERAGE:
+                return True
+            if abs((self.money_date - reference.date).days) > self.DISTANT_RATE_DAYS:
+                return True
+        return False
+
     @property
     def rate_explanation(self) -> str:
         """Which rates normalized this amount, in words (reads the reference rows)."""
@@ -356,19 +380,47 @@ class NormalizedMoney(models.Model):
 # -------------------------------------------------------------------------- projects
 
 
+def estimate_precedence() -> list:
+    """The order that makes a project's cost estimate of record the first one.
+
+    The latest date wins. On the same date: an estimate approved by a forum (ECNEC, CDWP…)
+    before one that was not; then by basis (``ESTIMATE_BASIS_PRECEDENCE``: a PC-I before a
+    contract, statements before press reports); then a stated amount before a bound
+    ("over $2bn"). Only estimates identical in all of these fall back to the order of entry.
+    """
+    basis_rank = Case(
+        *[When(basis=basis, then=Value(rank)) for basis, rank in ESTIMATE_BASIS_PRECEDENCE.items()],
+        default=Value(9),
+    )
+    return [
+        F("as_of").desc(),
+        Case(When(approving_forum="", then=Value(1)), default=Value(0)),
+        basis_rank,
+        Case(When(bound=EstimateBound.EXACT, then=Value(0)), default=Value(1)),
+        F("pk").desc(),
+    ]
+
+
+def cost_of_record(project_ref, *, as_of: date | None = None):
+    """The full-scope estimates of ``project_ref`` (up to ``as_of``), the estimate of record first."""
+    estimates = CostEstimate.objects.filter(project=project_ref, full_scope=True)
+    if as_of is not None:
+        estimates = estimates.filter(as_of__lte=as_of)
+    return estimates.order_by(*estimate_precedence())
+
+
 class ProjectQuerySet(models.QuerySet):
     def with_current_cost(self, *, as_of: date | None = None):
         """Annotate the current cost: the latest full-scope estimate, in USD and PKR.
 
         With ``as_of``, the cost as it was known on that date (estimates dated up to it).
         """
-        latest = CostEstimate.objects.filter(project=OuterRef("pk"), full_scope=True).order_by("-as_of", "-pk")
-        if as_of is not None:
-            latest = latest.filter(as_of__lte=as_of)
+        latest = cost_of_record(OuterRef("pk"), as_of=as_of)
         return self.annotate(
             current_cost_usd=Subquery(latest.values("amount_usd")[:1]),
             current_cost_pkr=Subquery(latest.values("amount_pkr")[:1]),
             current_cost_as_of=Subquery(latest.values("as_of")[:1]),
+            current_cost_bound=Subquery(latest.values("bound")[:1]),
         )
 
     def with_status(self, *, as_of: date | None = None):
@@ -472,6 +524,30 @@ class Project(models.Model):
         blank=True,
         help_text="For economic zones.",
     )
+    debt_percent = share_field(
+        "debt (% of cost)",
+        null=True,
+        blank=True,
+        help_text="The debt part of the cost in the project's financing structure (75 for 75:25 debt:equity); "
+        "the equity is the rest. Empty when no source states it.",
+    )
+    financial_close_on = models.DateField(
+        "financial close",
+        null=True,
+        blank=True,
+        help_text="When the project's financing closed: all of its cost was then committed, whether or not "
+        "the amounts are known.",
+    )
+    financial_close_precision = models.CharField(
+        "financial close known to the",
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    financial_close_source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="financial close source"
+    )
+    financial_close_note = models.TextField("financial close note", blank=True)
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -518,6 +594,22 @@ class Project(models.Model):
                 violation_error_message="Latitude must be within ±90 and longitude within ±180.",
             ),
             models.CheckConstraint(
+                condition=Q(debt_percent__isnull=True) | Q(debt_percent__gte=0, debt_percent__lte=100),
+                name="%(app_label)s_%(class)s_debt_percent_in_range",
+                violation_error_message="The debt part must be between 0%% and 100%% of the cost.",
+            ),
+            models.CheckConstraint(
+                condition=Q(financial_close_on__isnull=False) | Q(financial_close_source__isnull=True),
+                name="%(app_label)s_%(class)s_financial_close_source_needs_date",
+                violation_error_message="Give the date of the financial close with its source.",
+            ),
+            choice_constraint(
+                "financial_close_precision",
+                DatePrecision,
+                "Choose a date precision from the list.",
+                rule="financial_close_precision",
+            ),
+            models.CheckConstraint(
                 condition=Q(parent__isnull=True) | ~Q(parent=F("pk")),
                 name="%(app_label)s_%(class)s_not_own_parent",
                 violation_error_message="A project cannot be its own parent.",
@@ -532,6 +624,14 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("dashboard:project", args=[self.slug])
+
+    @property
+    def equity_percent(self):
+        return None if self.debt_percent is None else HUNDRED - self.debt_percent
+
+    @property
+    def financial_close_display(self) -> str:
+        return date_with_precision(self.financial_close_on, self.financial_close_precision)
 
     def get_regions_display(self) -> str:
         labels = dict(Region.choices)
@@ -591,7 +691,20 @@ class CostEstimate(NormalizedMoney):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="cost_estimates")
     amount = money_field()
     currency = models.CharField(max_length=3, choices=Currency.choices)
+    bound = models.CharField(
+        max_length=5,
+        choices=EstimateBound.choices,
+        default=EstimateBound.EXACT,
+        help_text='A figure given as "over …" is a lower bound, "up to …" an upper bound.',
+    )
     as_of = models.DateField("as of", help_text="The date the figure refers to or was stated.")
+    date_precision = models.CharField(
+        "date known to the",
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="A figure known only to the month or year is dated on its first day.",
+    )
     basis = models.CharField(max_length=20, choices=EstimateBasis.choices)
     approving_forum = models.CharField(max_length=20, choices=ApprovingForum.choices, blank=True)
     full_scope = models.BooleanField(
@@ -621,6 +734,8 @@ class CostEstimate(NormalizedMoney):
         constraints = [
             *money_constraints(amount_required=True),
             choice_constraint("basis", EstimateBasis, "Choose a basis from the list."),
+            choice_constraint("bound", EstimateBound, "Choose whether the figure is exact or a bound."),
+            choice_constraint("date_precision", DatePrecision, "Choose a date precision from the list."),
             choice_constraint(
                 "approving_forum",
                 ApprovingForum,
@@ -634,7 +749,19 @@ class CostEstimate(NormalizedMoney):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project}: {self.currency} {self.amount:,.0f} ({self.as_of:%b %Y}, {self.get_basis_display()})"
+        return (
+            f"{self.project}: {self.bound_sign}{self.currency} {self.amount:,.0f} "
+            f"({self.as_of:%b %Y}, {self.get_basis_display()})"
+        )
+
+    @property
+    def bound_sign(self) -> str:
+        """ "≥ " before a lower bound, "≤ " before an upper one."""
+        return {EstimateBound.LOWER: "≥ ", EstimateBound.UPPER: "≤ "}.get(self.bound, "")
+
+    @property
+    def as_of_display(self) -> str:
+        return date_with_precision(self.as_of, self.date_precision)
 
     @property
     def money_date(self) -> date:

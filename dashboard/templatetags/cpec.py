@@ -74,3 +74,9 @@ def page_query(context, param, number):
     query = context["request"].GET.copy()
     query[param] = number
     return "?" + query.urlencode()
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]``, or None: for dicts keyed by id in the context."""
+    return mapping.get(key) if mapping else None

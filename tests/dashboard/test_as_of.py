@@ -36,12 +36,12 @@ def test_rail_b_at_three_moments(portfolio):
         Decimal("0.00"),
         Decimal("0.00"),
     )
-    # The 14th JCC: US$ 7bn, China declined, only PSDP's 15% committed.
+    # The 14th JCC: US$ 7bn, China declined, only PSDP's 15% committed, ADB's US$ 2bn proposed.
     assert funding("rail-b", D(2025, 9, 26)) == (
         Decimal("7000000000.00"),
         Decimal("1050000000.00"),
-        Decimal("5950000000.00"),
-        Decimal("85.00"),
+        Decimal("3950000000.00"),
+        Decimal("56.43"),
     )
 
 
@@ -137,7 +137,7 @@ def test_meeting_page_says_what_changed_since_the_previous_meeting(viewer_client
     rows = {row["project"].slug: row for row in response.context["changed"]}
     assert set(rows) == {"rail-b", "road-a", "zone-d"}
     rail = rows["rail-b"]
-    assert (rail["gap_before_percent"], rail["gap_after_percent"]) == (Decimal("0.00"), Decimal("85.00"))
+    assert (rail["gap_before_percent"], rail["gap_after_percent"]) == (Decimal("0.00"), Decimal("56.43"))
     assert [(c.lender.slug, c.kind_of_change, c.status) for c in rail["changes"]] == [
         ("china", "declined or withdrawn", "declined"),
         ("adb", "added", "proposed"),

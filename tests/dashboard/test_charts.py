@@ -229,6 +229,9 @@ GAP_ROWS = [
     {
         "name": "ML-1",
         "slug": "ml-1",
+        "committed_usd": Decimal("1500000000"),
+        "unknown_usd": Decimal("0"),
+        "pipeline_usd": Decimal("1700000000"),
         "gap_usd": Decimal("6800000000"),
         "gap_percent": Decimal("68.0"),
         "cost_usd": Decimal("10000000000"),
@@ -247,14 +250,22 @@ GAP_ROWS = [
 
 def test_funding_gap_keeps_the_callers_order_largest_at_the_top():
     fig = charts.funding_gap_by_project(GAP_ROWS)
-    (bar,) = traces(fig)
+    committed, unknown, pipeline, bar = traces(fig)
+    assert [t["name"] for t in (committed, unknown, pipeline, bar)] == [
+        "Committed (amount known)",
+        "Committed (amount not disclosed)",
+        "Proposed, planned or under negotiation",
+        "Not identified (funding gap)",
+    ]
+    assert committed["x"] == [1500.0, 0.0] and pipeline["x"] == [1700.0, 0.0] and unknown["x"] == [0.0, 0.0]
     assert bar["orientation"] == "h"
     assert bar["y"] == ["ml-1", "airport"]
     assert bar["x"] == [6800.0, 250.0]
     assert bar["marker"]["color"] == FUNDING_GAP_COLOUR
-    assert bar["customdata"][0] == ["ML-1", "US$ 6,800.0m", "68.0%", "US$ 10,000.0m"]
-    assert bar["customdata"][1][2] == "12.5%"
+    assert bar["customdata"][0] == ["ML-1", "US$ 6,800.0m", "US$ 10,000.0m", "68.0%"]
+    assert bar["customdata"][1][3] == "12.5%"
     layout = charts.figure_json(fig)["layout"]
+    assert layout["barmode"] == "stack"
     assert layout["yaxis"]["autorange"] == "reversed"
     assert layout["yaxis"]["categoryarray"] == ["ml-1", "airport"]
     assert layout["yaxis"]["ticktext"] == ["ML-1", "&lt;img src=x onerror=alert(1)&gt;"]

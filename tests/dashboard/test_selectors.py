@@ -18,14 +18,23 @@ def projects(portfolio):
 
 
 def test_kpis(projects):
+    """Cost = committed + committed of undisclosed amount + proposed + gap: 2,839.13 + 0 + 2,000 + 4,250."""
     assert selectors.portfolio_kpis(projects=projects) == {
         "projects": 4,
         "costed": 3,
+        "sections_in_parent": 0,
+        "undisclosed": 0,
         "cost_usd": Decimal("9089132142.86"),
         "cost_pkr": Decimal("2560957000000.00"),
         "committed_usd": Decimal("2839132142.86"),
-        "gap_usd": Decimal("6250000000.00"),
-        "gap_percent": Decimal("68.8"),
+        "committed_percent": Decimal("31.2"),
+        "committed_unknown_usd": Decimal("0"),
+        "committed_unknown_percent": Decimal("0.0"),
+        "pipeline_usd": Decimal("2000000000.00"),  # ADB's proposed US$ 2bn on Rail B
+        "pipeline_percent": Decimal("22.0"),
+        "gap_usd": Decimal("4250000000.00"),  # Road A's 300m + Rail B's 3,950m
+        "gap_percent": Decimal("46.8"),
+        "committed_uncosted_usd": Decimal("0"),
     }
 
 
@@ -38,7 +47,8 @@ def test_project_gaps(projects):
     rows = {p.slug: (p.current_cost_usd, p.committed_usd, p.funding_gap_usd, p.funding_gap_percent) for p in projects}
     assert rows == {
         "road-a": (Decimal("2000000000.00"), Decimal("1700000000.00"), Decimal("300000000.00"), Decimal("15.00")),
-        "rail-b": (Decimal("7000000000.00"), Decimal("1050000000.00"), Decimal("5950000000.00"), Decimal("85.00")),
+        # 85% declined, 15% agreed, US$ 2bn proposed: 7,000 − 1,050 − 2,000 = 3,950 not identified.
+        "rail-b": (Decimal("7000000000.00"), Decimal("1050000000.00"), Decimal("3950000000.00"), Decimal("56.43")),
         "solar-c": (None, Decimal("0"), None, None),
         "zone-d": (Decimal("89132142.86"), Decimal("89132142.86"), Decimal("0.00"), Decimal("0.00")),
     }
@@ -83,14 +93,15 @@ def test_lender_mix_agrees_with_committed_financing_and_gaps(projects):
     for by in ("lender", "kind"):
         rows = selectors.portfolio_lender_mix(projects=projects, by=by)
         assert sum(r["committed_usd"] for r in rows) == kpis["committed_usd"]
-    assert kpis["cost_usd"] - kpis["committed_usd"] == kpis["gap_usd"]  # no project is over-committed here
+    parts = ("committed_usd", "committed_unknown_usd", "pipeline_usd", "gap_usd")
+    assert sum(kpis[part] for part in parts) == kpis["cost_usd"]
 
 
 def test_funding_gaps_largest_first(projects):
     rows = selectors.portfolio_funding_gaps(projects=projects)
-    assert [(r["slug"], r["gap_usd"], r["gap_percent"]) for r in rows] == [
-        ("rail-b", Decimal("5950000000.00"), Decimal("85.00")),
-        ("road-a", Decimal("300000000.00"), Decimal("15.00")),
+    assert [(r["slug"], r["committed_usd"], r["pipeline_usd"], r["gap_usd"], r["gap_percent"]) for r in rows] == [
+        ("rail-b", Decimal("1050000000.00"), Decimal("2000000000.00"), Decimal("3950000000.00"), Decimal("56.43")),
+        ("road-a", Decimal("1700000000.00"), Decimal("0"), Decimal("300000000.00"), Decimal("15.00")),
     ]
 
 

@@ -106,11 +106,13 @@ def test_dashboard_numbers(viewer_client, portfolio):
     assert response.status_code == 200
     kpis = response.context["kpis"]
     assert kpis["cost_usd"] == Decimal("9089132142.86")
-    assert kpis["gap_percent"] == Decimal("68.8")
+    assert kpis["gap_percent"] == Decimal("46.8")
     html = response.content.decode()
     assert 'data-kpi="cost-usd">US$ 9.09bn<' in html
     assert 'data-kpi="committed">US$ 2.84bn<' in html
-    assert 'data-kpi="gap-usd">US$ 6.25bn<' in html
+    assert 'data-kpi="committed-unknown">US$ 0.0m<' in html
+    assert 'data-kpi="pipeline">US$ 2.00bn<' in html
+    assert 'data-kpi="gap-usd">US$ 4.25bn<' in html
     assert 'data-kpi="latest-decisions">3<' in html
     for chart in (
         "chart-sector",
@@ -127,7 +129,7 @@ def test_dashboard_numbers(viewer_client, portfolio):
 def test_dashboard_applies_the_filter_to_every_figure(viewer_client, portfolio):
     response = viewer_client.get(reverse("dashboard:home"), {"lender": "adb"})
     assert response.context["kpis"]["projects"] == 1
-    assert response.context["kpis"]["gap_usd"] == Decimal("5950000000.00")
+    assert response.context["kpis"]["gap_usd"] == Decimal("3950000000.00")
     assert [r["slug"] for r in response.context["tables"]["gaps"]] == ["rail-b"]
     assert {r["number"] for r in response.context["tables"]["per_meeting"]} == {11, 14}
     assert [r["key"] for r in response.context["tables"]["by_lender"]] == ["adb", "psdp"]

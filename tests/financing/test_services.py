@@ -142,7 +142,7 @@ def test_line_constraints(fields, message):
 
 
 def test_funding_gap_from_shares_and_amounts_in_usd():
-    """85% agreed leaves a 15% gap; proposed and declined lines commit nothing."""
+    """85% agreed, 10% proposed: a 5% gap; proposed and declined lines commit nothing."""
     project = ProjectFactory()
     CostEstimateFactory(
         project=project, amount=Decimal("576000000000"), currency="PKR", entered_pkr_per_usd=Decimal("288")
@@ -153,8 +153,11 @@ def test_funding_gap_from_shares_and_amounts_in_usd():
     row = projects_with_funding().get(pk=project.pk)
     assert row.current_cost_usd == Decimal("2000000000.00")
     assert row.committed_usd == Decimal("1700000000.00")
-    assert row.funding_gap_usd == Decimal("300000000.00")
-    assert row.funding_gap_percent == Decimal("15.00")
+    assert row.pipeline_part_usd == Decimal("200000000.00")  # identified, not committed
+    assert row.uncommitted_usd == Decimal("300000000.00")
+    assert row.uncommitted_percent == Decimal("15.00")
+    assert row.funding_gap_usd == Decimal("100000000.00")  # no financier identified
+    assert row.funding_gap_percent == Decimal("5.00")
 
 
 def test_funding_gap_counts_amount_lines_in_normalized_usd_only():
