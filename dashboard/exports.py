@@ -12,7 +12,7 @@ import io
 from decimal import Decimal
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
 from django.http import HttpResponse
 from openpyxl import Workbook
 
@@ -31,9 +31,14 @@ COLUMNS = [
     ("Current cost (US$)", "current_cost_usd"),
     ("Current cost (PKR)", "current_cost_pkr"),
     ("Cost as of", "current_cost_as_of"),
+    ("Cost is a lower bound", "cost_is_lower_bound"),
     ("Committed financing (US$)", "committed_usd"),
+    ("Committed, amount not disclosed (US$)", "committed_unknown_usd"),
+    ("Proposed or planned (US$)", "pipeline_part_usd"),
     ("Funding gap (US$)", "funding_gap_usd"),
     ("Funding gap (%)", "funding_gap_percent"),
+    ("Financial close", "financial_close_on"),
+    ("Counted in portfolio totals", "counted_in_totals"),
     ("Financing sources", "lenders"),
     ("Planned start", "planned_start"),
     ("Planned completion", "planned_end"),
@@ -68,7 +73,9 @@ def project_rows(projects: QuerySet[Project], *, as_of=None) -> list[list]:
     )
     region_labels = dict(Region.choices)
     rows = []
-    for p in projects.annotate(lenders=Subquery(lenders)).values(*[field for _label, field in COLUMNS]):
+    is_lower_bound = Case(When(current_cost_bound="lower", then=Value("yes")), default=Value(""))
+    annotated = projects.annotate(lenders=Subquery(lenders), cost_is_lower_bound=is_lower_bound)
+    for p in annotated.values(*[field for _label, field in COLUMNS]):
         row = []
         for _label, field in COLUMNS:
             value = p[field]
@@ -76,6 +83,8 @@ def project_rows(projects: QuerySet[Project], *, as_of=None) -> list[list]:
                 value = LABELS[field].get(value, value)
             elif field == "regions":
                 value = ", ".join(region_labels.get(r, r) for r in value)
+            elif field == "counted_in_totals":
+                value = "yes" if value else "no: its parent's cost stands for it"
             elif field == "slug":
                 value = f"/projects/{value}/"
             elif isinstance(value, Decimal):

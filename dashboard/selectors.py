@@ -164,7 +164,7 @@ def _participant_names(line_ref):
             names=StringAgg(
                 Coalesce(NullIf(F("lender__short_name"), Value("")), F("lender__name")),
                 delimiter=", ",
-                ordering="lender__name",
+                order_by="lender__name",
                 output_field=CharField(),
             )
         )
@@ -300,21 +300,12 @@ def lender_totals(*, lenders: QuerySet[Lender] | None = None, as_of: dt.date | N
     """
     lenders = lenders if lenders is not None else Lender.objects.all()
     states = LineStates(as_of)
-    through = FinancingLine.participants.through
     ids = lenders.order_by().values("pk")
     own = states.with_value(states.queryset(lender__in=ids)).annotate(syndicated=states.syndicated())
     own = own.values(lender_key=F(states.path("lender_id")))
-    joined = (
-        states.with_value(states.queryset())
-        .annotate(
-            lender_key=Subquery(
-                through.objects.filter(financingline_id=OuterRef(states.line_pk), lender__in=ids).values("lender_id")[
-                    :1
-                ]
-            )
-        )
-        .filter(lender_key__isnull=False)
-        .values("lender_key")
+    # One row per line and participating lender: each member gets the whole facility.
+    joined = states.with_value(states.queryset(participants__in=ids)).values(
+        lender_key=F(states.path("participants"))
     )
     committed = Q(status__in=FinancingStatus.committed())
     pipeline = Q(status__in=PIPELINE)

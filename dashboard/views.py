@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from financing.models import FinancingChange, Lender
-from financing.selectors import LineStates, projects_with_funding
+from financing.selectors import LineStates, known_by, projects_with_funding
 from projects.choices import MeetingStatus
 from projects.models import Decision, JCCMeeting, Project
 from projects.selectors import meetings_with_decision_counts
@@ -31,9 +31,9 @@ def _bind_filter(request) -> tuple[PortfolioFilter, object, int, AsOfForm, AsOf]
     and the HTTP status. Invalid input shows the forms' messages, no results, status 400.
     """
     as_of_form, moment, as_of_valid = as_of_from(request)
-    portfolio = PortfolioFilter(
-        request.GET or None, queryset=projects_with_funding(as_of=moment.date), as_of=moment.date
-    )
+    # As of a date, the projects not yet known then are left out.
+    known = known_by(projects_with_funding(as_of=moment.date), moment.date)
+    portfolio = PortfolioFilter(request.GET or None, queryset=known, as_of=moment.date)
     if not as_of_valid or (portfolio.is_bound and not portfolio.is_valid()):
         return portfolio, projects_with_funding(Project.objects.none()), 400, as_of_form, moment
     return portfolio, portfolio.qs, 200, as_of_form, moment
