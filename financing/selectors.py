@@ -32,7 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf, Round
 
-from projects.models import Project, cost_of_record
+from projects.models import CostEstimate, Decision, Project, ProjectStatusChange, cost_of_record
 
 from .choices import FinancingStatus, ShareBasis
 from .models import FinancingChange, FinancingLine
@@ -223,3 +223,27 @@ def projects_with_funding(
 
 def _percent_of_cost(name: str) -> Round:
     return Round(F(name) * HUNDRED / NullIf(F("current_cost_usd"), ZERO), 2, output_field=PERCENT)
+
+
+def known_by(projects: QuerySet[Project], as_of: dt.date | None) -> QuerySet[Project]:
+    """The projects already known on ``as_of`` (all of them when it is None).
+
+    A project is first known on the date of its earliest dated record: a cost estimate, a
+    status change, a financing change or a JCC decision about it. A project with no dated
+    record at all is kept, since nothing says when it became known.
+    """
+    if as_of is None:
+        return projects
+
+    def earliest(queryset, field: str):
+        return Subquery(queryset.order_by(field).values(field)[:1])
+
+    first_known = Least(
+        earliest(CostEstimate.objects.filter(project=OuterRef("pk")), "as_of"),
+        earliest(ProjectStatusChange.objects.filter(project=OuterRef("pk")), "changed_on"),
+        earliest(FinancingChange.objects.filter(line__project=OuterRef("pk")), "changed_on"),
+        earliest(Decision.objects.filter(project=OuterRef("pk")), "meeting__date"),
+    )
+    return projects.alias(first_known_on=first_known).filter(
+        Q(first_known_on__isnull=True) | Q(first_known_on__lte=as_of)
+    )
