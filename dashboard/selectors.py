@@ -30,9 +30,9 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, NullIf
+from django.db.models.functions import Coalesce, Concat, NullIf
 
-from financing.choices import FinancingStatus, LenderKind
+from financing.choices import FinancingStatus, LenderKind, ShareBasis
 from financing.models import FinancingChange, FinancingLine, Lender
 from financing.selectors import LineStates, projects_with_funding
 from projects.choices import DecisionKind, MeetingStatus, PhaseStatus, ProjectStatus, Sector
@@ -153,8 +153,8 @@ def portfolio_funding_gaps(*, projects: QuerySet[Project], limit: int = 15) -> l
 MIXED_SYNDICATE = "mixed_syndicate"
 
 
-def _participant_names(line_ref):
-    """The short names of a syndicate's other members, comma-separated in name order."""
+def _participant_names(line_ref, name=None):
+    """The other members of a syndicate, comma-separated in name order: short names, or ``name``."""
     through = FinancingLine.participants.through
     return Subquery(
         through.objects.filter(financingline_id=line_ref)
@@ -162,7 +162,7 @@ def _participant_names(line_ref):
         .values("financingline_id")
         .annotate(
             names=StringAgg(
-                Coalesce(NullIf(F("lender__short_name"), Value("")), F("lender__name")),
+                name or Coalesce(NullIf(F("lender__short_name"), Value("")), F("lender__name")),
                 delimiter=", ",
                 order_by="lender__name",
                 output_field=CharField(),
@@ -190,10 +190,17 @@ def portfolio_lender_mix(*, projects: QuerySet[Project], by: str, as_of: dt.date
     lender = states.path("lender__")
     lead = Coalesce(NullIf(F(lender + "short_name"), Value("")), F(lender + "name"))
     if by == "lender":
-        line_id = Cast(states.line_pk, output_field=CharField())
+        # A syndicate's key names its members, so the same group of lenders is one row.
+        members = Concat(
+            Value("syndicate:"),
+            F(lender + "slug"),
+            Value(","),
+            _participant_names(OuterRef(states.line_pk), F("lender__slug")),
+            output_field=CharField(),
+        )
         lines = lines.values(
             key=Case(
-                When(syndicated=True, then=Concat(Value("syndicate-"), line_id)),
+                When(syndicated=True, then=members),
                 default=F(lender + "slug"),
                 output_field=CharField(),
             ),
@@ -304,9 +311,7 @@ def lender_totals(*, lenders: QuerySet[Lender] | None = None, as_of: dt.date | N
     own = states.with_value(states.queryset(lender__in=ids)).annotate(syndicated=states.syndicated())
     own = own.values(lender_key=F(states.path("lender_id")))
     # One row per line and participating lender: each member gets the whole facility.
-    joined = states.with_value(states.queryset(participants__in=ids)).values(
-        lender_key=F(states.path("participants"))
-    )
+    joined = states.with_value(states.queryset(participants__in=ids)).values(lender_key=F(states.path("participants")))
     committed = Q(status__in=FinancingStatus.committed())
     pipeline = Q(status__in=PIPELINE)
     totals: dict[int, dict] = {}
@@ -477,6 +482,12 @@ def portfolio_overruns(
 # ------------------------------------------------------------------ financing in words
 
 _SYMBOLS = {"USD": "US$", "PKR": "Rs", "CNY": "RMB"}
+_INSTRUMENT_WORDS = {
+    "grant": "grant",
+    "budget_allocation": "budget allocation",
+    "equity": "equity investment",
+    "undecided": "commitment",
+}
 
 
 def compact_money(amount: Decimal | None, currency: str) -> str:
@@ -497,6 +508,8 @@ def _percent(value: Decimal) -> str:
 
 def _names(lenders) -> str:
     names = [str(lender) for lender in lenders]
+    if not names:
+        return ""
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -521,44 +534,50 @@ def project_financing_summary(project, lines: list, participants: dict[int, list
     live = [line for line in lines if line.status not in FinancingStatus.dead()]
     sentences = []
 
-    def loan_words(line) -> str:
+    def words(line, *, debt: bool = False) -> str:
+        """ "a US$ 1.5bn China Development Bank loan with China Exim", "China (government), 85% of the cost"."""
         members = participants.get(line.line_pk, [])
-        lender = line.lender.name
-        words = f"a {compact_money(line.amount, line.currency)} {lender} loan" if line.amount else f"{lender}"
-        return words + (f" with {_names(members)}" if members else "")
+        kind = _INSTRUMENT_WORDS.get(line.instrument, "loan")
+        if debt or (kind == "commitment" and (members or line.lender.kind == "commercial_bank")):
+            kind = "loan"  # debt, a syndicate or a bank's money: a loan whatever its terms
+        if line.amount:
+            text = f"a {compact_money(line.amount, line.currency)} {line.lender.name} {kind}"
+        elif line.share_percent is not None and line.share_basis == ShareBasis.COST:
+            text = f"{line.lender}, {_percent(line.share_percent)} of the cost"
+        else:
+            text = str(line.lender)
+        return text + (f" with {_names(members)}" if members else "")
 
     if project.debt_percent is not None:
         debt_lines = [
             line
             for line in live
-            if line.share_basis == "debt"
-            or (line.amount and line.share_basis != "equity" and line.instrument != "equity")
+            if line.share_basis == ShareBasis.DEBT
+            or (line.amount and line.share_basis != ShareBasis.EQUITY and line.instrument != "equity")
         ]
-        equity_lines = [line for line in live if line.share_basis == "equity"]
+        equity_lines = sorted(
+            (line for line in live if line.share_basis == ShareBasis.EQUITY and line.share_percent is not None),
+            key=lambda line: (-line.share_percent, str(line.lender)),
+        )
         debt = f"{_percent(project.debt_percent)} debt"
         if debt_lines:
             lead = max(debt_lines, key=lambda line: line.amount_usd or Decimal("0"))
-            debt += f", led by {loan_words(lead)}"
+            debt += f", led by {words(lead, debt=True)}"
         equity = f"{_percent(project.equity_percent)} sponsors' equity"
         if equity_lines:
-            stakes = [
-                f"{line.lender} {_percent(line.share_percent)}"
-                for line in equity_lines
-                if line.share_percent is not None
-            ]
-            if stakes:
-                equity += ", " + (stakes[0] if len(stakes) == 1 else ", ".join(stakes[:-1]) + " and " + stakes[-1])
+            stakes = [f"{line.lender} {_percent(line.share_percent)}" for line in equity_lines]
+            equity += ", " + (stakes[0] if len(stakes) == 1 else ", ".join(stakes[:-1]) + " and " + stakes[-1])
         sentences.append(f"{debt}; {equity}.")
     else:
-        committed = [line for line in live if line.is_committed]
-        named = [loan_words(line) if line.amount else str(line.lender) for line in committed]
-        if named:
-            sentences.append("Committed: " + "; ".join(named) + ".")
+        known = [words(line) for line in live if line.is_committed and line.value_usd is not None]
+        if known:
+            sentences.append("Committed: " + "; ".join(known) + ".")
     if project.current_cost_usd is None:
         sentences.append("No cost estimate is recorded, so the funding gap is unknown.")
         return sentences
+    undisclosed = _names(sorted({str(line.lender) for line in live if line.is_committed and line.value_usd is None}))
     if project.financing_closed:
-        close = project.financial_close_display if hasattr(project, "financial_close_display") else ""
+        close = project.financial_close_display
         split = (
             f"; {_money_usd(project.committed_unknown_usd)} of it from financiers whose amounts are not disclosed"
             if project.committed_unknown_usd
@@ -579,8 +598,10 @@ def project_financing_summary(project, lines: list, participants: dict[int, list
             f"{_percent(project.funding_gap_percent)} of the cost ({_money_usd(project.funding_gap_usd)}) has no "
             "financier identified."
         )
+    elif project.pipeline_part_usd:
+        sentences.append("The whole cost is covered by committed or proposed financing: no funding gap.")
     else:
-        sentences.append("The whole cost is covered by committed or proposed financing.")
+        sentences.append("The whole cost is committed: no funding gap.")
     if project.pipeline_part_usd:
         sentences.append(
             f"{_money_usd(project.pipeline_part_usd)} is proposed, planned or under negotiation, not committed."

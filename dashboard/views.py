@@ -180,17 +180,21 @@ def project_detail(request, slug: str):
     if not valid:
         moment = AsOf()
     project = get_object_or_404(
-        projects_with_funding(as_of=moment.date).with_overruns(as_of=moment.date).select_related("parent"),
+        projects_with_funding(as_of=moment.date)
+        .with_overruns(as_of=moment.date)
+        .select_related("parent", "financial_close_source"),
         slug=slug,
     )
-    estimates = project.cost_estimates.select_related("source", "pkr_reference").order_by("as_of", "pk")
+    estimates = project.cost_estimates.select_related("source", "pkr_reference", "cny_reference").order_by(
+        "as_of", "pk"
+    )
     if moment.date is not None:
         estimates = estimates.filter(as_of__lte=moment.date)
     estimates = list(estimates)
     states = LineStates(moment.date)
     lines = list(
         states.with_value(states.queryset(project=project))
-        .select_related(*states.related("lender"), "decision__meeting", "pkr_reference")
+        .select_related(*states.related("lender"), "decision__meeting", "pkr_reference", "cny_reference")
         .order_by("-status", states.path("lender__name"))
     )
     phases = list(project.phases.order_by("order"))

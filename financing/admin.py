@@ -18,7 +18,7 @@ from projects.admin import AuditedAdmin, DecisionAdmin, NormalizationMessagesMix
 from projects.models import CostEstimate, Decision, PhaseStatusChange, ProjectStatusChange
 from projects.resources import SpreadsheetAdminMixin
 
-from .choices import FinancingStatus
+from .choices import FinancingStatus, Instrument, ShareBasis
 from .models import FinancingChange, FinancingLine, Lender
 from .resources import FinancingLineResource
 from .services import (
@@ -31,6 +31,18 @@ from .services import (
     financing_line_save,
     financing_shares_validate,
 )
+
+
+class ShareBasisOptional(forms.ModelForm):
+    """A form whose "share of" may be left out: a share is then a share of the total cost."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "share_basis" in self.fields:
+            self.fields["share_basis"].required = False
+
+    def clean_share_basis(self):
+        return self.cleaned_data.get("share_basis") or ShareBasis.COST
 
 
 class FinancingLineFormSet(BaseInlineFormSet):
@@ -71,7 +83,7 @@ class FinancingLineFormSet(BaseInlineFormSet):
         return line
 
 
-class FinancingLineForm(forms.ModelForm):
+class FinancingLineForm(ShareBasisOptional):
     class Meta:
         model = FinancingLine
         fields = "__all__"  # noqa: DJ007 - the ModelAdmin's fieldsets choose the fields
@@ -97,6 +109,7 @@ class FinancingLineInline(admin.TabularInline):
         "lender",
         "instrument",
         "share_percent",
+        "share_basis",
         "amount",
         "currency",
         "entered_pkr_per_usd",
@@ -251,7 +264,7 @@ class FinancingLineAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audi
         return money(obj.amount_usd)
 
 
-class FinancingChangeForm(forms.ModelForm):
+class FinancingChangeForm(ShareBasisOptional):
     """Record a new state for a line; the service saves the line and the change together."""
 
     class Meta:
@@ -310,6 +323,7 @@ class FinancingChangeAdmin(AuditedAdmin):
         "status",
         "instrument",
         "share_percent",
+        "share_basis",
         "amount",
         "currency",
         "entered_pkr_per_usd",
@@ -330,6 +344,7 @@ class FinancingChangeAdmin(AuditedAdmin):
             status=obj.status,
             instrument=obj.instrument,
             share_percent=obj.share_percent,
+            share_basis=obj.share_basis,
             amount=obj.amount,
             currency=obj.currency,
             entered_pkr_per_usd=obj.entered_pkr_per_usd,
@@ -376,7 +391,7 @@ class EffectFormSet(BaseInlineFormSet):
             raise ValidationError(errors)
 
 
-class NewFinancingEffectForm(forms.ModelForm):
+class NewFinancingEffectForm(ShareBasisOptional):
     lender = forms.ModelChoiceField(queryset=Lender.objects.order_by("name"))
 
     class Meta:
@@ -387,6 +402,7 @@ class NewFinancingEffectForm(forms.ModelForm):
             "status",
             "changed_on",
             "share_percent",
+            "share_basis",
             "amount",
             "currency",
             "entered_pkr_per_usd",
@@ -398,6 +414,8 @@ class NewFinancingEffectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         instrument = self.fields["instrument"]
         instrument.required = False
+        instrument.choices = [("", "(the line's)"), *Instrument.choices]
+        instrument.initial = ""
         instrument.help_text = "Left empty: the line's instrument as it is (undecided for a new line)."
 
     def to_effect(self) -> FinancingEffect:
@@ -408,6 +426,7 @@ class NewFinancingEffectForm(forms.ModelForm):
             changed_on=data["changed_on"],
             instrument=data.get("instrument") or None,
             share_percent=data.get("share_percent"),
+            share_basis=data.get("share_basis") or ShareBasis.COST,
             amount=data.get("amount"),
             currency=data.get("currency") or "",
             entered_pkr_per_usd=data.get("entered_pkr_per_usd"),
@@ -464,7 +483,7 @@ class RecordedFinancingInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = "Financing changes made by this decision"
-    fields = ["line", "changed_on", "status", "instrument", "share_percent", "amount", "currency"]
+    fields = ["line", "changed_on", "status", "instrument", "share_percent", "share_basis", "amount", "currency"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

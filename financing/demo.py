@@ -2,9 +2,11 @@
 
 Idempotent: every record is found by its natural key (source key, lender and project
 slug, meeting number, decision number, phase order, an estimate's project + date +
-basis + amount) and updated in place, so a second run adds nothing. Financing lines are
-replayed through ``financing.services`` in date order across each project, so their
-dated changes, and the 100% share rule at every date, are exactly as in production.
+basis + amount, a financing line's project + lender + first change) and updated in
+place, so a second run adds nothing. Financing lines are replayed through
+``financing.services`` in date order across each project, so their dated changes, and the
+100% share rule at every date (shares of the debt or equity counted through the project's
+debt:equity split), are exactly as in production.
 The whole load is one transaction: it lands completely or not at all.
 """
 
@@ -231,6 +233,8 @@ class DemoLoader:
                 values[name] = values[name] or ""
             values["regions"] = values["regions"] or []
             values["focus_industries"] = values["focus_industries"] or []
+            values["debt_percent"] = _dec(row.get("debt_percent"))
+            values.update(self.financial_close(row.get("financial_close"), where))
             project = self._upsert(Project, {"slug": row["slug"]}, values, where)
             project.sources.set(self.sources_of(row.get("sources"), where))
             self.projects[row["slug"]] = project
@@ -243,6 +247,24 @@ class DemoLoader:
             if project.parent_id != (parent.pk if parent else None):
                 project.parent = parent
                 project.save(update_fields=["parent"])
+
+    def financial_close(self, close, where: str) -> dict:
+        """The four financial-close fields of a project from its ``financial_close`` mapping."""
+        if not close:
+            return {
+                "financial_close_on": None,
+                "financial_close_precision": "day",
+                "financial_close_source": None,
+                "financial_close_note": "",
+            }
+        if not isinstance(close, dict) or not close.get("on"):
+            raise DemoDataError(f'{where}: financial_close needs a mapping with a date under "on"')
+        return {
+            "financial_close_on": close["on"],
+            "financial_close_precision": close.get("precision") or "day",
+            "financial_close_source": self.source(close.get("source"), f"{where} financial_close"),
+            "financial_close_note": close.get("note") or "",
+        }
 
     def load_meetings(self) -> None:
         for row in _read(self.directory, "meetings.yaml"):
@@ -353,6 +375,8 @@ class DemoLoader:
             }
             values = {
                 "approving_forum": e.get("forum") or "",
+                "bound": e.get("bound") or "exact",
+                "date_precision": e.get("date_precision") or "day",
                 "full_scope": e.get("full_scope", True),
                 "scope": e.get("scope") or "",
                 "source": self.source(e["source"], where),
@@ -372,21 +396,26 @@ class DemoLoader:
         events: list[tuple[date, int, int, dict, dict]] = []
         lines: dict[int, FinancingLine] = {}
         sourced: set[int] = set()
+        claimed: set[int] = set()  # stored lines already matched to a line of the file
         for index, line_row in enumerate(row.get("financing_lines") or []):
+            lwhere = f"projects.yaml {project.slug} line {index + 1} ({line_row.get('lender')})"
             if not line_row.get("changes"):
                 raise DemoDataError(f"projects.yaml {project.slug}: financing line {index + 1} has no changes")
-            changes = self.included(line_row["changes"], f"projects.yaml {project.slug} line {index + 1}")
+            self.check_shares(project, line_row, lwhere)
+            changes = self.included(line_row["changes"], lwhere)
             if not changes:
                 continue  # opened by a meeting that is left out
             lender = self.lenders.get(line_row["lender"])
             if lender is None:
                 raise DemoDataError(f"projects.yaml {project.slug}: unknown lender {line_row['lender']!r}")
-            first = changes[0]["on"]
-            line = FinancingLine.objects.filter(project=project, lender=lender, changes__changed_on=first).first()
+            participants = self.participants_of(line_row, lender, lwhere)
+            line = self.stored_line(project, lender, changes[0], claimed)
             if line is not None:  # loaded by an earlier run: add only the changes it left out
+                claimed.add(line.pk)
                 self.report.updated["financing lines"] += 1
                 lines[index] = line
                 sourced.add(index)
+                line.participants.set(participants)
                 known = set(line.changes.values_list("changed_on", "status"))
                 changes = [c for c in changes if (c["on"], c["status"]) not in known]
             for order, change in enumerate(changes):
@@ -410,6 +439,7 @@ class DemoLoader:
                     changed_on=on,
                     status=change["status"],
                     share_percent=_dec(change.get("share")),
+                    share_basis=change.get("share_of") or "cost",
                     amount=_dec(change.get("amount")),
                     currency=change.get("currency") or "",
                     instrument=change.get("instrument"),
@@ -422,9 +452,50 @@ class DemoLoader:
             except ValidationError as exc:
                 raise DemoDataError(f"{where}: {exc}") from exc
             self.report.created["financing changes"] += 1
-            if index not in sourced:
+            if index not in sourced:  # the line's first change is recorded: it has a key now
                 line.sources.set(self.sources_of(line_row.get("sources"), where))
+                line.participants.set(self.participants_of(line_row, line.lender, where))
                 sourced.add(index)
+
+    def check_shares(self, project: Project, line_row: dict, where: str) -> None:
+        """A share of the debt or equity needs the project's debt:equity split."""
+        for change in line_row.get("changes") or []:
+            basis = change.get("share_of") or "cost"
+            if basis not in ("cost", "debt", "equity"):
+                raise DemoDataError(f"{where} change {change.get('on')}: share_of must be cost, debt or equity")
+            if basis != "cost" and change.get("share") not in (None, "") and project.debt_percent is None:
+                raise DemoDataError(
+                    f"{where} change {change.get('on')}: a share of the {basis} needs the project's debt_percent; "
+                    "leave the share empty and give the stake in the note"
+                )
+
+    def participants_of(self, line_row: dict, lender: Lender, where: str) -> list[Lender]:
+        """The other lenders of a syndicated or club facility."""
+        members = []
+        for slug in line_row.get("participants") or []:
+            member = self.lenders.get(slug)
+            if member is None:
+                raise DemoDataError(f"{where}: unknown participant {slug!r}")
+            if member == lender:
+                raise DemoDataError(f"{where}: the line's lender {slug!r} is also listed as a participant")
+            members.append(member)
+        return members
+
+    @staticmethod
+    def stored_line(project: Project, lender: Lender, first: dict, claimed: set[int]) -> FinancingLine | None:
+        """The line an earlier run stored for this line of the file: same project and lender, and
+        a first change on the same date with the same status and amount (a lender may have
+        several lines in one project, even from the same day: Engro's two local facilities)."""
+        amount = _dec(first.get("amount"))
+        candidates = FinancingLine.objects.filter(project=project, lender=lender).exclude(pk__in=claimed)
+        for line in candidates.order_by("pk"):
+            earliest = line.changes.order_by("changed_on", "pk").first()
+            if earliest is None or earliest.changed_on != first["on"] or earliest.status != first["status"]:
+                continue
+            if (earliest.amount is None) != (amount is None) or (amount is not None and earliest.amount != amount):
+                continue
+            return line
+        return None
 
     def apply_effects(self) -> None:
         """Each decision's estimates, statuses and phase changes, through the service the admin uses."""

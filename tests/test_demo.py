@@ -1,5 +1,6 @@
 """The demo command: sourced facts, loaded once however often it runs."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -90,11 +91,72 @@ def test_ml1_keeps_its_whole_cost_history_and_financing_shift(demo):
         "7000000000.00",
     ):
         assert Decimal(figure) in amounts_usd
-    china = ml1.financing_lines.get(lender__country="China")
+    assert Decimal("9851000000.00") in amounts_usd  # ECNEC's in-principle approval, 31 Oct 2022
+    china = ml1.financing_lines.get(lender__slug="government-of-china", instrument="concessional_loan")
     assert china.status == "declined"
-    assert china.changes.filter(status="agreed", changed_on__year=2020).exists()
+    assert china.as_of == dt.date(2025, 8, 28)  # first reported in Aug 2025, recorded by the 14th JCC
+    assert china.decision.meeting.number == 14
+    # The PC-I's financing plans were never agreements.
+    assert set(china.changes.exclude(status="declined").values_list("status", flat=True)) == {"in_plan"}
+    agreed = ml1.financing_lines.get(lender__slug="government-of-china", status="agreed")
+    assert (agreed.amount_usd, agreed.as_of) == (Decimal("1100000000.00"), dt.date(2024, 7, 9))
     proposed = set(ml1.financing_lines.filter(status="proposed").values_list("lender__short_name", flat=True))
     assert proposed == {"ADB", "AIIB"}
+
+
+def test_ml1_over_time(demo):
+    def ml1(on):
+        return projects_with_funding(as_of=on).get(slug="ml-1")
+
+    at_11th = ml1(dt.date(2022, 10, 27))
+    # US$ 9.85bn: PSDP's 1.37bn committed, China's 8.37bn only planned, 0.11bn not identified.
+    assert (at_11th.committed_usd, at_11th.pipeline_part_usd, at_11th.funding_gap_usd) == (
+        Decimal("1370000000.00"),
+        Decimal("8370000000.00"),
+        Decimal("110000000.00"),
+    )
+    before_14th = ml1(dt.date(2025, 9, 1))
+    # US$ 6.678bn: PSDP's 15% (1,001.7m) + China's 1.1bn for Karachi–Hyderabad; the rest uncommitted.
+    assert before_14th.committed_usd == Decimal("2101700000.00")
+    assert before_14th.uncommitted_usd == Decimal("4576300000.00")
+    assert before_14th.uncommitted_percent == Decimal("68.53")
+
+
+def test_no_operational_plant_whose_financing_closed_shows_a_gap(demo):
+    closed = projects_with_funding().filter(financing_closed=True)
+    assert set(closed.values_list("slug", flat=True)) >= {
+        "karot-hydropower",
+        "suki-kinari-hydropower",
+        "sahiwal-coal",
+        "port-qasim-coal",
+        "matiari-lahore-hvdc",
+    }
+    assert list(closed.filter(funding_gap_usd__gt=0)) == []
+    hub = projects_with_funding().get(slug="hub-coal")
+    assert (hub.committed_usd, hub.funding_gap_usd) == (Decimal("1995000000.00"), Decimal("0.00"))
+
+
+def test_engros_syndicate_counts_as_committed(demo):
+    engro = projects_with_funding().get(slug="engro-thar-block-ii")
+    assert engro.current_cost_bound == "lower"
+    syndicate = engro.financing_lines.get(lender__slug="cdb")
+    assert sorted(syndicate.participants.values_list("slug", flat=True)) == ["ccb", "icbc"]
+    assert syndicate.amount_usd in engro_committed_lines(engro)
+    assert engro.funding_gap_usd == Decimal("0")
+
+
+def engro_committed_lines(project) -> list[Decimal]:
+    return list(project.financing_lines.filter(status__in=["agreed", "signed"]).values_list("amount_usd", flat=True))
+
+
+def test_the_portfolio_cost_does_not_count_a_section_on_top_of_its_parent(demo):
+    from dashboard.selectors import portfolio_kpis
+
+    projects = projects_with_funding()
+    rohri = projects.get(slug="ml-1-karachi-rohri")
+    assert rohri.counted_in_totals is False and rohri.current_cost_usd == Decimal("2000000000.00")
+    counted = [p.current_cost_usd for p in projects if p.counted_in_totals and p.current_cost_usd is not None]
+    assert portfolio_kpis(projects=projects)["cost_usd"] == sum(counted)
 
 
 def test_14th_jcc_has_its_cochairs_and_decisions(demo):

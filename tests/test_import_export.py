@@ -64,7 +64,7 @@ def test_line_import_lists_row_errors_and_writes_nothing(admin_client, kkh):
     html = response.content.decode().replace("&#x27;", "'")
     assert "unknown lender 'no-such-bank'" in html
     assert "is not a valid choice" in html  # EUR
-    assert "would add up to 115% with this row" in html
+    assert "would add up to 115% of its cost" in html
     assert "Confirm import" not in html
     assert not FinancingLine.objects.exists() and not FinancingChange.objects.exists()
 

@@ -213,9 +213,14 @@ def test_csv_export_is_exactly_the_filtered_list(viewer_client, portfolio):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["Project", "Kind", "Sector", "Status"]
     assert [r[0] for r in rows[1:]] == ["Solar C", "Road A"]
-    road = rows[2]
-    assert road[5] == "2000000000.00" and road[9] == "300000000.00" and road[10] == "15.00"
-    assert road[11] == "Government of China"
+    road = dict(zip(rows[0], rows[2], strict=True))
+    assert road["Current cost (US$)"] == "2000000000.00"
+    assert road["Committed financing (US$)"] == "1700000000.00"
+    assert road["Committed, amount not disclosed (US$)"] == "0.00"
+    assert road["Proposed or planned (US$)"] == "0.00"
+    assert road["Funding gap (US$)"] == "300000000.00" and road["Funding gap (%)"] == "15.00"
+    assert road["Counted in portfolio totals"] == "yes"
+    assert road["Financing sources"] == "Government of China"
 
 
 def test_xlsx_export(viewer_client, portfolio):

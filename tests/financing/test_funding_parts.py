@@ -175,7 +175,9 @@ def test_a_syndicated_loan_counts_at_its_amount_and_undisclosed_equity_is_not_a_
 def test_lender_charts_show_the_syndicate_never_a_split(engro):
     projects = projects_with_funding()
     by_lender = selectors.portfolio_lender_mix(projects=projects, by="lender")
-    assert [(r["label"], r["committed_usd"]) for r in by_lender] == [("Syndicate: CDB, CCB, ICBC", 621 * M)]
+    assert [(r["key"], r["label"], r["committed_usd"]) for r in by_lender] == [
+        ("syndicate:cdb,ccb, icbc", "Syndicate: CDB, CCB, ICBC", 621 * M)
+    ]
     by_kind = selectors.portfolio_lender_mix(projects=projects, by="kind")
     assert [(r["label"], r["committed_usd"]) for r in by_kind] == [("Syndicated loans (mixed lenders)", 621 * M)]
     totals = {row["lender"].slug: row for row in selectors.lender_totals()}
