@@ -9,7 +9,12 @@ from django.http import HttpResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from financing.choices import FINANCING_STATUS_COLOURS, INSTRUMENT_COLOURS, LENDER_KIND_COLOURS
+from financing.choices import (
+    FINANCING_STATUS_COLOURS,
+    FUNDING_PART_COLOURS,
+    INSTRUMENT_COLOURS,
+    LENDER_KIND_COLOURS,
+)
 from projects.choices import DECISION_KIND_COLOURS, PHASE_STATUS_COLOURS, PROJECT_STATUS_COLOURS, SECTOR_COLOURS
 
 MAPS = {
@@ -47,6 +52,9 @@ def stylesheet() -> str:
     for prefix, colours in MAPS.items():
         for value, colour in colours.items():
             rules.append(f".badge-{prefix}-{value}{{background:{colour};color:{text_colour(colour)}}}")
+    # The tiles of a cost's four parts carry the colours the funding-gap chart gives them.
+    for part, colour in FUNDING_PART_COLOURS.items():
+        rules.append(f".tile-part-{part}{{border-left:6px solid {colour}}}")
     return "\n".join(rules) + "\n"
 
 

@@ -149,6 +149,19 @@ def portfolio_funding_gaps(*, projects: QuerySet[Project], limit: int = 15) -> l
     )
 
 
+def lender_mix_reconciliation(rows: list[dict], kpis: dict) -> dict:
+    """How the lender mix's totals (each line's full value) meet the Committed tile (capped at each
+    project's cost, projects without a cost apart): committed above costs is the difference left."""
+    lines_committed = sum((row["committed_usd"] for row in rows), ZERO)
+    uncosted = kpis["committed_uncosted_usd"]
+    return {
+        "lines_committed_usd": lines_committed,
+        "lines_pipeline_usd": sum((row["pipeline_usd"] for row in rows), ZERO),
+        "uncosted_usd": uncosted,
+        "beyond_cost_usd": lines_committed - kpis["committed_usd"] - uncosted,
+    }
+
+
 #: The lender-kind key of syndicated loans whose members are of different kinds.
 MIXED_SYNDICATE = "mixed_syndicate"
 

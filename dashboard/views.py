@@ -83,8 +83,10 @@ def _dashboard_figures(portfolio, projects, moment, today) -> dict:
     )
     meeting_labels = _meeting_rows(per_meeting)
     overruns = selectors.portfolio_overruns(projects=projects, as_of=moment.date, limit=OVERRUN_ROWS)
+    kpis = selectors.portfolio_kpis(projects=projects)
     return {
-        "kpis": selectors.portfolio_kpis(projects=projects),
+        "kpis": kpis,
+        "reconcile": selectors.lender_mix_reconciliation(by_lender, kpis),
         "overruns": overruns,
         "overruns_flagged": overruns[0]["flagged"] if overruns else 0,
         "latest": selectors.latest_meeting_decisions(projects=projects, as_of=moment.date)["meeting"],
@@ -242,7 +244,13 @@ def project_detail(request, slug: str):
             "donut": charts.figure_json(
                 charts.financing_donut(
                     [
-                        {"label": str(line.lender), "kind": line.lender.kind, "value_usd": line.value_usd}
+                        {
+                            "label": f"{line.lender}-led syndicate"
+                            if line.line_pk in participants
+                            else str(line.lender),
+                            "kind": line.lender.kind,
+                            "value_usd": line.value_usd,
+                        }
                         for line in committed
                     ],
                     gap_usd=project.funding_gap_usd,

@@ -304,6 +304,12 @@ def test_committed_money_above_the_cost_leaves_no_negative_gap(db, viewer_client
     assert row.funding_gap_percent == Decimal("0.00")
     html = viewer_client.get("/projects/airport/").content.decode()
     assert "Committed money (US$ 364m) exceeds the current cost (US$ 266m)" in html
+    # The dashboard's lender mix counts the line's full US$ 364m and says why the tile shows 266m.
+    dashboard = viewer_client.get("/")
+    assert dashboard.context["kpis"]["committed_usd"] == Decimal("266000000.00")
+    assert dashboard.context["reconcile"]["lines_committed_usd"] == Decimal("364000000.00")
+    assert dashboard.context["reconcile"]["beyond_cost_usd"] == Decimal("98000000.00")
+    assert "leaves out US$ 98.0m committed above projects' costs" in dashboard.content.decode()
 
 
 def test_on_one_date_an_approved_or_precise_figure_beats_a_bound_or_a_press_report(db):
