@@ -14,7 +14,14 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
-from projects.admin import AuditedAdmin, DecisionAdmin, NormalizationMessagesMixin, ProjectAdmin, money
+from projects.admin import (
+    AuditedAdmin,
+    DecisionAdmin,
+    DefaultedChoicesForm,
+    NormalizationMessagesMixin,
+    ProjectAdmin,
+    money,
+)
 from projects.models import CostEstimate, Decision, PhaseStatusChange, ProjectStatusChange
 from projects.resources import SpreadsheetAdminMixin
 
@@ -31,18 +38,6 @@ from .services import (
     financing_line_save,
     financing_shares_validate,
 )
-
-
-class ShareBasisOptional(forms.ModelForm):
-    """A form whose "share of" may be left out: a share is then a share of the total cost."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "share_basis" in self.fields:
-            self.fields["share_basis"].required = False
-
-    def clean_share_basis(self):
-        return self.cleaned_data.get("share_basis") or ShareBasis.COST
 
 
 class FinancingLineFormSet(BaseInlineFormSet):
@@ -83,7 +78,7 @@ class FinancingLineFormSet(BaseInlineFormSet):
         return line
 
 
-class FinancingLineForm(ShareBasisOptional):
+class FinancingLineForm(DefaultedChoicesForm):
     class Meta:
         model = FinancingLine
         fields = "__all__"  # noqa: DJ007 - the ModelAdmin's fieldsets choose the fields
@@ -264,7 +259,7 @@ class FinancingLineAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audi
         return money(obj.amount_usd)
 
 
-class FinancingChangeForm(ShareBasisOptional):
+class FinancingChangeForm(DefaultedChoicesForm):
     """Record a new state for a line; the service saves the line and the change together."""
 
     class Meta:
@@ -391,7 +386,7 @@ class EffectFormSet(BaseInlineFormSet):
             raise ValidationError(errors)
 
 
-class NewFinancingEffectForm(ShareBasisOptional):
+class NewFinancingEffectForm(DefaultedChoicesForm):
     lender = forms.ModelChoiceField(queryset=Lender.objects.order_by("name"))
 
     class Meta:
@@ -499,6 +494,7 @@ class NewEstimateFormSet(EffectFormSet):
 
 class NewEstimateInline(NewEffectInline):
     model = CostEstimate
+    form = DefaultedChoicesForm
     formset = NewEstimateFormSet
     extra = 0
     date_field = "as_of"
@@ -506,6 +502,7 @@ class NewEstimateInline(NewEffectInline):
     verbose_name_plural = "New cost estimates put on record by this decision"
     fields = [
         "as_of",
+        "bound",
         "amount",
         "currency",
         "entered_pkr_per_usd",

@@ -32,6 +32,7 @@ class FinancingLineResource(CleanResource):
             "status",
             "as_of",
             "share_percent",
+            "share_basis",
             "amount",
             "currency",
             "entered_pkr_per_usd",

@@ -5,6 +5,7 @@ number of queries whatever the page size. Normalized amounts are read-only and s
 beside the entered amount with the rate that produced them.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -134,11 +135,38 @@ class PhaseInline(admin.TabularInline):
     ]
 
 
+class DefaultedChoicesForm(forms.ModelForm):
+    """A form in which the choices that have a sensible default may be left out.
+
+    An estimate's bound and date precision, a financial close's precision, a line's "share
+    of": left out of a form (or of an older bookmark or script), each keeps its model default
+    (a stated amount, an exact day, a share of the total cost) instead of failing as required.
+    """
+
+    DEFAULTED = ("bound", "date_precision", "financial_close_precision", "share_basis")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.DEFAULTED:
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.DEFAULTED:
+            if name in self.fields and not cleaned.get(name):
+                cleaned[name] = self._meta.model._meta.get_field(name).default
+        return cleaned
+
+
 class CostEstimateInline(admin.TabularInline):
     model = CostEstimate
+    form = DefaultedChoicesForm
     extra = 0
     fields = [
         "as_of",
+        "date_precision",
+        "bound",
         "amount",
         "currency",
         "entered_pkr_per_usd",
@@ -167,11 +195,12 @@ class CostEstimateInline(admin.TabularInline):
 @admin.register(Project)
 class ProjectAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, AuditedAdmin):
     resource_classes = [ProjectResource]
+    form = DefaultedChoicesForm
     list_display = ["name", "kind", "sector", "status", "regions_display", "current_cost", "planned_end", "updated_at"]
     list_filter = ["kind", "sector", "status", RegionFilter]
     search_fields = ["name", "slug", "subsector", "location", "sponsor", "implementing_agency", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["parent", "sources"]
+    autocomplete_fields = ["parent", "sources", "financial_close_source"]
     date_hierarchy = "planned_end"
     list_select_related = ["parent"]
     inlines = [PhaseInline, CostEstimateInline]  # financing/admin.py adds the financing lines
@@ -181,6 +210,19 @@ class ProjectAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, AuditedAdm
         ("Size", {"fields": [("length_km", "capacity_mw", "area_acres"), "focus_industries"]}),
         ("Who", {"fields": ["implementing_agency", "sponsor"]}),
         ("When", {"fields": [("planned_start", "planned_end"), ("actual_start", "actual_end")]}),
+        (
+            "Financing structure",
+            {
+                "fields": [
+                    "debt_percent",
+                    ("financial_close_on", "financial_close_precision"),
+                    "financial_close_source",
+                    "financial_close_note",
+                ],
+                "description": "The debt part of the cost (equity is the rest), and when the financing closed: "
+                "from financial close on, all of the cost counts as committed, amounts known or not.",
+            },
+        ),
         ("About", {"fields": ["description", "sources"]}),
     ]
 
@@ -209,6 +251,7 @@ class PhaseAdmin(AuditedAdmin):
 @admin.register(CostEstimate)
 class CostEstimateAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, AuditedAdmin):
     resource_classes = [CostEstimateResource]
+    form = DefaultedChoicesForm
     list_display = [
         "project",
         "as_of",
@@ -227,7 +270,20 @@ class CostEstimateAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audit
     date_hierarchy = "as_of"
     readonly_fields = ["amount_usd", "amount_pkr", "rate_explanation"]
     fieldsets = [
-        (None, {"fields": ["project", "as_of", ("amount", "currency"), "basis", "approving_forum", "source", "note"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "project",
+                    ("as_of", "date_precision"),
+                    ("bound", "amount", "currency"),
+                    "basis",
+                    "approving_forum",
+                    "source",
+                    "note",
+                ]
+            },
+        ),
         ("Scope", {"fields": ["full_scope", "scope"]}),
         (
             "Normalization",

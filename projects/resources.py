@@ -130,6 +130,9 @@ class ProjectResource(CleanResource):
             "actual_end",
             "focus_industries",
             "parent",
+            "debt_percent",
+            "financial_close_on",
+            "financial_close_precision",
             "description",
         ]
 
@@ -144,6 +147,8 @@ class CostEstimateResource(CleanResource):
         fields = [
             "project",
             "as_of",
+            "date_precision",
+            "bound",
             "amount",
             "currency",
             "entered_pkr_per_usd",

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from financing.models import FinancingChange, FinancingLine, Lender
+from financing.selectors import projects_with_funding
 from financing.services import financing_line_record_change
 from projects.models import (
     CostEstimate,
@@ -498,3 +499,86 @@ def test_line_amount_without_currency_is_a_form_error(admin_client):
     )
     assert "Give a currency (PKR, USD or CNY) with the amount, and none without one." in response.content.decode()
     assert not FinancingLine.objects.exists()
+
+
+# ------------------------------------------------------------ financing structure (issue 9)
+
+
+def test_an_editor_enters_a_plant_as_its_sources_state_it(admin_client):
+    """Hub: 75:25 debt:equity; CPIH 74% and HUBCO 26% of the equity; the loan 100% of the debt."""
+    project = ProjectFactory()
+    CostEstimateFactory(project=project, amount=Decimal("1995000000"))
+    cpih, hubco, cdb = LenderFactory(), LenderFactory(), LenderFactory()
+    rows = {}
+    for i, (lender, share, basis) in enumerate(((cdb, "100", "debt"), (cpih, "74", "equity"), (hubco, "26", "equity"))):
+        rows.update(
+            {
+                f"financing_lines-{i}-lender": lender.pk,
+                f"financing_lines-{i}-instrument": "equity" if basis == "equity" else "commercial_loan",
+                f"financing_lines-{i}-share_percent": share,
+                f"financing_lines-{i}-share_basis": basis,
+                f"financing_lines-{i}-status": "agreed",
+                f"financing_lines-{i}-as_of": "2019-01-04",
+            }
+        )
+    response = post_change(admin_client, project, debt_percent="75", **{"financing_lines-TOTAL_FORMS": "3"}, **rows)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    funded = projects_with_funding().get(pk=project.pk)
+    assert (funded.committed_usd, funded.funding_gap_usd) == (Decimal("1995000000.00"), Decimal("0.00"))
+    assert sorted(project.financing_lines.values_list("share_basis", flat=True)) == ["debt", "equity", "equity"]
+
+    # A further 10% of the equity would make 75 + (74 + 26 + 10)% × 25 = 102.5% of the cost.
+    response = post_change(
+        admin_client,
+        project,
+        **{
+            "financing_lines-TOTAL_FORMS": "4",
+            "financing_lines-3-lender": LenderFactory().pk,
+            "financing_lines-3-instrument": "equity",
+            "financing_lines-3-share_percent": "10",
+            "financing_lines-3-share_basis": "equity",
+            "financing_lines-3-status": "agreed",
+            "financing_lines-3-as_of": "2019-01-04",
+        },
+    )
+    assert response.status_code == 200
+    assert "would add up to 102.5% of its cost" in response.content.decode()
+    assert project.financing_lines.count() == 3
+
+
+def test_a_share_of_the_equity_without_a_split_is_held_to_100_percent_of_the_equity(admin_client):
+    project = ProjectFactory()
+    rows = {}
+    for i, share in enumerate(("60", "50")):
+        rows.update(
+            {
+                f"financing_lines-{i}-lender": LenderFactory().pk,
+                f"financing_lines-{i}-instrument": "equity",
+                f"financing_lines-{i}-share_percent": share,
+                f"financing_lines-{i}-share_basis": "equity",
+                f"financing_lines-{i}-status": "agreed",
+                f"financing_lines-{i}-as_of": "2017-02-01",
+            }
+        )
+    response = post_change(admin_client, project, **{"financing_lines-TOTAL_FORMS": "2"}, **rows)
+    assert response.status_code == 200
+    assert "The live shares of the equity of this project would add up to 110%" in response.content.decode()
+    assert project.financing_lines.count() == 0
+
+
+def test_financial_close_needs_its_date_and_a_lower_bound_is_kept(admin_client):
+    project = ProjectFactory()
+    source = SourceFactory()
+    response = post_change(admin_client, project, financial_close_source=source.pk)
+    assert response.status_code == 200
+    assert "Give the date of the financial close with its source." in response.content.decode()
+    response = post_change(
+        admin_client,
+        project,
+        financial_close_on="2017-03-01",
+        financial_close_precision="month",
+        financial_close_source=source.pk,
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.financial_close_display == "Mar 2017"
