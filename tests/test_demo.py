@@ -263,3 +263,12 @@ def test_14th_jcc_effects_are_dated_records_of_its_decisions(demo):
         "S1",
     )
     assert CostEstimate.objects.filter(decision__meeting__number=14).count() == 2
+
+
+def test_as_of_the_11th_jcc_the_14th_jccs_projects_are_not_yet_known(demo):
+    from financing.selectors import known_by
+
+    then = set(known_by(Project.objects.all(), dt.date(2022, 10, 27)).values_list("slug", flat=True))
+    for slug in ("g2g-sez-karachi", "g2g-sez-islamabad", "gb-solar-300mw", "ml-1-karachi-rohri"):
+        assert slug not in then
+    assert {"ml-1", "karachi-circular-railway", "hub-coal"} <= then

@@ -367,3 +367,31 @@ def test_as_of_views_leave_out_projects_not_yet_known(sections, viewer_client):
     ]
     response = viewer_client.get("/projects/", {"as_of": "2025-10-01"})
     assert [p.slug for p in response.context["page"]] == ["main-line", "undated"]
+
+
+# ------------------------------------------------------------------------ exchange rates
+
+
+@pytest.mark.parametrize(
+    ("figure_on", "rate_on", "kind", "distant"),
+    [
+        (D(2023, 6, 13), D(2022, 12, 31), "year_end_close", True),  # the airport's 2023 cost at a 2022 close
+        (D(2023, 1, 10), D(2022, 12, 31), "year_end_close", False),  # ten days on
+        (D(2021, 1, 1), D(2021, 1, 1), "annual_average", True),  # an average, whatever the day
+        (D(2025, 9, 26), D(2025, 9, 26), "daily_close", False),
+    ],
+)
+def test_a_rate_far_from_the_figures_date_is_marked(figure_on, rate_on, kind, distant, viewer_client):
+    from tests.factories import ExchangeRateFactory
+
+    ExchangeRateFactory(date=rate_on, per_usd=Decimal("226.43"), kind=kind)
+    project = ProjectFactory(slug="airport")
+    estimate = CostEstimateFactory(
+        project=project, amount=Decimal("60208000000"), currency="PKR", entered_pkr_per_usd=None, as_of=figure_on
+    )
+    assert estimate.pkr_reference.date == rate_on
+    assert estimate.rate_is_distant is distant
+    html = viewer_client.get("/projects/airport/").content.decode()
+    assert ("⚠ rate not of the figure" in html) is distant
+    usd_figure = CostEstimateFactory(project=project, currency="USD", entered_pkr_per_usd=None, as_of=figure_on)
+    assert usd_figure.rate_is_distant is False  # a US$ figure does not depend on the rupee's rate
