@@ -556,11 +556,20 @@ def cost_history(rows: Iterable[Row]) -> go.Figure:
     if not traces:
         return empty_figure()
     pkr_values = [value for trace in traces if trace.yaxis == "y2" for value in trace.y]
+    dates = sorted({row["as_of"] for row in rows})
+    xaxis = _axis(type="date")
+    if len(dates) == 1:
+        # One date: plotly would zoom to a millisecond around it; show half a year either side instead.
+        only = dates[0]
+        xaxis.update(
+            range=[(only - dt.timedelta(days=183)).isoformat(), (only + dt.timedelta(days=183)).isoformat()],
+            tickformat="%b %Y",
+        )
     return go.Figure(
         data=traces,
         layout=base_layout(
             legend=True,
-            xaxis=_axis(type="date"),
+            xaxis=xaxis,
             yaxis=_money_axis(),
             yaxis2=_axis(
                 title={"text": "PKR bn"},

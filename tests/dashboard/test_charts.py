@@ -526,3 +526,17 @@ def test_every_chart_escapes_a_hostile_name(name):
         assert "<script>" not in text
         assert "<img" not in text
         assert charts.esc(name) in text
+
+
+def test_cost_history_with_one_date_shows_months_not_milliseconds():
+    """Hub has one estimate: plotly alone would span a millisecond around it."""
+    fig = charts.figure_json(charts.cost_history(HISTORY[:1]))
+    xaxis = fig["layout"]["xaxis"]
+    only = HISTORY[0]["as_of"]
+    assert xaxis["tickformat"] == "%b %Y"
+    assert xaxis["range"] == [
+        (only - dt.timedelta(days=183)).isoformat(),
+        (only + dt.timedelta(days=183)).isoformat(),
+    ]
+    several = charts.figure_json(charts.cost_history(HISTORY))["layout"]["xaxis"]
+    assert "range" not in several  # more than one date: plotly's own range
