@@ -120,7 +120,13 @@ class PortfolioFilter(filters.FilterSet):
     has_gap = filters.BooleanFilter(
         label="Funding gap",
         method="filter_gap",
-        widget=forms.Select(choices=[("", "Any"), ("true", "Has a funding gap"), ("false", "Fully funded")]),
+        widget=forms.Select(
+            choices=[
+                ("", "Any"),
+                ("true", "Has a funding gap"),
+                ("false", "No funding gap (cost committed or proposed)"),
+            ]
+        ),
     )
     sort = NullsLastOrderingFilter(
         fields=(

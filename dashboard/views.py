@@ -147,7 +147,9 @@ def project_list(request):
             request, "project-ids", lambda: list(projects.values_list("pk", flat=True)), ignore=("page",)
         )
         page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = {p.pk: p for p in projects.filter(pk__in=list(page.object_list)).select_related("parent")}
+        # The page's rows only: the figures are computed for these projects, not the whole portfolio.
+        on_page = Project.objects.filter(pk__in=list(page.object_list))
+        rows = {p.pk: p for p in projects_with_funding(on_page, as_of=moment.date).select_related("parent")}
         page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     context = {
         "filter": portfolio,
@@ -182,7 +184,7 @@ def project_detail(request, slug: str):
     if not valid:
         moment = AsOf()
     project = get_object_or_404(
-        projects_with_funding(as_of=moment.date)
+        projects_with_funding(Project.objects.filter(slug=slug), as_of=moment.date)
         .with_overruns(as_of=moment.date)
         .select_related("parent", "financial_close_source"),
         slug=slug,

@@ -31,6 +31,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf, Round
+from django_cte import CTE, with_cte
 
 from projects.models import CostEstimate, Decision, Project, ProjectStatusChange, cost_of_record
 
@@ -122,16 +123,34 @@ class LineStates:
         return Exists(FinancingLine.participants.through.objects.filter(financingline_id=OuterRef(self.line_pk)))
 
     def of_lender(self, lender) -> Q:
-        """State rows of lines the lender leads or takes part in."""
-        joined = FinancingLine.participants.through.objects.filter(
-            financingline_id=OuterRef(self.line_pk), lender=lender
+        """State rows of lines the lender leads or takes part in (reads its syndicates' ids: one query).
+
+        The ids are read first so PostgreSQL can combine two index scans, instead of testing
+        every line of the portfolio for membership.
+        """
+        joined = list(
+            FinancingLine.participants.through.objects.filter(lender=lender).values_list("financingline_id", flat=True)
         )
-        return Q(**{self.path("lender"): lender}) | Q(Exists(joined))
+        return Q(**{self.path("lender"): lender}) | Q(**{f"{self.line_pk}__in": joined})
 
     def related(self, *names: str) -> list[str]:
         """``select_related`` paths for the state rows."""
         base = [] if self.as_of is None else ["line"]
         return base + [self.path(n) for n in names]
+
+
+#: What ``projects_with_funding`` computes once per project, in its common table expression.
+FIGURES = (
+    "current_cost_usd",
+    "current_cost_pkr",
+    "current_cost_as_of",
+    "current_cost_bound",
+    "committed_usd",
+    "pipeline_usd",
+    "financing_closed",
+    "has_undisclosed",
+    "counted_in_totals",
+)
 
 
 def projects_with_funding(
@@ -155,30 +174,51 @@ def projects_with_funding(
     parts are empty when the cost is unknown. ``counted_in_totals`` is false for a section
     whose parent has a cost of its own (the parent's estimate stands for the whole), so
     portfolio sums never count both. With ``as_of``, all of it as known on that date.
+
+    The figures each part is made of (cost, committed, pipeline, the flags) are correlated
+    subqueries; they are computed once per project in a materialized common table expression
+    (django-cte) that the parts then read as plain columns, instead of being repeated inside
+    every part, percentage, filter and sort that uses them. It is computed for ``projects`` as
+    given: filter them before (by id, slug…) for a page about a few projects.
     """
-    projects = (projects if projects is not None else Project.objects.all()).with_current_cost(as_of=as_of)
-    projects = projects.with_status(as_of=as_of)
+    projects = projects if projects is not None else Project.objects.all()
+    base = projects.with_current_cost(as_of=as_of)
     states = LineStates(as_of)
     of_project = states.queryset().filter(**{states.path("project"): OuterRef("pk")})
-    value = line_value_usd(OuterRef("current_cost_usd"), OuterRef("debt_percent"))
+    fraction = share_of_cost(OuterRef("debt_percent"))
 
-    def total(statuses):
+    def summed(statuses, expression, condition: Q):
         return Coalesce(
             Subquery(
                 of_project.filter(status__in=statuses)
+                .annotate(fraction=fraction)
+                .filter(condition)
                 .order_by()
                 .values(states.path("project"))
-                .annotate(total=Sum(value))
+                .annotate(total=Sum(expression))
                 .values("total"),
                 output_field=MONEY,
             ),
             ZERO,
         )
 
-    undisclosed = of_project.filter(status__in=FinancingStatus.committed()).annotate(value=value).filter(value=None)
+    def total(statuses):
+        # A line's value is its share of the cost, else its amount (``line_value_usd``). The shares
+        # are summed first and applied to the cost once, so the line sums never read the cost: a
+        # project's cost is looked up once per use, not once per line.
+        by_share = Q(share_percent__isnull=False, fraction__isnull=False)
+        shares = summed(statuses, F("share_percent") * F("fraction"), by_share)
+        amounts = summed(statuses, F("amount_usd"), ~by_share)
+        return Coalesce(Cast(F("current_cost_usd") * shares / HUNDRED, output_field=MONEY), ZERO) + amounts
+
+    undisclosed = (
+        of_project.filter(status__in=FinancingStatus.committed(), amount_usd__isnull=True)
+        .annotate(fraction=fraction)
+        .filter(Q(share_percent__isnull=True) | Q(fraction__isnull=True))
+    )
     closed = Q(financial_close_on__isnull=False) & (Q(financial_close_on__lte=as_of) if as_of else Q())
     parent_costed = cost_of_record(OuterRef("parent_id"), as_of=as_of)
-    projects = projects.annotate(
+    base = base.annotate(
         committed_usd=total(FinancingStatus.committed()),
         pipeline_usd=total(FinancingStatus.pipeline()),
         financing_closed=Case(When(closed, then=Value(True)), default=Value(False), output_field=BooleanField()),
@@ -186,6 +226,14 @@ def projects_with_funding(
         counted_in_totals=Case(
             When(parent__isnull=False, then=~Exists(parent_costed)), default=Value(True), output_field=BooleanField()
         ),
+    )
+    # Materialized: PostgreSQL would otherwise fold the table expression into the query and
+    # repeat every subquery wherever a part uses it. It covers the projects given, so a page
+    # about a few projects passes just those (``Project.objects.filter(pk__in=…)``).
+    figures = CTE(base.order_by().values("pk", *FIGURES), name="project_funding", materialized=True)
+    projects = figures.join(projects, pk=figures.col.pk)
+    projects = with_cte(figures, select=projects.with_status(as_of=as_of)).annotate(
+        **{name: getattr(figures.col, name) for name in FIGURES}
     )
 
     def known_cost(expression):
