@@ -113,6 +113,12 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# PostgreSQL's JIT compiles a query whose *estimated* cost is high: the portfolio's correlated
+# subqueries estimate high and run in a fraction of a second, so JIT spent ~1.9 s compiling
+# each dashboard query at 10,000 projects to save nothing (docs/benchmarks.md). Off unless asked.
+if not env.bool("POSTGRES_JIT", default=False):
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = (options.get("options", "") + " -c jit=off").strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
