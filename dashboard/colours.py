@@ -54,7 +54,7 @@ def stylesheet() -> str:
             rules.append(f".badge-{prefix}-{value}{{background:{colour};color:{text_colour(colour)}}}")
     # The tiles of a cost's four parts carry the colours the funding-gap chart gives them.
     for part, colour in FUNDING_PART_COLOURS.items():
-        rules.append(f".tile-part-{part}{{border-left:6px solid {colour}}}")
+        rules.append(f".tiles .tile-part-{part}{{border-left:6px solid {colour}}}")
     return "\n".join(rules) + "\n"
 
 

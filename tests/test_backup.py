@@ -13,11 +13,13 @@ import os
 import stat
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
 
 import psycopg2
+import psycopg2.errors
 import pytest
 from django.db import connection
 
@@ -149,9 +151,25 @@ def restored_name(backup_file):
         assert result.returncode == 0, result.stderr
         yield name
     finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(admin, name)
         admin.close()
+
+
+def _drop_database(admin, name: str, attempts: int = 20) -> None:
+    """Drop a test database, waiting out an autovacuum worker the restore set off.
+
+    FORCE ends our own roles' sessions, but a non-superuser cannot end PostgreSQL's
+    autovacuum worker, which a freshly restored database often has: retry until it is done.
+    """
+    for attempt in range(attempts):
+        try:
+            with admin.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except (psycopg2.errors.InsufficientPrivilege, psycopg2.errors.ObjectInUse):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 def test_a_restored_database_shows_the_same_dashboard(original_url, restored_name):

@@ -125,3 +125,13 @@ def test_postgresql_jit_is_off_for_the_sites_connections(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_the_cost_part_tiles_take_the_funding_chart_colours():
+    from dashboard.colours import stylesheet
+    from financing.choices import FUNDING_PART_COLOURS
+
+    css = stylesheet()
+    for part, colour in FUNDING_PART_COLOURS.items():
+        # More specific than ``.tiles li``, whose border would otherwise win.
+        assert f".tiles .tile-part-{part}{{border-left:6px solid {colour}}}" in css
