@@ -37,6 +37,7 @@ from .services import (
     financing_line_record_change,
     financing_line_save,
     financing_shares_validate,
+    line_label,
 )
 
 
@@ -386,13 +387,34 @@ class EffectFormSet(BaseInlineFormSet):
             raise ValidationError(errors)
 
 
+#: The "line" choice of an effect that asks for a new line (the empty choice lets the service decide).
+NEW_LINE = "new"
+
+
 class NewFinancingEffectForm(DefaultedChoicesForm):
     lender = forms.ModelChoiceField(queryset=Lender.objects.order_by("name"))
+    target = forms.ChoiceField(
+        label="line",
+        required=False,
+        help_text="Which of the project's lines this effect moves. Left automatic: the lender's one live line "
+        "(or the one of the instrument given), else a new line; with several, you are asked to choose.",
+    )
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = {str(line.pk): line for line in lines}
+        self.fields["target"].choices = [
+            ("", "Automatic"),
+            (NEW_LINE, "A new line"),
+            *[(pk, line_label(line)) for pk, line in self.lines.items()],
+        ]
+        self._instrument_optional()
 
     class Meta:
         model = FinancingChange
         fields = [
             "lender",
+            "target",
             "instrument",
             "status",
             "changed_on",
@@ -405,17 +427,26 @@ class NewFinancingEffectForm(DefaultedChoicesForm):
         ]
         widgets = {"note": forms.TextInput(attrs={"size": 30})}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def _instrument_optional(self):
         instrument = self.fields["instrument"]
         instrument.required = False
         instrument.choices = [("", "(the line's)"), *Instrument.choices]
         instrument.initial = ""
         instrument.help_text = "Left empty: the line's instrument as it is (undecided for a new line)."
 
+    def clean(self):
+        cleaned = super().clean()
+        line = self.lines.get(cleaned.get("target") or "")
+        if line is not None and cleaned.get("lender") is not None and line.lender_id != cleaned["lender"].pk:
+            self.add_error("target", f"This line is {line.lender}'s; choose {cleaned['lender']}'s line or a new line.")
+        return cleaned
+
     def to_effect(self) -> FinancingEffect:
         data = self.cleaned_data
+        target = data.get("target") or ""
         return FinancingEffect(
+            line=self.lines.get(target),
+            new_line=target == NEW_LINE,
             lender=data["lender"],
             status=data["status"],
             changed_on=data["changed_on"],
@@ -431,6 +462,19 @@ class NewFinancingEffectForm(DefaultedChoicesForm):
 
 class NewFinancingEffectFormSet(EffectFormSet):
     effect_kind = "financing"
+
+    def get_form_kwargs(self, index):
+        """Every row (and the blank one "Add another" copies) offers the decision's project's lines."""
+        if not hasattr(self, "_lines"):
+            project_id = getattr(self.instance, "project_id", None)
+            self._lines = list(
+                FinancingLine.objects.filter(project_id=project_id)
+                .select_related("lender")
+                .order_by("lender__name", "pk")
+                if project_id
+                else []
+            )
+        return {**super().get_form_kwargs(index), "lines": self._lines}
 
     def clean(self):
         forms.formsets.BaseFormSet.clean(self)

@@ -277,20 +277,59 @@ class FinancingEffect:
     source: object = None
     note: str = ""
     share_basis: str = ShareBasis.COST
+    #: The line the effect moves, when the editor chose one; ``new_line`` asks for a new one.
+    line: FinancingLine | None = None
+    new_line: bool = False
 
 
-def _line_for(project, effect: FinancingEffect) -> FinancingLine:
-    """The line an effect changes: this lender's line (with this instrument, if several), or a new one."""
+def line_label(line: FinancingLine) -> str:
+    """A line as an editor recognises it: "ADB — concessional loan — under negotiation, US$ 2bn since 18 Feb 2026"."""
+    state = line.get_status_display().lower()
+    if line.share_percent is not None:
+        state += f", {line.share_display}"
+    if line.amount is not None:
+        state += f", {line.currency} {line.amount:,.0f}"
+    since = f"{line.as_of:%d %b %Y}".lstrip("0")
+    return f"{line.lender} — {line.get_instrument_display().lower()} — {state} since {since}"
+
+
+def _target_line(project, effect: FinancingEffect) -> tuple[FinancingLine | None, str | None]:
+    """The line an effect moves, or why it cannot be told.
+
+    The line the editor chose; a new line when asked for; otherwise the lender's one live
+    line (or, with several, the one of the effect's instrument). Several live lines and
+    nothing to tell them apart is an error that asks the editor to choose, never a silent
+    new line beside the old one.
+    """
+    if effect.line is not None:
+        if effect.line.project_id != project.pk:
+            return None, f"The chosen line ({line_label(effect.line)}) is not a line of {project}."
+        if effect.line.lender_id != effect.lender.pk:
+            return None, f"The chosen line is {effect.line.lender}'s, not {effect.lender}'s."
+        return effect.line, None
+    new = FinancingLine(project=project, lender=effect.lender, instrument=effect.instrument or "undecided")
+    if effect.new_line:
+        return new, None
     lines = list(FinancingLine.objects.filter(project=project, lender=effect.lender).order_by("-as_of", "-pk"))
+    live = [line for line in lines if line.status not in FinancingStatus.dead()]
     if effect.instrument:
-        same = [line for line in lines if line.instrument == effect.instrument]
-        if same:
-            return same[0]
-    if len(lines) == 1 and not effect.instrument:
-        return lines[0]
-    if len(lines) == 1 and lines[0].instrument == "undecided":
-        return lines[0]
-    return FinancingLine(project=project, lender=effect.lender, instrument=effect.instrument or "undecided")
+        same = [line for line in live if line.instrument == effect.instrument]
+        if len(same) == 1:
+            return same[0], None
+        if not same and not live:
+            same = [line for line in lines if line.instrument == effect.instrument]
+            if same:
+                return same[0], None
+    if len(live) > 1:
+        return None, (
+            f"{effect.lender} has {len(live)} live lines on {project}: choose the line this effect moves, "
+            "or “a new line”."
+        )
+    if len(live) == 1:
+        return live[0], None  # the effect may set its instrument
+    if not live and len(lines) == 1 and not effect.instrument:
+        return lines[0], None
+    return new, None
 
 
 def decision_effects_check(
@@ -307,7 +346,10 @@ def decision_effects_check(
         return ["This decision concerns CPEC as a whole: choose its project before adding effects."], []
     pending: list[LineShare] = []
     for effect in financing:
-        line = _line_for(project, effect)
+        line, problem = _target_line(project, effect)
+        if problem:
+            errors.append(problem)
+            continue
         latest = financing_line_latest_change(line)
         if latest is not None and effect.changed_on < latest.changed_on:
             errors.append(

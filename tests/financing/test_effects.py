@@ -257,3 +257,139 @@ def test_decision_page_refuses_effects_without_a_project_and_foreign_phases(admi
     assert response.status_code == 200
     assert "is not a phase of" in response.content.decode()
     assert not PhaseStatusChange.objects.exists() and not ProjectStatusChange.objects.exists()
+
+
+# ------------------------------------------------------------ which line an effect moves
+
+
+@pytest.fixture
+def rohri():
+    """ADB with two live lines on one section: US$ 2bn under negotiation, US$ 10m signed."""
+    project = ProjectFactory(name="Karachi–Rohri", slug="rohri", status="financing")
+    adb = LenderFactory(name="Asian Development Bank", short_name="ADB", slug="adb")
+    package = FinancingLine(project=project, lender=adb, instrument="undecided", as_of=D(2026, 2, 18))
+    financing_line_record_change(
+        line=package,
+        changed_on=D(2026, 2, 18),
+        status="under_negotiation",
+        amount=Decimal("2000000000"),
+        currency="USD",
+        entered_pkr_per_usd=Decimal("280"),
+    )
+    readiness = FinancingLine(project=project, lender=adb, instrument="undecided", as_of=D(2025, 12, 5))
+    financing_line_record_change(
+        line=readiness,
+        changed_on=D(2025, 12, 5),
+        status="signed",
+        amount=Decimal("10000000"),
+        currency="USD",
+        entered_pkr_per_usd=Decimal("280"),
+    )
+    decision = DecisionFactory(
+        meeting=JCCMeetingFactory(number=15, date=D(2026, 3, 1)), sequence=1, project=project, kind="financing_agreed"
+    )
+    return {"project": project, "adb": adb, "package": package, "readiness": readiness, "decision": decision}
+
+
+def agreed_by_adb(rohri, **target):
+    return FinancingEffect(
+        lender=rohri["adb"],
+        instrument="concessional_loan",
+        status="agreed",
+        changed_on=D(2026, 3, 1),
+        amount=Decimal("1200000000"),
+        currency="USD",
+        entered_pkr_per_usd=Decimal("280"),
+        **target,
+    )
+
+
+def test_an_effect_never_opens_a_line_beside_two_live_ones_silently(rohri):
+    with pytest.raises(ValidationError) as excinfo:
+        decision_record_effects(rohri["decision"], financing=[agreed_by_adb(rohri)])
+    assert excinfo.value.messages == [
+        "ADB has 2 live lines on Karachi–Rohri: choose the line this effect moves, or “a new line”."
+    ]
+    assert rohri["project"].financing_lines.count() == 2
+
+
+def test_the_chosen_line_moves_and_no_other_is_opened(rohri):
+    decision_record_effects(rohri["decision"], financing=[agreed_by_adb(rohri, line=rohri["package"])])
+    rohri["package"].refresh_from_db()
+    assert (rohri["package"].status, rohri["package"].amount_usd, rohri["package"].instrument) == (
+        "agreed",
+        Decimal("1200000000.00"),
+        "concessional_loan",
+    )
+    assert rohri["package"].decision == rohri["decision"]
+    assert rohri["project"].financing_lines.count() == 2
+
+
+def test_a_new_line_only_when_asked_for(rohri):
+    decision_record_effects(rohri["decision"], financing=[agreed_by_adb(rohri, new_line=True)])
+    assert rohri["project"].financing_lines.count() == 3
+
+
+def test_a_line_of_another_lender_or_project_is_refused(rohri):
+    other = FinancingLine(project=ProjectFactory(), lender=rohri["adb"], instrument="grant", as_of=D(2024, 1, 1))
+    financing_line_record_change(line=other, changed_on=D(2024, 1, 1), status="proposed")
+    with pytest.raises(ValidationError, match="is not a line of Karachi–Rohri"):
+        decision_record_effects(rohri["decision"], financing=[agreed_by_adb(rohri, line=other)])
+
+
+def test_one_live_line_is_the_target_whatever_the_instrument(kkh):
+    effect = FinancingEffect(
+        lender=kkh["china"], instrument="concessional_loan", status="agreed", changed_on=D(2025, 9, 26)
+    )
+    decision_record_effects(kkh["decision"], financing=[effect])
+    kkh["line"].refresh_from_db()
+    assert (kkh["line"].status, kkh["line"].instrument) == ("agreed", "concessional_loan")
+    assert kkh["project"].financing_lines.count() == 1
+
+
+def test_the_decision_page_offers_the_projects_lines_by_name(admin_client, rohri):
+    url = reverse("admin:projects_decision_change", args=[rohri["decision"].pk])
+    page = admin_client.get(url)
+    html = page.content.decode()
+    assert "ADB — not yet decided — under negotiation, USD 2,000,000,000 since 18 Feb 2026" in html
+    assert "ADB — not yet decided — signed, USD 10,000,000 since 5 Dec 2025" in html
+    data = form_data(page, form_id="decision_form")
+    new = new_financing_prefix(data)
+    row = {
+        f"{new}-0-lender": str(rohri["adb"].pk),
+        f"{new}-0-instrument": "concessional_loan",
+        f"{new}-0-status": "agreed",
+        f"{new}-0-amount": "1200000000",
+        f"{new}-0-currency": "USD",
+        f"{new}-0-entered_pkr_per_usd": "280",
+    }
+    # Left automatic with two live lines: the page asks, and nothing is written.
+    response = admin_client.post(url, {**data, **row})
+    assert response.status_code == 200
+    assert "ADB has 2 live lines on Karachi–Rohri: choose the line this effect moves" in response.content.decode()
+    assert rohri["project"].financing_lines.count() == 2
+    # The package chosen: it moves to agreed.
+    response = admin_client.post(url, {**data, **row, f"{new}-0-target": str(rohri["package"].pk)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rohri["package"].refresh_from_db()
+    assert rohri["package"].status == "agreed"
+    assert rohri["project"].financing_lines.count() == 2
+
+
+def test_the_decision_page_refuses_another_lenders_line(admin_client, rohri):
+    aiib = LenderFactory(name="Asian Infrastructure Investment Bank", short_name="AIIB")
+    url = reverse("admin:projects_decision_change", args=[rohri["decision"].pk])
+    data = form_data(admin_client.get(url), form_id="decision_form")
+    new = new_financing_prefix(data)
+    data.update(
+        {
+            f"{new}-0-lender": str(aiib.pk),
+            f"{new}-0-target": str(rohri["package"].pk),
+            f"{new}-0-status": "agreed",
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "This line is ADB&#x27;s; choose AIIB&#x27;s line or a new line." in response.content.decode()
+    rohri["package"].refresh_from_db()
+    assert rohri["package"].status == "under_negotiation"
