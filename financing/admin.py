@@ -6,6 +6,8 @@ to its decision, and the 100% rule on live shares is checked across the whole fo
 (so an editor can lower one share and raise another in one save).
 """
 
+import datetime as dt
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -22,7 +24,14 @@ from projects.admin import (
     ProjectAdmin,
     money,
 )
-from projects.models import CostEstimate, Decision, PhaseStatusChange, ProjectStatusChange
+from projects.models import (
+    CostEstimate,
+    Decision,
+    PhaseStatusChange,
+    Project,
+    ProjectStatusChange,
+    normalize_amount,
+)
 from projects.resources import SpreadsheetAdminMixin
 
 from .choices import FinancingStatus, Instrument, ShareBasis
@@ -389,6 +398,9 @@ class EffectFormSet(BaseInlineFormSet):
 
 #: The "line" choice of an effect that asks for a new line (the empty choice lets the service decide).
 NEW_LINE = "new"
+#: An effect dated before its meeting, or more than this many days after, needs the editor's confirmation.
+EFFECT_DAYS_AFTER = 30
+CONFIRM_LABEL = "I have checked the warnings"
 
 
 class NewFinancingEffectForm(DefaultedChoicesForm):
@@ -400,9 +412,10 @@ class NewFinancingEffectForm(DefaultedChoicesForm):
         "(or the one of the instrument given), else a new line; with several, you are asked to choose.",
     )
 
-    def __init__(self, *args, lines=(), **kwargs):
+    def __init__(self, *args, lines=(), meeting_date=None, cost_usd=None, confirmed=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = {str(line.pk): line for line in lines}
+        self.meeting_date, self.cost_usd, self.confirmed = meeting_date, cost_usd, confirmed
         self.fields["target"].choices = [
             ("", "Automatic"),
             (NEW_LINE, "A new line"),
@@ -441,6 +454,44 @@ class NewFinancingEffectForm(DefaultedChoicesForm):
             self.add_error("target", f"This line is {line.lender}'s; choose {cleaned['lender']}'s line or a new line.")
         return cleaned
 
+    def warnings(self, cleaned) -> list[str]:
+        """What is allowed but usually a mistake: saved only once the editor confirms it."""
+        found = []
+        on, meeting = cleaned.get("changed_on"), self.meeting_date
+        if on and meeting and not meeting <= on <= meeting + dt.timedelta(days=EFFECT_DAYS_AFTER):
+            when = f"{(meeting - on).days} days before" if on < meeting else f"{(on - meeting).days} days after"
+            found.append(f"this effect is dated {on:%d %b %Y}, {when} the meeting ({meeting:%d %b %Y}).")
+        usd = self._amount_usd(cleaned)
+        if usd is not None and self.cost_usd is not None and cleaned.get("status") in FinancingStatus.committed():
+            if usd > self.cost_usd:
+                found.append(
+                    f"US$ {usd:,.0f} committed is more than the project's current cost (US$ {self.cost_usd:,.0f})."
+                )
+        lender, instrument = cleaned.get("lender"), cleaned.get("instrument") or "undecided"
+        if cleaned.get("target") == NEW_LINE and lender is not None:
+            twins = [
+                line
+                for line in self.lines.values()
+                if line.lender_id == lender.pk
+                and line.instrument == instrument
+                and line.status not in FinancingStatus.dead()
+            ]
+            if twins:
+                found.append(f"{lender} already has a live line of this instrument ({line_label(twins[0])}).")
+        return found
+
+    @staticmethod
+    def _amount_usd(cleaned):
+        amount, currency = cleaned.get("amount"), cleaned.get("currency")
+        if amount is None or not currency or not cleaned.get("changed_on"):
+            return None
+        try:
+            return normalize_amount(
+                amount, currency, cleaned["changed_on"], entered_pkr_per_usd=cleaned.get("entered_pkr_per_usd")
+            ).amount_usd
+        except ValidationError:
+            return None  # the missing rate is reported when the effect is saved
+
     def to_effect(self) -> FinancingEffect:
         data = self.cleaned_data
         target = data.get("target") or ""
@@ -474,7 +525,20 @@ class NewFinancingEffectFormSet(EffectFormSet):
                 if project_id
                 else []
             )
-        return {**super().get_form_kwargs(index), "lines": self._lines}
+            decision = self.instance
+            self._meeting_date = decision.meeting.date if getattr(decision, "meeting_id", None) else None
+            cost = (
+                Project.objects.with_current_cost().filter(pk=project_id).values_list("current_cost_usd", flat=True)
+                if project_id
+                else []
+            )
+            self._cost_usd = next(iter(cost), None)
+        return {
+            **super().get_form_kwargs(index),
+            "lines": self._lines,
+            "meeting_date": self._meeting_date,
+            "cost_usd": self._cost_usd,
+        }
 
     def clean(self):
         forms.formsets.BaseFormSet.clean(self)
@@ -486,6 +550,16 @@ class NewFinancingEffectFormSet(EffectFormSet):
         errors, _plans = decision_effects_check(self.instance, financing=effects)
         if errors:
             raise ValidationError(errors)
+        # Allowed but usually a mistake: shown once the effects are otherwise valid, saved once confirmed.
+        if not self.form_kwargs.get("confirmed"):
+            warnings = [warning for form in self.effect_forms() for warning in form.warnings(form.cleaned_data)]
+            if warnings:
+                raise ValidationError(
+                    [
+                        f"Check: {warning} If it is right, tick “{CONFIRM_LABEL}” at the top and save again."
+                        for warning in warnings
+                    ]
+                )
 
 
 class NewEffectInline(admin.TabularInline):
@@ -615,9 +689,31 @@ class RecordedStatusInline(admin.TabularInline):
 admin.site.unregister(Decision)
 
 
+class DecisionWithEffectsForm(forms.ModelForm):
+    confirm_warnings = forms.BooleanField(
+        label=CONFIRM_LABEL,
+        required=False,
+        help_text="Effects dated outside the meeting, committed amounts above the project's cost and a second live "
+        "line of one lender and instrument are saved only once confirmed here.",
+    )
+
+    class Meta:
+        model = Decision
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin shows every field of a decision
+
+
 @admin.register(Decision)
 class DecisionWithEffectsAdmin(DecisionAdmin):
     """A decision and what it changed, applied through decision_record_effects."""
+
+    form = DecisionWithEffectsForm
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, NewFinancingEffectInline):
+            confirmed = request.method == "POST" and request.POST.get("confirm_warnings") == "on"
+            kwargs["form_kwargs"] = {**kwargs.get("form_kwargs", {}), "confirmed": confirmed}
+        return kwargs
 
     # New effects first (they take the plain formset prefixes), then what is recorded.
     inlines = [

@@ -244,8 +244,9 @@ def fill_effects(page: Page, effects: dict[str, list]) -> None:
         date = page.locator(f"#{row}changed_on")
         if change["on"] == meeting_row()["date"]:
             expect(date).to_have_value(f"{change['on']:%d/%m/%Y}")  # the meeting's date, by default
-        else:  # China's refusal, reported a month before the meeting that recorded it
+        else:  # China's refusal, reported a month before the meeting that recorded it: a confirmed warning
             date.fill(f"{change['on']:%d/%m/%Y}")
+            page.locator("#id_confirm_warnings").check()
         page.locator(f"#{row}share_percent").fill(text(change.get("share")))
         page.locator(f"#{row}amount").fill(text(change.get("amount")))
         if change.get("currency"):

@@ -11,6 +11,7 @@ from financing.models import FinancingChange, FinancingLine
 from financing.services import FinancingEffect, decision_record_effects, financing_line_record_change
 from projects.models import CostEstimate, PhaseStatusChange, ProjectStatusChange
 from tests.factories import (
+    CostEstimateFactory,
     DecisionFactory,
     JCCMeetingFactory,
     LenderFactory,
@@ -393,3 +394,70 @@ def test_the_decision_page_refuses_another_lenders_line(admin_client, rohri):
     assert "This line is ADB&#x27;s; choose AIIB&#x27;s line or a new line." in response.content.decode()
     rohri["package"].refresh_from_db()
     assert rohri["package"].status == "under_negotiation"
+
+
+# ------------------------------------------------------------------- warnings to confirm
+
+
+def post_effect(admin_client, decision, confirm=False, **row):
+    url = reverse("admin:projects_decision_change", args=[decision.pk])
+    data = form_data(admin_client.get(url), form_id="decision_form")
+    new = new_financing_prefix(data)
+    data.update({f"{new}-0-{name}": value for name, value in row.items()})
+    if confirm:
+        data["confirm_warnings"] = "on"
+    return admin_client.post(url, data)
+
+
+def test_an_effect_dated_months_before_its_meeting_needs_confirming(admin_client, kkh):
+    row = {"lender": str(kkh["china"].pk), "status": "agreed", "share_percent": "85", "changed_on": "10/06/2025"}
+    response = post_effect(admin_client, kkh["decision"], **row)
+    assert response.status_code == 200
+    assert (
+        "Check: this effect is dated 10 Jun 2025, 108 days before the meeting (26 Sep 2025). If it is right, "
+        "tick “I have checked the warnings” at the top and save again."
+    ) in response.content.decode()
+    kkh["line"].refresh_from_db()
+    assert kkh["line"].status == "proposed"  # nothing written
+    response = post_effect(admin_client, kkh["decision"], confirm=True, **row)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    kkh["line"].refresh_from_db()
+    assert (kkh["line"].status, kkh["line"].as_of) == ("agreed", D(2025, 6, 10))
+
+
+def test_more_than_30_days_after_the_meeting_needs_confirming_too(admin_client, kkh):
+    row = {"lender": str(kkh["china"].pk), "status": "agreed", "changed_on": "27/10/2025"}
+    response = post_effect(admin_client, kkh["decision"], **row)
+    assert "31 days after the meeting (26 Sep 2025)" in response.content.decode()
+    row["changed_on"] = "26/10/2025"  # 30 days after: fine
+    assert post_effect(admin_client, kkh["decision"], **row).status_code == 302
+
+
+def test_committed_money_above_the_cost_needs_confirming(admin_client, rohri):
+    CostEstimateFactory(project=rohri["project"], amount=Decimal("2000000000"), as_of=D(2025, 11, 1))
+    row = {
+        "lender": str(rohri["adb"].pk),
+        "target": str(rohri["package"].pk),
+        "status": "agreed",
+        "amount": "2500000000",
+        "currency": "USD",
+        "entered_pkr_per_usd": "280",
+    }
+    response = post_effect(admin_client, rohri["decision"], **row)
+    assert "US$ 2,500,000,000 committed is more than the project&#x27;s current cost (US$ 2,000,000,000)." in (
+        response.content.decode()
+    )
+    assert post_effect(admin_client, rohri["decision"], confirm=True, **row).status_code == 302
+    rohri["package"].refresh_from_db()
+    assert rohri["package"].amount_usd == Decimal("2500000000.00")
+
+
+def test_a_second_live_line_of_one_lender_and_instrument_needs_confirming(admin_client, rohri):
+    row = {"lender": str(rohri["adb"].pk), "target": "new", "status": "proposed"}
+    response = post_effect(admin_client, rohri["decision"], **row)
+    assert "ADB already has a live line of this instrument (ADB — not yet decided — under negotiation" in (
+        response.content.decode()
+    )
+    assert rohri["project"].financing_lines.count() == 2
+    assert post_effect(admin_client, rohri["decision"], confirm=True, **row).status_code == 302
+    assert rohri["project"].financing_lines.count() == 3
