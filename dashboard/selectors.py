@@ -578,8 +578,7 @@ def project_financing_summary(project, lines: list, participants: dict[int, list
             debt += f", led by {words(lead, debt=True)}"
         equity = f"{_percent(project.equity_percent)} sponsors' equity"
         if equity_lines:
-            stakes = [f"{line.lender} {_percent(line.share_percent)}" for line in equity_lines]
-            equity += ", " + (stakes[0] if len(stakes) == 1 else ", ".join(stakes[:-1]) + " and " + stakes[-1])
+            equity += ", " + _names(f"{line.lender} {_percent(line.share_percent)}" for line in equity_lines)
         sentences.append(f"{debt}; {equity}.")
     else:
         known = [words(line) for line in live if line.is_committed and line.value_usd is not None]
@@ -588,7 +587,6 @@ def project_financing_summary(project, lines: list, participants: dict[int, list
     if project.current_cost_usd is None:
         sentences.append("No cost estimate is recorded, so the funding gap is unknown.")
         return sentences
-    undisclosed = _names(sorted({str(line.lender) for line in live if line.is_committed and line.value_usd is None}))
     if project.financing_closed:
         close = project.financial_close_display
         split = (

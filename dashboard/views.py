@@ -186,8 +186,7 @@ def project_detail(request, slug: str):
     project = get_object_or_404(
         projects_with_funding(Project.objects.filter(slug=slug), as_of=moment.date)
         .with_overruns(as_of=moment.date)
-        .select_related("parent", "financial_close_source"),
-        slug=slug,
+        .select_related("parent", "financial_close_source")
     )
     estimates = project.cost_estimates.select_related("source", "pkr_reference", "cny_reference").order_by(
         "as_of", "pk"

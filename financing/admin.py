@@ -67,9 +67,7 @@ class FinancingLineFormSet(BaseInlineFormSet):
             if deleting:
                 pending.append(LineShare(pk, None, FinancingStatus.WITHDRAWN))
             else:
-                pending.append(
-                    LineShare(pk, data.get("share_percent"), data.get("status"), data.get("share_basis") or "cost")
-                )
+                pending.append(LineShare.of(pk, data))
         # The project form's values are on the instance already: its split as it is being saved.
         financing_shares_validate(project_id=self.instance.pk, pending=pending, debt_percent=self.instance.debt_percent)
 
@@ -199,14 +197,7 @@ class FinancingLineAdminForm(FinancingLineForm):
             try:
                 financing_shares_validate(
                     project_id=project.pk,
-                    pending=[
-                        LineShare(
-                            self.instance.pk,
-                            cleaned.get("share_percent"),
-                            cleaned.get("status"),
-                            cleaned.get("share_basis") or "cost",
-                        )
-                    ],
+                    pending=[LineShare.of(self.instance.pk, cleaned)],
                     field="share_percent",
                 )
             except ValidationError as exc:
@@ -284,14 +275,7 @@ class FinancingChangeForm(DefaultedChoicesForm):
                 financing_change_date_validate(line, cleaned["changed_on"], field="changed_on")
                 financing_shares_validate(
                     project_id=line.project_id,
-                    pending=[
-                        LineShare(
-                            line.pk,
-                            cleaned.get("share_percent"),
-                            cleaned.get("status"),
-                            cleaned.get("share_basis") or "cost",
-                        )
-                    ],
+                    pending=[LineShare.of(line.pk, cleaned)],
                     field="share_percent",
                 )
             except ValidationError as exc:

@@ -187,29 +187,12 @@ def projects_with_funding(
     of_project = states.queryset().filter(**{states.path("project"): OuterRef("pk")})
     fraction = share_of_cost(OuterRef("debt_percent"))
 
-    def summed(statuses, expression, condition: Q):
-        return Coalesce(
-            Subquery(
-                of_project.filter(status__in=statuses)
-                .annotate(fraction=fraction)
-                .filter(condition)
-                .order_by()
-                .values(states.path("project"))
-                .annotate(total=Sum(expression))
-                .values("total"),
-                output_field=MONEY,
-            ),
-            ZERO,
-        )
-
     def total(statuses):
-        # A line's value is its share of the cost, else its amount (``line_value_usd``). The shares
-        # are summed first and applied to the cost once, so the line sums never read the cost: a
-        # project's cost is looked up once per use, not once per line.
-        by_share = Q(share_percent__isnull=False, fraction__isnull=False)
-        shares = summed(statuses, F("share_percent") * F("fraction"), by_share)
-        amounts = summed(statuses, F("amount_usd"), ~by_share)
-        return Coalesce(Cast(F("current_cost_usd") * shares / HUNDRED, output_field=MONEY), ZERO) + amounts
+        # Each line's value is rounded to the cent as the lender pages and charts round it, so
+        # the two always add up to the same money.
+        value = line_value_usd(OuterRef("current_cost_usd"), OuterRef("debt_percent"))
+        lines = of_project.filter(status__in=statuses).order_by().values(states.path("project"))
+        return Coalesce(Subquery(lines.annotate(total=Sum(value)).values("total"), output_field=MONEY), ZERO)
 
     undisclosed = (
         of_project.filter(status__in=FinancingStatus.committed(), amount_usd__isnull=True)

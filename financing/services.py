@@ -49,6 +49,11 @@ class LineShare:
     status: str
     share_basis: str = ShareBasis.COST
 
+    @classmethod
+    def of(cls, pk: int | None, data: dict) -> LineShare:
+        """A line's share from a form's or a row's cleaned data."""
+        return cls(pk, data.get("share_percent"), data.get("status"), data.get("share_basis") or ShareBasis.COST)
+
 
 @dataclass(frozen=True)
 class ShareTotals:
@@ -132,14 +137,6 @@ def financing_live_shares(
         equity=totals[ShareBasis.EQUITY],
         debt_percent=debt_percent,
     )
-
-
-def financing_live_share_total(*, project_id: int, pending: Iterable[LineShare] = ()) -> Decimal:
-    """The live shares of a project as a percentage of its cost (the largest per-basis sum
-    when its debt:equity split is unknown)."""
-    totals = financing_live_shares(project_id=project_id, pending=pending)
-    of_cost = totals.of_cost
-    return of_cost if of_cost is not None else max(totals.cost, totals.debt, totals.equity)
 
 
 def financing_shares_validate(

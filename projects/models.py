@@ -335,26 +335,23 @@ class NormalizedMoney(models.Model):
         self.cny_rate_origin = result.cny_rate_origin
         self.cny_reference = result.cny_reference
 
-    #: A reference rate this many days or more from the figure's date is marked on the pages.
+    #: A reference rate more than this many days from the figure's date is marked on the pages.
     DISTANT_RATE_DAYS = 45
 
     @property
     def rate_is_distant(self) -> bool:
-        """True when the PKR (or CNY) reference rate used is an annual average or was set more
-        than ``DISTANT_RATE_DAYS`` from the figure's date: its US$ value is then approximate."""
-        for origin, reference in (
-            (self.pkr_rate_origin, self.pkr_reference),
-            (self.cny_rate_origin, self.cny_reference),
-        ):
-            if origin != RateOrigin.REFERENCE or reference is None:
-                continue
-            if self.currency == Currency.USD and reference.currency == Currency.PKR:
-                continue  # a US$ figure's value does not depend on the rupee rate
-            if reference.kind == ExchangeRateKind.ANNUAL_AVERAGE:
-                return True
-            if abs((self.money_date - reference.date).days) > self.DISTANT_RATE_DAYS:
-                return True
-        return False
+        """True when the reference rate that gave this figure's US$ value (PKR for a rupee figure,
+        CNY for a yuan one) is an annual average or is dated more than ``DISTANT_RATE_DAYS`` from
+        the figure: its US$ value is then approximate. A US$ figure needs no rate."""
+        origin, reference = {
+            Currency.PKR: (self.pkr_rate_origin, self.pkr_reference),
+            Currency.CNY: (self.cny_rate_origin, self.cny_reference),
+        }.get(self.currency, ("", None))
+        if origin != RateOrigin.REFERENCE or reference is None:
+            return False
+        if reference.kind == ExchangeRateKind.ANNUAL_AVERAGE:
+            return True
+        return abs((self.money_date - reference.date).days) > self.DISTANT_RATE_DAYS
 
     @property
     def rate_explanation(self) -> str:

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 
 from financing.models import FinancingChange, FinancingLine
 from financing.selectors import projects_with_funding
-from financing.services import LineShare, financing_line_record_change, financing_live_share_total
+from financing.services import LineShare, financing_line_record_change, financing_live_shares
 from tests.factories import (
     CostEstimateFactory,
     DecisionFactory,
@@ -95,10 +95,10 @@ def test_declined_and_withdrawn_lines_free_their_share():
     financing_line_record_change(
         line=new_line(project), changed_on=D(2025, 9, 26), status="proposed", share_percent=Decimal("60")
     )
-    assert financing_live_share_total(project_id=project.pk) == Decimal("60")
-    assert financing_live_share_total(
+    assert financing_live_shares(project_id=project.pk).of_cost == Decimal("60")
+    assert financing_live_shares(
         project_id=project.pk, pending=[LineShare(None, Decimal("40"), "proposed")]
-    ) == Decimal("100")
+    ).of_cost == Decimal("100")
 
 
 def test_database_trigger_refuses_live_shares_over_100(immediate_constraints):
