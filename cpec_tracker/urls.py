@@ -7,9 +7,13 @@ from django.urls import include, path
 
 from . import views
 
-admin.site.site_header = "CPEC Tracker administration"
-admin.site.site_title = "CPEC Tracker admin"
-admin.site.index_title = "Data entry"
+#: The one name of the data-entry area (Django's admin), wherever an editor sees it: the site
+#: menu's link to it (templates/base.html), its header, its pages' titles and its index.
+DATA_ENTRY = "Data entry"
+
+admin.site.site_header = f"CPEC Tracker — {DATA_ENTRY}"
+admin.site.site_title = f"CPEC Tracker — {DATA_ENTRY}"
+admin.site.index_title = DATA_ENTRY
 
 urlpatterns = [
     path("", include("dashboard.urls")),

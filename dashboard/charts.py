@@ -10,8 +10,9 @@ Conventions:
 
 * Money stays ``Decimal`` until it is handed to plotly: axes are in US$ millions
   (``float`` of ``Decimal / 1,000,000``), hover texts are formatted from the ``Decimal``.
-* Colours come from the colour maps in ``projects.choices`` and ``financing.choices``;
-  only the neutral greys for axes, grid and the "today" line are defined here.
+* Colours come from the colour maps in ``projects.choices`` and ``financing.choices``, and
+  lenders' own colours from ``dashboard.colours.lender_colours``; only the neutral greys
+  for axes, grid and the "today" line are defined here.
 * plotly renders text, hover texts, tick labels and annotations as a subset of HTML, so
   every string that comes from data entry goes through :func:`esc` first.
 * With nothing to draw, a function returns :func:`empty_figure` ("No data", no axes).
@@ -26,11 +27,10 @@ from decimal import Decimal
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from dashboard.colours import lender_colours
 from financing.choices import (
     FINANCING_STATUS_COLOURS,
-    FUNDING_GAP_COLOUR,
     FUNDING_PART_COLOURS,
-    LENDER_KIND_COLOURS,
     FinancingStatus,
     FundingPart,
     LenderKind,
@@ -597,32 +597,41 @@ def financing_donut(
 ) -> go.Figure:
     """Committed financing per lender, then the rest of the cost in its parts, as a donut.
 
-    rows: ``{"label": str, "kind": LenderKind value, "value_usd": Decimal}``; slices are
-    coloured by lender kind; then committed of undisclosed amount, proposed or planned, and
-    the "Unfunded" gap, each skipped when 0 or None, in the funding parts' colours.
+    rows: ``{"label": str, "kind": LenderKind value, "value_usd": Decimal}`` and optionally
+    ``"key"`` (a lender's slug, say; the label by default). Each lender has its own colour
+    (:func:`dashboard.colours.lender_colours` of the keys: distinct within the donut, the
+    same on every project's page) and its kind on the hover's second line. Then committed
+    of undisclosed amount, proposed or planned, and the "Unfunded" gap, each skipped when 0
+    or None, in the funding parts' colours, with the part's name on the hover's second line.
     """
-    slices = [
-        (esc(row["label"]), LENDER_KIND_COLOURS[row["kind"]], row["value_usd"]) for row in rows if row["value_usd"]
+    rows = [row for row in rows if row["value_usd"]]
+    colours = lender_colours(_lender_key(row) for row in rows)
+    slices = [(esc(row["label"]), colours[_lender_key(row)], row["value_usd"], _kind_text(row["kind"])) for row in rows]
+    parts = [
+        ("Committed, amount not disclosed", FundingPart.COMMITTED_UNKNOWN, undisclosed_usd),
+        ("Proposed or planned", FundingPart.PIPELINE, pipeline_usd),
+        ("Unfunded", FundingPart.GAP, gap_usd),
     ]
-    if undisclosed_usd:
-        slices.append(
-            ("Committed, amount not disclosed", FUNDING_PART_COLOURS[FundingPart.COMMITTED_UNKNOWN], undisclosed_usd)
-        )
-    if pipeline_usd:
-        slices.append(("Proposed or planned", FUNDING_PART_COLOURS[FundingPart.PIPELINE], pipeline_usd))
-    if gap_usd:
-        slices.append(("Unfunded", FUNDING_GAP_COLOUR, gap_usd))
+    slices += [(label, FUNDING_PART_COLOURS[part], value, part.label) for label, part, value in parts if value]
     if not slices:
         return empty_figure()
     pie = go.Pie(
-        labels=[label for label, _, _ in slices],
-        values=[usd_m(value) for _, _, value in slices],
-        marker={"colors": [colour for _, colour, _ in slices], "line": {"color": "white", "width": 1}},
-        customdata=[usd_text(value) for _, _, value in slices],
+        labels=[label for label, _, _, _ in slices],
+        values=[usd_m(value) for _, _, value, _ in slices],
+        marker={"colors": [colour for _, colour, _, _ in slices], "line": {"color": "white", "width": 1}},
+        customdata=[[usd_text(value), esc(detail)] for _, _, value, detail in slices],
         hole=0.55,
         sort=False,
         direction="clockwise",
         textinfo="percent",
-        hovertemplate="<b>%{label}</b><br>%{customdata}<br>%{percent}<extra></extra>",
+        hovertemplate="<b>%{label}</b><br>%{customdata[1]}<br>%{customdata[0]}<br>%{percent}<extra></extra>",
     )
     return go.Figure(data=[pie], layout=base_layout(legend=True, margin={"l": 10, "r": 10, "t": 60, "b": 10}))
+
+
+def _lender_key(row: Row) -> str:
+    return str(row.get("key") or row["label"])
+
+
+def _kind_text(kind: object) -> str:
+    return LenderKind(kind).label if kind in LenderKind.values else str(kind)

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class FinancingConfig(AppConfig):
     name = "financing"
-    verbose_name = "Financing"
+    verbose_name = "Lenders and financing"

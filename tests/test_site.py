@@ -135,3 +135,37 @@ def test_the_cost_part_tiles_take_the_funding_chart_colours():
     for part, colour in FUNDING_PART_COLOURS.items():
         # More specific than ``.tiles li``, whose border would otherwise win.
         assert f".tiles .tile-part-{part}{{border-left:6px solid {colour}}}" in css
+
+
+def _texts(pattern, html):
+    import re
+
+    return [re.sub(r"<[^>]+>", "", text).strip() for text in re.findall(pattern, html, re.S)]
+
+
+def test_the_data_entry_area_has_one_name_in_the_menu_and_the_admin(admin_client):
+    """The menu's link to the admin, the admin's header, titles and index say the same name."""
+    from cpec_tracker.urls import DATA_ENTRY
+
+    index = reverse("admin:index")
+    (menu_link,) = _texts(
+        rf'<nav aria-label="Main">.*?<a href="{index}">(.*?)</a>', admin_client.get("/").content.decode()
+    )
+    assert menu_link == DATA_ENTRY == "Data entry"
+
+    html = admin_client.get(index).content.decode()
+    assert _texts(r'<div id="site-name">(.*?)</div>', html) == [f"CPEC Tracker — {menu_link}"]
+    assert _texts(r"<title>(.*?)</title>", html) == [f"CPEC Tracker — {menu_link}"]
+    assert _texts(r"<h1[^>]*>(.*?)</h1>", html) == [menu_link]
+
+    pages = {
+        reverse("admin:app_list", args=["financing"]): "Lenders and financing",
+        reverse("admin:app_list", args=["projects"]): "Projects and JCC meetings",
+        reverse("admin:financing_lender_changelist"): "Select lender to change",
+    }
+    for url, heading in pages.items():
+        html = admin_client.get(url).content.decode()
+        assert _texts(r'<div id="site-name">(.*?)</div>', html) == [f"CPEC Tracker — {menu_link}"]
+        assert _texts(r"<title>(.*?)</title>", html) == [f"{heading} · CPEC Tracker — {menu_link}"]
+        assert _texts(r"<h1[^>]*>(.*?)</h1>", html) == [heading]
+        assert "administration" not in html.lower() and "site admin" not in html.lower()

@@ -8,11 +8,14 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import charts
+from dashboard.colours import LENDER_PALETTE, lender_colours
 from financing.choices import (
     FINANCING_STATUS_COLOURS,
     FUNDING_GAP_COLOUR,
+    FUNDING_PART_COLOURS,
     LENDER_KIND_COLOURS,
     FinancingStatus,
+    FundingPart,
     LenderKind,
 )
 from projects.choices import (
@@ -467,22 +470,75 @@ DONUT_ROWS = [
 ]
 
 
-def test_financing_donut_shows_lenders_by_kind_colour_and_the_unfunded_gap():
+def test_financing_donut_shows_lenders_in_their_own_colours_and_the_unfunded_gap():
     (pie,) = traces(charts.financing_donut(DONUT_ROWS, gap_usd=200 * M))
     assert pie["type"] == "pie"
     assert pie["hole"] == 0.55
     assert pie["sort"] is False
     assert pie["labels"] == ["China Exim Bank", charts.esc(SCRIPT), "Unfunded"]
     assert pie["values"] == [600.0, 200.0, 200.0]
-    assert pie["marker"]["colors"] == [
-        LENDER_KIND_COLOURS[LenderKind.CHINESE_GOVERNMENT],
-        LENDER_KIND_COLOURS[LenderKind.PAKISTAN_BUDGET],
-        FUNDING_GAP_COLOUR,
+    # crc32("China Exim Bank") % 8 == 7, crc32(SCRIPT) % 8 == 4; the gap keeps its grey.
+    assert pie["marker"]["colors"] == ["#AA4499", "#882255", FUNDING_GAP_COLOUR]
+    assert pie["customdata"] == [
+        ["US$ 600.0m", LenderKind.CHINESE_GOVERNMENT.label],
+        ["US$ 200.0m", LenderKind.PAKISTAN_BUDGET.label],
+        ["US$ 200.0m", FundingPart.GAP.label],
     ]
-    assert pie["customdata"] == ["US$ 600.0m", "US$ 200.0m", "US$ 200.0m"]
     assert "percent" in pie["textinfo"]
     assert "%{percent}" in pie["hovertemplate"]
+    assert "%{customdata[0]}" in pie["hovertemplate"] and "%{customdata[1]}" in pie["hovertemplate"]
     assert_escaped(charts.financing_donut(DONUT_ROWS, gap_usd=200 * M))
+
+
+def chinese(label, value=100, **extra):
+    return {"label": label, "kind": LenderKind.CHINESE_GOVERNMENT, "value_usd": value * M, **extra}
+
+
+def test_financing_donut_gives_lenders_of_one_kind_different_colours():
+    """CDB's own colour is #999933 (6); China Exim Bank and ICBC both want #AA4499 (7):
+    the first in name order gets it, ICBC the next free one, #CC6677 (0)."""
+    rows = [chinese("ICBC"), chinese("CDB"), chinese("China Exim Bank")]
+    (pie,) = traces(charts.financing_donut(rows, gap_usd=None))
+    assert pie["marker"]["colors"] == ["#CC6677", "#999933", "#AA4499"]
+    assert [detail for _, detail in pie["customdata"]] == [LenderKind.CHINESE_GOVERNMENT.label] * 3
+    # The same set of lenders in another order: the same colour for each.
+    (pie,) = traces(charts.financing_donut(rows[::-1], gap_usd=None))
+    assert pie["marker"]["colors"] == ["#AA4499", "#999933", "#CC6677"]
+    # Without China Exim Bank, ICBC has its own colour.
+    (pie,) = traces(charts.financing_donut(rows[:2], gap_usd=None))
+    assert pie["marker"]["colors"] == ["#AA4499", "#999933"]
+
+
+def test_financing_donut_colours_by_a_given_key_before_the_label():
+    (by_label,) = traces(charts.financing_donut([chinese("CDB")], gap_usd=None))
+    (by_key,) = traces(charts.financing_donut([chinese("CDB", key="ICBC")], gap_usd=None))
+    assert (by_label["marker"]["colors"], by_key["marker"]["colors"]) == (["#999933"], ["#AA4499"])
+
+
+def test_financing_donut_keeps_the_parts_colours_and_names_them():
+    (pie,) = traces(charts.financing_donut([chinese("CDB")], gap_usd=3 * M, undisclosed_usd=1 * M, pipeline_usd=2 * M))
+    assert pie["labels"] == ["CDB", "Committed, amount not disclosed", "Proposed or planned", "Unfunded"]
+    assert pie["marker"]["colors"] == [
+        "#999933",
+        FUNDING_PART_COLOURS[FundingPart.COMMITTED_UNKNOWN],
+        FUNDING_PART_COLOURS[FundingPart.PIPELINE],
+        FUNDING_GAP_COLOUR,
+    ]
+    assert [detail for _, detail in pie["customdata"]] == [
+        LenderKind.CHINESE_GOVERNMENT.label,
+        FundingPart.COMMITTED_UNKNOWN.label,
+        FundingPart.PIPELINE.label,
+        FundingPart.GAP.label,
+    ]
+
+
+def test_lender_colours_are_distinct_until_the_palette_runs_out():
+    keys = [f"Bank {n}" for n in range(len(LENDER_PALETTE) + 1)]
+    colours = lender_colours(keys)
+    assert len(set(colours[key] for key in keys[:-1])) == len(LENDER_PALETTE)
+    assert set(colours.values()) == set(LENDER_PALETTE)
+    assert not set(LENDER_PALETTE) & set(LENDER_KIND_COLOURS.values())
+    assert not set(LENDER_PALETTE) & set(FUNDING_PART_COLOURS.values())
 
 
 @pytest.mark.parametrize("gap", [None, Decimal(0)])
