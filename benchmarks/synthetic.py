@@ -40,7 +40,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from financing.choices import FinancingStatus, Instrument, LenderKind
+from financing.choices import ChangeKind, FinancingStatus, Instrument, LenderKind
 from financing.models import FinancingChange, FinancingLine, Lender
 from projects.choices import (
     ApprovingForum,
@@ -1058,6 +1058,7 @@ class _Generator:
                 instrument=instrument,
                 share_percent=share if plan.mode != "amount" else None,
                 decision=decision,
+                kind=ChangeKind.EFFECT if decision is not None else ChangeKind.REPORTED,
                 source=self.source,
                 **money,
             )
@@ -1068,6 +1069,7 @@ class _Generator:
         line.instrument = last.instrument
         line.share_percent = last.share_percent
         line.decision = last.decision
+        line.kind = last.kind
         for name in NO_MONEY:
             setattr(line, name, getattr(last, name))
         self.portfolio.lines.append(line)

@@ -32,11 +32,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat, NullIf
 
-from financing.choices import FinancingStatus, LenderKind, ShareBasis
+from financing.choices import ChangeKind, FinancingStatus, LenderKind, ShareBasis
 from financing.models import FinancingChange, FinancingLine, Lender
 from financing.selectors import LineStates, projects_with_funding
 from projects.choices import DecisionKind, MeetingStatus, PhaseStatus, ProjectStatus, Sector
 from projects.models import CostEstimate, Decision, JCCMeeting, Phase, Project
+from projects.money import compact_money
 
 from .models import DataVersion
 
@@ -335,7 +336,7 @@ def lender_totals(*, lenders: QuerySet[Lender] | None = None, as_of: dt.date | N
         pipeline_usd=Sum("value_usd", filter=pipeline & Q(syndicated=False), default=ZERO),
         syndicated_committed_usd=Sum("value_usd", filter=committed & Q(syndicated=True), default=ZERO),
         syndicated_pipeline_usd=Sum("value_usd", filter=pipeline & Q(syndicated=True), default=ZERO),
-        declined=Count("pk", filter=Q(status__in=FinancingStatus.dead())),
+        declined=Count("pk", filter=Q(status__in=FinancingStatus.refused())),
     ):
         totals[row.pop("lender_key")] = row
     for row in joined.order_by().annotate(
@@ -343,7 +344,7 @@ def lender_totals(*, lenders: QuerySet[Lender] | None = None, as_of: dt.date | N
         lines=Count("pk"),
         syndicated_committed_usd=Sum("value_usd", filter=committed, default=ZERO),
         syndicated_pipeline_usd=Sum("value_usd", filter=pipeline, default=ZERO),
-        declined=Count("pk", filter=Q(status__in=FinancingStatus.dead())),
+        declined=Count("pk", filter=Q(status__in=FinancingStatus.refused())),
     ):
         key = row.pop("lender_key")
         mine = totals.setdefault(key, {**EMPTY_TOTALS})
@@ -379,7 +380,8 @@ def meeting_changes(
 ) -> Page:
     """What changed between the previous meeting and this one, per project: one page of them (6 queries).
 
-    Financing changes and cost estimates dated after the previous meeting up to this
+    Financing changes (effects and reported changes, never corrections of the record)
+    and cost estimates dated after the previous meeting up to this
     one's date, the projects this meeting decided about, and each project's funding gap
     as of the previous meeting and as of this one. Projects in name order; only the
     page's projects are read and costed, however many the meeting concerned.
@@ -387,9 +389,10 @@ def meeting_changes(
     since = previous.date if previous is not None else None
     window = Q(changed_on__lte=meeting.date) & (Q(changed_on__gt=since) if since else Q())
     estimate_window = Q(as_of__lte=meeting.date) & (Q(as_of__gt=since) if since else Q())
+    made = FinancingChange.objects.filter(window).exclude(kind=ChangeKind.CORRECTION)
     concerned = Project.objects.filter(
         Q(pk__in=Decision.objects.filter(meeting=meeting).exclude(project=None).values("project_id"))
-        | Q(pk__in=FinancingChange.objects.filter(window).values("line__project_id"))
+        | Q(pk__in=made.values("line__project_id"))
         | Q(pk__in=CostEstimate.objects.filter(estimate_window).values("project_id"))
     ).order_by("name", "pk")
     result = Paginator(concerned.values_list("pk", flat=True), per_page).get_page(page)
@@ -398,11 +401,14 @@ def meeting_changes(
     changes_of: dict[int, list] = defaultdict(list)
     for change in (
         FinancingChange.objects.filter(window, line__project__in=ids)
+        .exclude(kind=ChangeKind.CORRECTION)  # fixes to the record are no meeting's change
         .annotate(had_earlier=Exists(earlier))
         .select_related("line__project", "line__lender", "decision__meeting")
         .order_by("changed_on", "pk")
     ):
-        if change.status in FinancingStatus.dead():
+        if change.status == FinancingStatus.SUPERSEDED:
+            change.kind_of_change = "superseded"
+        elif change.status in FinancingStatus.dead():
             change.kind_of_change = "declined or withdrawn"
         elif not change.had_earlier:
             change.kind_of_change = "added"
@@ -494,25 +500,12 @@ def portfolio_overruns(
 
 # ------------------------------------------------------------------ financing in words
 
-_SYMBOLS = {"USD": "US$", "PKR": "Rs", "CNY": "RMB"}
 _INSTRUMENT_WORDS = {
     "grant": "grant",
     "budget_allocation": "budget allocation",
     "equity": "equity investment",
     "undecided": "commitment",
 }
-
-
-def compact_money(amount: Decimal | None, currency: str) -> str:
-    """An amount as a brief would write it: US$ 1.5bn, US$ 621m, Rs 74bn."""
-    if amount is None:
-        return ""
-    symbol = _SYMBOLS.get(currency, currency)
-    for size, unit in ((Decimal("1e12"), "tn"), (Decimal("1e9"), "bn"), (Decimal("1e6"), "m")):
-        if amount >= size:
-            value = (amount / size).quantize(Decimal("0.01")).normalize()
-            return f"{symbol} {value:,f}{unit}"
-    return f"{symbol} {amount:,.0f}"
 
 
 def _percent(value: Decimal) -> str:

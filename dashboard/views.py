@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from financing.choices import ChangeKind
 from financing.models import FinancingChange, Lender
 from financing.selectors import LineStates, known_by, projects_with_funding
 from projects.choices import MeetingStatus
@@ -197,7 +198,9 @@ def project_detail(request, slug: str):
     states = LineStates(moment.date)
     lines = list(
         states.with_value(states.queryset(project=project))
-        .select_related(*states.related("lender"), "decision__meeting", "pkr_reference", "cny_reference")
+        .select_related(
+            *states.related("lender", "replaced_by__lender"), "decision__meeting", "pkr_reference", "cny_reference"
+        )
         .order_by("-status", states.path("lender__name"))
     )
     phases = list(project.phases.order_by("order"))
@@ -207,7 +210,12 @@ def project_detail(request, slug: str):
         decisions = decisions.filter(meeting__date__lte=moment.date)
         changes = changes.filter(changed_on__lte=moment.date)
     decisions = list(decisions)
-    changes = list(changes.select_related("line__lender", "decision__meeting", "source").order_by("-changed_on", "-pk"))
+    changes = list(
+        changes.select_related("line__lender", "decision__meeting", "source", "recorded_by").order_by(
+            "-changed_on", "-pk"
+        )
+    )
+    corrections = [change for change in changes if change.kind == ChangeKind.CORRECTION]
     sources = list(project.sources.order_by("key", "title"))
     sections = list(project.sections.order_by("name").values("name", "slug"))
     committed = [line for line in lines if line.is_committed and line.value_usd]
@@ -235,6 +243,7 @@ def project_detail(request, slug: str):
         "sources": sources,
         "sections": sections,
         "changes": changes,
+        "corrections": corrections,
         "committed": committed,
         "participants": participants,
         "financing_summary": selectors.project_financing_summary(project, lines, participants),
@@ -250,6 +259,7 @@ def project_detail(request, slug: str):
                             if line.line_pk in participants
                             else str(line.lender),
                             "kind": line.lender.kind,
+                            "key": line.lender.slug,  # the lender's colour survives a renaming
                             "value_usd": line.value_usd,
                         }
                         for line in committed

@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
+from cpec_tracker.admin_site import SafeAutocompleteFields, SafeAutocompleteSelect
 from projects.admin import (
     AuditedAdmin,
     DecisionAdmin,
@@ -34,20 +35,43 @@ from projects.models import (
 )
 from projects.resources import SpreadsheetAdminMixin
 
-from .choices import FinancingStatus, Instrument, ShareBasis
+from .choices import ChangeKind, FinancingStatus, Instrument, ShareBasis
 from .models import FinancingChange, FinancingLine, Lender
 from .resources import FinancingLineResource
 from .services import (
+    STATE_FIELDS,
     FinancingEffect,
     LineShare,
     decision_effects_check,
     decision_record_effects,
     financing_change_date_validate,
+    financing_line_edit,
     financing_line_record_change,
-    financing_line_save,
     financing_shares_validate,
     line_label,
 )
+
+#: Why a change made on a line's own form is a correction, and where a decision's changes go.
+CORRECTION_HELP = (
+    "Changing an existing line's status, date, share or amount here corrects the record: it is "
+    "listed on the project page as a correction, never as a JCC meeting's change. Say what was "
+    "wrong. A JCC decision's changes are entered on the decision's page, as its effects."
+)
+CORRECTION_REQUIRED = "You changed this line's state: say what was wrong in the record (this is a correction)."
+
+
+class LenderChoiceField(forms.ModelChoiceField):
+    """Lenders by full name: "Asian Development Bank (ADB)"."""
+
+    def label_from_instance(self, obj):
+        return obj.choice_label
+
+
+def lender_labels_in_full(formfield):
+    """Name lenders in full in a lender field the admin built (autocomplete or select)."""
+    if formfield is not None:
+        formfield.label_from_instance = lambda obj: obj.choice_label
+    return formfield
 
 
 class FinancingLineFormSet(BaseInlineFormSet):
@@ -71,6 +95,9 @@ class FinancingLineFormSet(BaseInlineFormSet):
         # The project form's values are on the instance already: its split as it is being saved.
         financing_shares_validate(project_id=self.instance.pk, pending=pending, debt_percent=self.instance.debt_percent)
 
+    #: The editor saving the page (set by ``FinancingLineInline.get_formset``).
+    recorded_by = None
+
     def save_new(self, form, commit=True):
         setattr(form.instance, self.fk.name, self.instance)
         return self._save_through_service(form, commit)
@@ -81,15 +108,31 @@ class FinancingLineFormSet(BaseInlineFormSet):
     def _save_through_service(self, form, commit):
         line = form.save(commit=False)
         if commit:
-            financing_line_save(line, check_shares=False)  # clean() checked the whole set
+            # clean() checked the whole set's shares
+            financing_line_edit(
+                line, reason=form.cleaned_data.get("reason", ""), recorded_by=self.recorded_by, check_shares=False
+            )
             form.save_m2m()
         return line
 
 
 class FinancingLineForm(DefaultedChoicesForm):
+    """A line on its own form or the project's: a new state of an existing line is a correction."""
+
+    reason = forms.CharField(
+        label="reason for the correction",
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput(attrs={"size": 40}),
+        help_text=CORRECTION_HELP,
+    )
+
     class Meta:
         model = FinancingLine
         fields = "__all__"  # noqa: DJ007 - the ModelAdmin's fieldsets choose the fields
+
+    def state_changed(self) -> bool:
+        return bool({*STATE_FIELDS, "as_of", "replaced_by"} & set(self.changed_data))
 
     def clean(self):
         cleaned = super().clean()
@@ -99,31 +142,50 @@ class FinancingLineForm(DefaultedChoicesForm):
                 financing_change_date_validate(line, cleaned["as_of"])
             except ValidationError as exc:
                 self.add_error("as_of" if "as_of" in self.fields else None, exc.message_dict["as_of"])
+        if line.pk and self.state_changed() and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", CORRECTION_REQUIRED)
+        status, replaced_by = cleaned.get("status"), cleaned.get("replaced_by")
+        if "replaced_by" in self.fields:
+            if status == FinancingStatus.SUPERSEDED and replaced_by is None:
+                self.add_error("replaced_by", "A superseded line names the line that replaced it.")
+            elif status != FinancingStatus.SUPERSEDED and replaced_by is not None:
+                self.add_error(
+                    "replaced_by", "Only a superseded line names a replacement: set its status to superseded."
+                )
+        elif status == FinancingStatus.SUPERSEDED and line.status != FinancingStatus.SUPERSEDED:
+            self.add_error("status", "Supersede a line on its own page, where you name the line that replaced it.")
         return cleaned
 
 
-class FinancingLineInline(admin.TabularInline):
+class FinancingLineInline(SafeAutocompleteFields, admin.StackedInline):
+    """A project's lines; a changed state is a correction (a decision's changes go on its page)."""
+
     model = FinancingLine
     form = FinancingLineForm
     formset = FinancingLineFormSet
     extra = 0
     can_delete = False
     fields = [
-        "lender",
-        "instrument",
-        "share_percent",
-        "share_basis",
-        "amount",
-        "currency",
-        "entered_pkr_per_usd",
-        "amount_usd_display",
-        "status",
-        "as_of",
-        "decision",
-        "note",
+        ("lender", "instrument", "status", "as_of"),
+        ("share_percent", "share_basis"),
+        ("amount", "currency", "entered_pkr_per_usd", "amount_usd_display"),
+        ("set_by", "note"),
+        "reason",
     ]
-    readonly_fields = ["amount_usd_display"]
-    autocomplete_fields = ["lender", "decision"]
+    readonly_fields = ["amount_usd_display", "set_by"]
+    autocomplete_fields = ["lender"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"recorded_by": request.user})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return lender_labels_in_full(field) if db_field.name == "lender" else field
+
+    @admin.display(description="current state set by")
+    def set_by(self, obj):
+        return set_by(obj)
 
     def get_queryset(self, request):
         return (
@@ -142,6 +204,15 @@ class FinancingLineInline(admin.TabularInline):
 # The project page shows its financing lines too. Adding the inline here keeps the
 # dependency one way: financing knows projects, projects never import financing.
 ProjectAdmin.inlines = [*ProjectAdmin.inlines, FinancingLineInline]
+
+
+def set_by(line) -> str:
+    """What set a line's current state: "15th JCC, decision 2", "a correction", "a reported change"."""
+    if line is None or line.pk is None:
+        return "–"
+    if line.kind == ChangeKind.EFFECT and line.decision_id:
+        return f"{line.decision.meeting.ordinal} JCC, decision {line.decision.sequence}"
+    return "a correction" if line.kind == ChangeKind.CORRECTION else "a change reported by a source"
 
 
 @admin.register(Lender)
@@ -170,10 +241,8 @@ class FinancingChangeInline(admin.TabularInline):
         "status",
         "instrument",
         "share_percent",
-        "amount",
-        "currency",
-        "amount_usd",
-        "decision",
+        "stated_amount",
+        "recorded_as",
         "source",
         "note",
     ]
@@ -184,7 +253,32 @@ class FinancingChangeInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("decision__meeting", "decision__project", "source")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("decision__meeting", "decision__project", "source", "recorded_by")
+        )
+
+    @admin.display(description="amount")
+    def stated_amount(self, obj):
+        return money(obj.amount, obj.currency)
+
+    @admin.display(description="recorded as")
+    def recorded_as(self, obj):
+        return recorded_as(obj)
+
+
+def recorded_as(change) -> str:
+    """Why a change was made, and by whom: "15th JCC, decision 2", "correction by amna: …"."""
+    if change.kind == ChangeKind.EFFECT and change.decision_id:
+        text = f"{change.decision.meeting.ordinal} JCC, decision {change.decision.sequence}"
+    elif change.kind == ChangeKind.CORRECTION:
+        text = f"correction: {change.reason}"
+    else:
+        text = "reported by a source"
+    if change.recorded_by_id:
+        text += f" (recorded by {change.recorded_by.get_username()})"
+    return text
 
 
 class FinancingLineAdminForm(FinancingLineForm):
@@ -210,19 +304,29 @@ class FinancingLineAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audi
     resource_classes = [FinancingLineResource]
     form = FinancingLineAdminForm
     allow_revert = False  # a line changes only by a new dated change
-    list_display = ["project", "lender", "instrument", "share", "stated_amount", "usd", "status", "as_of", "decision"]
-    list_filter = ["status", "instrument", "lender__kind", "lender"]
+    list_display = ["project", "lender", "instrument", "share", "stated_amount", "usd", "status", "as_of", "set_by"]
+    list_filter = ["status", "kind", "instrument", "lender__kind", "lender"]
     list_select_related = ["project", "lender", "decision__meeting", "decision__project"]
     search_fields = ["project__name", "lender__name", "lender__short_name", "note"]
-    autocomplete_fields = ["project", "lender", "participants", "decision", "sources"]
+    autocomplete_fields = ["project", "lender", "participants", "decision", "replaced_by", "sources"]
     date_hierarchy = "as_of"
-    readonly_fields = ["amount_usd", "amount_pkr", "rate_explanation"]
+    readonly_fields = ["amount_usd", "amount_pkr", "rate_explanation", "set_by"]
     inlines = [FinancingChangeInline]
     fieldsets = [
         (None, {"fields": ["project", "lender", "instrument"]}),
         (
             "Current state",
-            {"fields": ["status", "as_of", ("share_percent", "share_basis"), ("amount", "currency"), "decision"]},
+            {
+                "fields": [
+                    "status",
+                    "as_of",
+                    ("share_percent", "share_basis"),
+                    ("amount", "currency"),
+                    "replaced_by",
+                    "set_by",
+                    "reason",
+                ]
+            },
         ),
         ("Syndicated or club loan", {"fields": ["participants"], "classes": ["collapse"]}),
         (
@@ -243,9 +347,28 @@ class FinancingLineAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audi
         # list_select_related, so every relation the pages read is named here.
         return super().get_queryset(request).select_related(*self.list_select_related, "pkr_reference", "cny_reference")
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            # A new line may be a decision's effect; an existing one changes by effects or corrections.
+            state = [f for f in fieldsets[1][1]["fields"] if f not in ("set_by", "reason")] + ["decision"]
+            fieldsets = [fieldsets[0], ("Current state", {"fields": state}), *fieldsets[2:]]
+        return fieldsets
+
     def save_model(self, request, obj, form, change):
-        financing_line_save(obj, check_shares=False)  # the form checked the shares
+        # the form checked the shares
+        financing_line_edit(
+            obj, reason=form.cleaned_data.get("reason", ""), recorded_by=request.user, check_shares=False
+        )
         self._announce(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return lender_labels_in_full(field) if db_field.name == "lender" else field
+
+    @admin.display(description="current state set by")
+    def set_by(self, obj):
+        return set_by(obj)
 
     @admin.display(description="share", ordering="share_percent")
     def share(self, obj):
@@ -270,6 +393,25 @@ class FinancingChangeForm(DefaultedChoicesForm):
     def clean(self):
         cleaned = super().clean()
         line = cleaned.get("line")
+        if self.instance.pk is None:
+            if cleaned.get("status") == FinancingStatus.SUPERSEDED:
+                self.add_error(
+                    "status", "Supersede a line on its own page, or by a decision's effect that names its replacement."
+                )
+            if cleaned.get("decision") is not None and (cleaned.get("reason") or "").strip():
+                self.add_error(
+                    "reason", "A decision's effect needs no reason; a correction names no decision. Choose one."
+                )
+            if (
+                cleaned.get("decision") is not None
+                and line is not None
+                and cleaned["decision"].project_id
+                not in (
+                    None,
+                    line.project_id,
+                )
+            ):
+                self.add_error("decision", f"This decision is about {cleaned['decision'].project}, not {line.project}.")
         if self.instance.pk is None and line is not None and cleaned.get("changed_on") and not self.errors:
             try:
                 financing_change_date_validate(line, cleaned["changed_on"], field="changed_on")
@@ -298,11 +440,19 @@ class FinancingChangeAdmin(AuditedAdmin):
         "instrument",
         "share_percent",
         "stated_amount",
-        "decision",
+        "recorded_as",
         "source",
     ]
-    list_filter = ["status", "instrument"]
-    list_select_related = ["line__project", "line__lender", "decision__meeting", "decision__project", "source"]
+    list_filter = ["kind", "status", "instrument"]
+    list_select_related = [
+        "line__project",
+        "line__lender",
+        "decision__meeting",
+        "decision__project",
+        "source",
+        "recorded_by",
+    ]
+    exclude = ["kind", "recorded_by"]
     search_fields = ["line__project__name", "line__lender__name", "note"]
     autocomplete_fields = ["line", "decision", "source"]
     date_hierarchy = "changed_on"
@@ -318,10 +468,25 @@ class FinancingChangeAdmin(AuditedAdmin):
         "entered_pkr_per_usd",
         "entered_cny_per_usd",
         "decision",
+        "reason",
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*self.state_fields, "amount_usd", "amount_pkr"] if obj is not None else ["amount_usd", "amount_pkr"]
+        computed = ["amount_usd", "amount_pkr", "recorded_as"]
+        return [*self.state_fields, *computed] if obj is not None else computed
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None and "reason" in form.base_fields:
+            form.base_fields["reason"].help_text = (
+                "With a decision, this change is the decision's effect. Without one, it is a correction of the "
+                "record if you give a reason here (what was wrong), else a change its source reported."
+            )
+        return form
+
+    @admin.display(description="recorded as")
+    def recorded_as(self, obj):
+        return recorded_as(obj) if obj is not None and obj.pk else "–"
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -339,6 +504,8 @@ class FinancingChangeAdmin(AuditedAdmin):
             entered_pkr_per_usd=obj.entered_pkr_per_usd,
             entered_cny_per_usd=obj.entered_cny_per_usd,
             decision=obj.decision,
+            reason=obj.reason,
+            recorded_by=request.user,
             source=obj.source,
             note=obj.note,
         )
@@ -388,23 +555,31 @@ CONFIRM_LABEL = "I have checked the warnings"
 
 
 class NewFinancingEffectForm(DefaultedChoicesForm):
-    lender = forms.ModelChoiceField(queryset=Lender.objects.order_by("name"))
+    lender = LenderChoiceField(
+        queryset=Lender.objects.order_by("name"),
+        widget=SafeAutocompleteSelect(FinancingLine._meta.get_field("lender"), admin.site),
+    )
     target = forms.ChoiceField(
         label="line",
         required=False,
         help_text="Which of the project's lines this effect moves. Left automatic: the lender's one live line "
         "(or the one of the instrument given), else a new line; with several, you are asked to choose.",
     )
+    replaces = forms.ChoiceField(
+        label="replaces",
+        required=False,
+        help_text="A line of this project that the effect's line replaces: it is closed (superseded) on the "
+        "effect's date and stops counting. Leave empty when nothing is replaced.",
+    )
 
     def __init__(self, *args, lines=(), meeting_date=None, cost_usd=None, confirmed=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = {str(line.pk): line for line in lines}
         self.meeting_date, self.cost_usd, self.confirmed = meeting_date, cost_usd, confirmed
-        self.fields["target"].choices = [
-            ("", "Automatic"),
-            (NEW_LINE, "A new line"),
-            *[(pk, line_label(line)) for pk, line in self.lines.items()],
-        ]
+        labels = [(pk, line_label(line)) for pk, line in self.lines.items()]
+        self.fields["target"].choices = [("", "Automatic"), (NEW_LINE, "A new line"), *labels]
+        live = [(pk, line_label(line)) for pk, line in self.lines.items() if line.status not in FinancingStatus.dead()]
+        self.fields["replaces"].choices = [("", "Nothing"), *live]
         self._instrument_optional()
 
     class Meta:
@@ -412,6 +587,7 @@ class NewFinancingEffectForm(DefaultedChoicesForm):
         fields = [
             "lender",
             "target",
+            "replaces",
             "instrument",
             "status",
             "changed_on",
@@ -436,6 +612,9 @@ class NewFinancingEffectForm(DefaultedChoicesForm):
         line = self.lines.get(cleaned.get("target") or "")
         if line is not None and cleaned.get("lender") is not None and line.lender_id != cleaned["lender"].pk:
             self.add_error("target", f"This line is {line.lender}'s; choose {cleaned['lender']}'s line or a new line.")
+        replaced = cleaned.get("replaces") or ""
+        if replaced and replaced == (cleaned.get("target") or ""):
+            self.add_error("replaces", "A line cannot replace itself: choose “A new line” as the line, or another.")
         return cleaned
 
     def warnings(self, cleaned) -> list[str]:
@@ -482,6 +661,7 @@ class NewFinancingEffectForm(DefaultedChoicesForm):
         return FinancingEffect(
             line=self.lines.get(target),
             new_line=target == NEW_LINE,
+            replaces=self.lines.get(data.get("replaces") or ""),
             lender=data["lender"],
             status=data["status"],
             changed_on=data["changed_on"],
@@ -546,7 +726,7 @@ class NewFinancingEffectFormSet(EffectFormSet):
                 )
 
 
-class NewEffectInline(admin.TabularInline):
+class NewEffectInline(SafeAutocompleteFields, admin.TabularInline):
     """An add-only effect inline: its date starts at the meeting's, its source at the decision's."""
 
     fk_name = "decision"
@@ -566,10 +746,28 @@ class NewEffectInline(admin.TabularInline):
 
 
 class NewFinancingEffectInline(NewEffectInline):
+    """One stacked block per effect, so the row fits a 1280 px screen with no sideways scroll."""
+
     model = FinancingChange
     form = NewFinancingEffectForm
     formset = NewFinancingEffectFormSet
+    template = "admin/edit_inline/stacked.html"
     extra = 1
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("lender", "target"),
+                    "replaces",
+                    ("status", "instrument", "changed_on"),
+                    ("share_percent", "share_basis"),
+                    ("amount", "currency", "entered_pkr_per_usd"),
+                    "note",
+                ]
+            },
+        )
+    ]
     verbose_name = "new financing effect"
     verbose_name_plural = "New financing effects (set or change a lender's line for this decision's project)"
 
@@ -580,7 +778,7 @@ class RecordedFinancingInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = "Financing changes made by this decision"
-    fields = ["line", "changed_on", "status", "instrument", "share_percent", "share_basis", "amount", "currency"]
+    fields = ["line", "changed_on", "status", "instrument", "share", "stated_amount"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -588,6 +786,14 @@ class RecordedFinancingInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("line__project", "line__lender")
+
+    @admin.display(description="share")
+    def share(self, obj):
+        return obj.share_display or "–"
+
+    @admin.display(description="amount")
+    def stated_amount(self, obj):
+        return money(obj.amount, obj.currency)
 
 
 class NewEstimateFormSet(EffectFormSet):
@@ -602,17 +808,20 @@ class NewEstimateInline(NewEffectInline):
     date_field = "as_of"
     verbose_name = "new cost estimate"
     verbose_name_plural = "New cost estimates put on record by this decision"
-    fields = [
-        "as_of",
-        "bound",
-        "amount",
-        "currency",
-        "entered_pkr_per_usd",
-        "basis",
-        "approving_forum",
-        "full_scope",
-        "source",
-        "note",
+    template = "admin/edit_inline/stacked.html"  # stacked, to fit a 1280 px screen
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("as_of", "bound"),
+                    ("amount", "currency", "entered_pkr_per_usd"),
+                    ("basis", "approving_forum", "full_scope"),
+                    "source",
+                    "note",
+                ]
+            },
+        )
     ]
     autocomplete_fields = ["source"]
 
@@ -623,8 +832,16 @@ class RecordedEstimateInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = "Cost estimates recorded by this decision"
-    fields = ["as_of", "amount", "currency", "amount_usd", "basis", "approving_forum"]
+    fields = ["as_of", "stated_amount", "usd", "basis", "approving_forum"]
     readonly_fields = fields
+
+    @admin.display(description="amount")
+    def stated_amount(self, obj):
+        return money(obj.amount, obj.currency)
+
+    @admin.display(description="USD")
+    def usd(self, obj):
+        return money(obj.amount_usd, "USD")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -724,10 +941,12 @@ class DecisionWithEffectsAdmin(DecisionAdmin):
                     effects[formset.effect_kind] += [f.save(commit=False) for f in forms_]
             else:
                 self.save_formset(request, form, formset, change=change)
-        counts = decision_record_effects(form.instance, **effects)
+        counts = decision_record_effects(form.instance, **effects, recorded_by=request.user)
         if any(counts.values()):
-            messages.success(
-                request,
+            message = (
                 "Applied: {financing} financing change(s), {estimates} cost estimate(s), "
-                "{statuses} project status change(s), {phases} phase change(s).".format(**counts),
+                "{statuses} project status change(s), {phases} phase change(s).".format(**counts)
             )
+            if counts["superseded"]:
+                message += " {superseded} line(s) superseded by their replacements.".format(**counts)
+            messages.success(request, message)

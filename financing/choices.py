@@ -55,6 +55,19 @@ class ShareBasis(models.TextChoices):
     EQUITY = "equity", "of the equity"
 
 
+class ChangeKind(models.TextChoices):
+    """Why a financing line's state changed: the register keeps decisions apart from fixes.
+
+    Only a JCC decision's effects are a meeting's changes; a correction fixes the record
+    (with the editor's reason, no decision); a reported change is one a source made public
+    outside a JCC meeting (a loan signed, a plant's financial close).
+    """
+
+    EFFECT = "effect", "Effect of a JCC decision"
+    REPORTED = "reported", "Reported by a source"
+    CORRECTION = "correction", "Correction of the record"
+
+
 class FinancingStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
     IN_PLAN = "in_plan", "In the approved financing plan"
@@ -65,6 +78,7 @@ class FinancingStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     DECLINED = "declined", "Declined"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    SUPERSEDED = "superseded", "Superseded by another line"
 
     @classmethod
     def committed(cls):
@@ -79,6 +93,12 @@ class FinancingStatus(models.TextChoices):
     @classmethod
     def dead(cls):
         """Statuses whose share no longer counts toward a project's 100%."""
+        return [cls.DECLINED, cls.WITHDRAWN, cls.SUPERSEDED]
+
+    @classmethod
+    def refused(cls):
+        """Statuses of money that will not come: declined by the lender or withdrawn
+        (a superseded line's money lives on in the line that replaced it)."""
         return [cls.DECLINED, cls.WITHDRAWN]
 
 
@@ -92,6 +112,7 @@ FINANCING_STATUS_COLOURS = {
     FinancingStatus.COMPLETED: "#6A3D9A",
     FinancingStatus.DECLINED: "#E31A1C",
     FinancingStatus.WITHDRAWN: "#6A6A6A",
+    FinancingStatus.SUPERSEDED: "#B15928",
 }
 
 #: Colour of the unfunded slice wherever a chart shows the funding gap.

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -24,7 +26,7 @@ from projects.choices import Currency
 from projects.fields import money_field, share_field
 from projects.models import NormalizedMoney, choice_constraint, money_constraints
 
-from .choices import FinancingStatus, Instrument, LenderKind, ShareBasis
+from .choices import ChangeKind, FinancingStatus, Instrument, LenderKind, ShareBasis
 
 LIVE_SHARES_CONSTRAINT = "financing_financingline_live_shares_max_100"
 
@@ -61,6 +63,11 @@ class Lender(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("dashboard:lender", args=[self.slug])
 
+    @property
+    def choice_label(self) -> str:
+        """How an editor picks the lender from a list: "Asian Development Bank (ADB)"."""
+        return f"{self.name} ({self.short_name})" if self.short_name and self.short_name != self.name else self.name
+
 
 class FinancingLineQuerySet(models.QuerySet):
     def live(self):
@@ -92,6 +99,13 @@ class FinancingState(NormalizedMoney):
     )
     amount = money_field(null=True, blank=True)
     currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
+    kind = models.CharField(
+        "recorded as",
+        max_length=10,
+        choices=ChangeKind.choices,
+        default=ChangeKind.REPORTED,
+        help_text="Why the state changed: a JCC decision's effect, a change a source reported, or a correction.",
+    )
 
     class Meta:
         abstract = True
@@ -108,6 +122,14 @@ class FinancingState(NormalizedMoney):
             choice_constraint("instrument", Instrument, "Choose an instrument from the list."),
             choice_constraint("status", FinancingStatus, "Choose a financing status from the list."),
             choice_constraint("share_basis", ShareBasis, "Choose what the share is a share of."),
+            choice_constraint("kind", ChangeKind, "Choose why the state changed."),
+            models.CheckConstraint(
+                condition=Q(kind=ChangeKind.EFFECT, decision__isnull=False)
+                | (~Q(kind=ChangeKind.EFFECT) & Q(decision__isnull=True)),
+                name="%(app_label)s_%(class)s_effect_has_decision",
+                violation_error_message="A decision's effect names its decision; a correction or a reported "
+                "change names none.",
+            ),
         ]
 
     @property
@@ -149,6 +171,14 @@ class FinancingLine(FinancingState):
         related_name="financing_lines",
         help_text="The JCC decision that set the current state, if any.",
     )
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        help_text="For a superseded line: the line that replaced it.",
+    )
     note = models.TextField(blank=True)
     sources = models.ManyToManyField("projects.Source", blank=True, related_name="financing_lines")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -159,7 +189,21 @@ class FinancingLine(FinancingState):
 
     class Meta:
         ordering = ["project", "lender__name", "pk"]
-        constraints = FinancingState.state_constraints()
+        constraints = [
+            *FinancingState.state_constraints(),
+            models.CheckConstraint(
+                condition=Q(status=FinancingStatus.SUPERSEDED, replaced_by__isnull=False)
+                | (~Q(status=FinancingStatus.SUPERSEDED) & Q(replaced_by__isnull=True)),
+                name="financing_financingline_superseded_names_replacement",
+                violation_error_message="A superseded line names the line that replaced it, and only a "
+                "superseded line does.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(replaced_by=models.F("pk")),
+                name="financing_financingline_not_replaced_by_itself",
+                violation_error_message="A line cannot replace itself.",
+            ),
+        ]
         indexes = [
             models.Index(fields=["project", "status"], name="financing_line_project_idx"),
             models.Index(fields=["lender", "status"], name="financing_line_lender_idx"),
@@ -167,6 +211,14 @@ class FinancingLine(FinancingState):
 
     def __str__(self) -> str:
         return f"{self.lender} → {self.project} ({self.get_status_display()})"
+
+    def clean(self):
+        super().clean()
+        if self.replaced_by_id is not None and self.project_id is not None:
+            if self.replaced_by_id == self.pk:
+                raise ValidationError({"replaced_by": "A line cannot replace itself."})
+            if self.replaced_by.project_id != self.project_id:
+                raise ValidationError({"replaced_by": "A line can only be replaced by a line of the same project."})
 
     @property
     def money_date(self) -> date:
@@ -192,15 +244,33 @@ class FinancingChange(FinancingState):
     source = models.ForeignKey(
         "projects.Source", on_delete=models.PROTECT, null=True, blank=True, related_name="financing_changes"
     )
+    reason = models.TextField(
+        blank=True, help_text="For a correction: what was wrong in the record, in the editor's words."
+    )
     note = models.TextField(blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The editor who recorded the change (empty for loaded demo data and imports run from the shell).",
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["line", "changed_on", "pk"]
         get_latest_by = ["changed_on", "pk"]
-        constraints = FinancingState.state_constraints()
+        constraints = [
+            *FinancingState.state_constraints(),
+            models.CheckConstraint(
+                condition=~Q(kind=ChangeKind.CORRECTION) | ~Q(reason=""),
+                name="financing_financingchange_correction_has_reason",
+                violation_error_message="A correction says what was wrong: give a reason.",
+            ),
+        ]
         indexes = [
             models.Index(fields=["line", "-changed_on"], name="financing_change_latest_idx"),
         ]
@@ -228,3 +298,8 @@ class FinancingChange(FinancingState):
     @property
     def line_pk(self) -> int:
         return self.line_id
+
+    @property
+    def replaced_by(self):
+        """The line that replaced this one, for a superseded state."""
+        return self.line.replaced_by if self.status == FinancingStatus.SUPERSEDED else None

@@ -3,7 +3,9 @@
 A financing line's status, share and amount are never edited in place without a trace:
 every write goes through ``financing_line_record_change`` (or ``financing_line_save``,
 for a line an admin form has already filled), which stores a dated
-``FinancingChange`` linked to the decision that made it, in the same transaction.
+``FinancingChange`` in the same transaction, saying why the state changed: a JCC
+decision's effect, a correction (with the editor's reason, no decision) or a change a
+source reported. A line replaced by another is closed with ``financing_line_supersede``.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from django.db import transaction
 from django.db.models import Sum
 
 from projects.models import Project
+from projects.money import compact_money
 from projects.services import phase_status_record_change, project_status_record_change
 
-from .choices import FinancingStatus, ShareBasis
+from .choices import ChangeKind, FinancingStatus, ShareBasis
 from .models import FinancingChange, FinancingLine
 
 HUNDRED = Decimal("100")
@@ -177,7 +180,7 @@ def financing_change_date_validate(line: FinancingLine, changed_on: date, *, fie
 def _state_differs(line: FinancingLine, change: FinancingChange | None) -> bool:
     if change is None:
         return True
-    if change.changed_on != line.as_of or change.decision_id != line.decision_id:
+    if change.changed_on != line.as_of or change.decision_id != line.decision_id or change.kind != line.kind:
         return True
     return any(getattr(line, f) != getattr(change, f) for f in STATE_FIELDS)
 
@@ -186,6 +189,9 @@ def _state_differs(line: FinancingLine, change: FinancingChange | None) -> bool:
 def financing_line_save(
     line: FinancingLine,
     *,
+    kind: str | None = None,
+    reason: str = "",
+    recorded_by=None,
     source=None,
     note: str = "",
     check_shares: bool = True,
@@ -193,9 +199,22 @@ def financing_line_save(
     """Save ``line`` in its new state and record that state as a dated change.
 
     Used by admin forms (which already filled and cleaned the line) and by
-    ``financing_line_record_change``. Returns the new change, or None when the state
-    did not change (e.g. only the note was edited).
+    ``financing_line_record_change``. The change says why the state changed (``kind``): the
+    effect of ``line.decision``; a correction, with the editor's ``reason`` and no decision;
+    or a change a source reported. Left out, it is an effect when the line names a decision,
+    else a reported change. Returns the new change, or None when the state did not change
+    (e.g. only the note was edited).
     """
+    kind = kind or (ChangeKind.EFFECT if line.decision_id else ChangeKind.REPORTED)
+    if kind != ChangeKind.EFFECT:
+        line.decision = None
+    elif line.decision_id is None:
+        raise ValidationError("A decision's effect names its decision.")
+    if kind == ChangeKind.CORRECTION and not reason.strip():
+        raise ValidationError({"reason": "A correction says what was wrong: give a reason."})
+    line.kind = kind
+    if line.status != FinancingStatus.SUPERSEDED:
+        line.replaced_by = None
     financing_change_date_validate(line, line.as_of)
     if check_shares:
         financing_shares_validate(
@@ -213,11 +232,14 @@ def financing_line_save(
         line=line,
         changed_on=line.as_of,
         decision=line.decision,
+        kind=kind,
+        reason=reason.strip(),
+        recorded_by=recorded_by,
         source=source,
         note=note,
         **{f: getattr(line, f) for f in STATE_FIELDS},
     )
-    change.full_clean(exclude=["line"])
+    change.full_clean(exclude=["line", "recorded_by"])
     change.save()
     return change
 
@@ -236,12 +258,18 @@ def financing_line_record_change(
     entered_pkr_per_usd: Decimal | None = None,
     entered_cny_per_usd: Decimal | None = None,
     decision=None,
+    replaced_by: FinancingLine | None = None,
+    reason: str = "",
+    recorded_by=None,
     source=None,
     note: str = "",
 ) -> FinancingChange | None:
     """Move ``line`` to a new state on ``changed_on``, keeping the previous one readable.
 
-    All or nothing: the line and its change are saved together, or neither is.
+    With a ``decision``, the change is that decision's effect; with a ``reason`` and no
+    decision, a correction; with neither, a change its ``source`` reported. A superseded
+    line names the line that ``replaced_by`` it. All or nothing: the line and its change are
+    saved together, or neither is.
     """
     line.as_of = changed_on
     line.status = status
@@ -254,8 +282,80 @@ def financing_line_record_change(
     line.entered_pkr_per_usd = entered_pkr_per_usd
     line.entered_cny_per_usd = entered_cny_per_usd
     line.decision = decision
+    line.replaced_by = replaced_by if status == FinancingStatus.SUPERSEDED else None
+    kind = ChangeKind.EFFECT if decision is not None else ChangeKind.CORRECTION if reason.strip() else None
+    line.kind = kind or ChangeKind.REPORTED
     line.full_clean()
-    return financing_line_save(line, source=source, note=note)
+    return financing_line_save(line, kind=kind, reason=reason, recorded_by=recorded_by, source=source, note=note)
+
+
+def financing_line_state_changed(line: FinancingLine) -> bool:
+    """Whether an edited line's state (or status date, or replacement) differs from the stored one."""
+    if line.pk is None:
+        return True
+    stored = FinancingLine.objects.filter(pk=line.pk).values(*STATE_FIELDS, "as_of", "replaced_by_id").first()
+    if stored is None:
+        return True
+    return any(getattr(line, name) != value for name, value in stored.items())
+
+
+@transaction.atomic
+def financing_line_edit(
+    line: FinancingLine, *, reason: str = "", recorded_by=None, check_shares: bool = True
+) -> FinancingChange | None:
+    """Save a line edited on its own admin form, saying why its state changed.
+
+    A new line is its decision's effect, or a change its sources reported. On an existing
+    line, a new state is a correction: dated, with the editor's ``reason`` and no decision,
+    so it never shows among a meeting's changes. Edits that leave the state as it was (the
+    note, the sources, the syndicate) record no change.
+    """
+    if line.pk is None:
+        return financing_line_save(line, recorded_by=recorded_by, check_shares=check_shares)
+    if not financing_line_state_changed(line):
+        line.save()
+        return None
+    return financing_line_save(
+        line, kind=ChangeKind.CORRECTION, reason=reason, recorded_by=recorded_by, check_shares=check_shares
+    )
+
+
+@transaction.atomic
+def financing_line_supersede(
+    line: FinancingLine,
+    *,
+    by: FinancingLine,
+    changed_on: date,
+    decision=None,
+    reason: str = "",
+    recorded_by=None,
+    source=None,
+    note: str = "",
+) -> FinancingChange | None:
+    """Close ``line``: it is replaced by ``by`` from ``changed_on``; its share stops counting.
+
+    The line keeps its last terms (instrument, share, amount) for the record; its status
+    becomes superseded and it names its replacement.
+    """
+    if by.pk is None or by.pk == line.pk or by.project_id != line.project_id:
+        raise ValidationError(f"{line_label(line)} can only be replaced by another line of the same project.")
+    return financing_line_record_change(
+        line=line,
+        changed_on=changed_on,
+        status=FinancingStatus.SUPERSEDED,
+        share_percent=line.share_percent,
+        share_basis=line.share_basis,
+        amount=line.amount,
+        currency=line.currency,
+        entered_pkr_per_usd=line.entered_pkr_per_usd,
+        entered_cny_per_usd=line.entered_cny_per_usd,
+        decision=decision,
+        replaced_by=by,
+        reason=reason,
+        recorded_by=recorded_by,
+        source=source,
+        note=note or f"Replaced by {line_label(by)}.",
+    )
 
 
 @dataclass
@@ -277,6 +377,8 @@ class FinancingEffect:
     #: The line the effect moves, when the editor chose one; ``new_line`` asks for a new one.
     line: FinancingLine | None = None
     new_line: bool = False
+    #: A line of the project the effect's line replaces: it is closed (superseded) on the same date.
+    replaces: FinancingLine | None = None
 
 
 def line_label(line: FinancingLine) -> str:
@@ -285,7 +387,7 @@ def line_label(line: FinancingLine) -> str:
     if line.share_percent is not None:
         state += f", {line.share_display}"
     if line.amount is not None:
-        state += f", {line.currency} {line.amount:,.0f}"
+        state += f", {compact_money(line.amount, line.currency)}"
     since = f"{line.as_of:%d %b %Y}".lstrip("0")
     return f"{line.lender} — {line.get_instrument_display().lower()} — {state} since {since}"
 
@@ -329,6 +431,28 @@ def _target_line(project, effect: FinancingEffect) -> tuple[FinancingLine | None
     return new, None
 
 
+def _replacement_problem(project, line: FinancingLine, effect: FinancingEffect, old: FinancingLine) -> str | None:
+    """Why ``old`` cannot be replaced by the line ``effect`` moves, or None."""
+    if old.project_id != project.pk:
+        return f"The replaced line ({line_label(old)}) is not a line of {project}."
+    if line.pk == old.pk:
+        return f"A line cannot replace itself ({line_label(old)}): choose “a new line” or another line."
+    if old.status in FinancingStatus.dead():
+        return f"{line_label(old)} no longer counts ({old.get_status_display().lower()}): there is nothing to replace."
+    if effect.status in FinancingStatus.dead():
+        return (
+            f"A {effect.status} line cannot replace {line_label(old)}: record the "
+            "decline or withdrawal on that line itself."
+        )
+    latest = financing_line_latest_change(old)
+    if latest is not None and effect.changed_on < latest.changed_on:
+        return (
+            f"{line_label(old)} last changed on {latest.changed_on:%d %b %Y}; it cannot be replaced "
+            f"on {effect.changed_on:%d %b %Y}, before that."
+        )
+    return None
+
+
 def decision_effects_check(
     decision, *, financing=(), phases=(), needs_project: bool = True
 ) -> tuple[list[str], list[tuple[FinancingLine, FinancingEffect]]]:
@@ -342,6 +466,7 @@ def decision_effects_check(
     if needs_project and project is None:
         return ["This decision concerns CPEC as a whole: choose its project before adding effects."], []
     pending: list[LineShare] = []
+    moved: set[int] = set()
     for effect in financing:
         line, problem = _target_line(project, effect)
         if problem:
@@ -353,8 +478,24 @@ def decision_effects_check(
                 f"{effect.lender}: the line's last change is dated {latest.changed_on:%d %b %Y}; "
                 f"a change on {effect.changed_on:%d %b %Y} cannot come before it."
             )
+        if line.pk is not None:
+            if line.pk in moved:
+                errors.append(f"Two effects move the same line ({line_label(line)}): record one state per line.")
+            moved.add(line.pk)
         pending.append(LineShare(line.pk, effect.share_percent, effect.status, effect.share_basis))
         plans.append((line, effect))
+    for line, effect in plans:
+        old = effect.replaces
+        if old is None:
+            continue
+        problem = _replacement_problem(project, line, effect, old)
+        if old.pk in moved:
+            problem = problem or f"{line_label(old)} is both moved and replaced by this decision's effects."
+        if problem:
+            errors.append(problem)
+            continue
+        moved.add(old.pk)
+        pending.append(LineShare(old.pk, None, FinancingStatus.SUPERSEDED))
     if financing:
         problem = financing_live_shares(project_id=project.pk, pending=pending).problem(str(project))
         if problem:
@@ -373,6 +514,7 @@ def decision_record_effects(
     estimates: list = (),
     statuses: list = (),
     phases: list = (),
+    recorded_by=None,
 ) -> dict[str, int]:
     """Apply a JCC decision's effects: all of them, or none.
 
@@ -390,7 +532,7 @@ def decision_record_effects(
         raise ValidationError(errors)
     project = decision.project
 
-    counts = {"financing": 0, "estimates": 0, "statuses": 0, "phases": 0}
+    counts = {"financing": 0, "estimates": 0, "statuses": 0, "phases": 0, "superseded": 0}
     for line, effect in plans:
         financing_line_record_change(
             line=line,
@@ -404,10 +546,21 @@ def decision_record_effects(
             entered_pkr_per_usd=effect.entered_pkr_per_usd,
             entered_cny_per_usd=effect.entered_cny_per_usd,
             decision=decision,
+            recorded_by=recorded_by,
             source=effect.source or decision.source,
             note=effect.note,
         )
         counts["financing"] += 1
+        if effect.replaces is not None:
+            financing_line_supersede(
+                effect.replaces,
+                by=line,
+                changed_on=effect.changed_on,
+                decision=decision,
+                recorded_by=recorded_by,
+                source=effect.source or decision.source,
+            )
+            counts["superseded"] += 1
     for estimate in estimates:
         estimate.project = project
         estimate.decision = decision

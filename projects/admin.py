@@ -13,6 +13,8 @@ from django.db.models import Count
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from cpec_tracker.admin_site import SafeAutocompleteFields
+
 from .choices import Region
 from .models import (
     CostEstimate,
@@ -36,7 +38,7 @@ def money(value, currency: str = "") -> str:
     return f"{currency} {value:,.0f}".strip()
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
+class AuditedAdmin(SafeAutocompleteFields, SimpleHistoryAdmin):
     """Every change is kept (django-simple-history); only the Admin role may restore a version.
 
     Models written only through services (financing lines and their changes) set
@@ -119,7 +121,7 @@ class ExchangeRateAdmin(AuditedAdmin):
 # ------------------------------------------------------------------------ projects
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(SafeAutocompleteFields, admin.TabularInline):
     model = Phase
     extra = 0
     fields = [
@@ -159,7 +161,7 @@ class DefaultedChoicesForm(forms.ModelForm):
         return cleaned
 
 
-class CostEstimateInline(admin.TabularInline):
+class CostEstimateInline(SafeAutocompleteFields, admin.TabularInline):
     model = CostEstimate
     form = DefaultedChoicesForm
     extra = 0
@@ -325,7 +327,7 @@ class CostEstimateAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audit
 # ----------------------------------------------------------------------------- JCC
 
 
-class DecisionInline(admin.StackedInline):
+class DecisionInline(SafeAutocompleteFields, admin.StackedInline):
     model = Decision
     extra = 0
     show_change_link = True  # each decision's own page records its effects

@@ -385,13 +385,35 @@ def test_inline_can_decline_one_line_and_add_another_in_one_save(admin_client):
             "financing_lines-1-share_percent": "50",
             "financing_lines-1-status": "proposed",
             "financing_lines-1-as_of": "2025-09-26",
+            "financing_lines-0-reason": "China's refusal was entered as agreed by mistake.",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     china.refresh_from_db()
     assert china.status == "declined"
     assert list(china.changes.values_list("status", flat=True)) == ["agreed", "declined"]
-    assert project.financing_lines.get(lender=adb).changes.count() == 1
+    fix = china.changes.latest()
+    assert (fix.kind, fix.decision, fix.reason) == (
+        "correction",
+        None,
+        "China's refusal was entered as agreed by mistake.",
+    )
+    assert fix.recorded_by.username == "admin"
+    assert (china.kind, china.decision) == ("correction", None)
+    added = project.financing_lines.get(lender=adb)
+    assert list(added.changes.values_list("kind", flat=True)) == ["reported"]
+
+
+def test_changing_a_lines_state_on_the_project_page_needs_a_reason(admin_client):
+    project, china = project_with_china_line()
+    response = post_change(
+        admin_client, project, **{"financing_lines-0-status": "declined", "financing_lines-0-as_of": "2025-09-26"}
+    )
+    assert response.status_code == 200
+    assert "say what was wrong in the record (this is a correction)" in response.content.decode()
+    china.refresh_from_db()
+    assert china.status == "agreed"
+    assert china.changes.count() == 1
 
 
 def test_inline_change_dated_before_the_last_one_is_a_form_error(admin_client):

@@ -133,3 +133,15 @@ class BrowserProblems:
     def take(self) -> list[str]:
         problems, self.problems, self.allowed = self.problems, [], []
         return problems
+
+
+def pick(page: Page, field_id: str, search: str, option: str | re.Pattern) -> None:
+    """Choose in an admin autocomplete (select2) widget: open it, search, click the option."""
+    page.locator(f"#{field_id} + .select2").click()
+    page.locator(".select2-container--open .select2-search__field").fill(search)
+    page.locator(".select2-container--open .select2-results__option", has_text=option).first.click()
+    expect(page.locator(".select2-container--open")).to_have_count(0)
+
+
+def pick_source(page: Page, field_id: str, key: str) -> None:
+    pick(page, field_id, key, re.compile(rf"^\[{re.escape(key)}\] "))

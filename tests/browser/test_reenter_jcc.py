@@ -25,7 +25,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import DEMO_PASSWORDS, _assert_test_database
 
-from .helpers import log_in
+from .helpers import log_in, pick, pick_source
 
 MEETING = 14
 EDITOR = ("editor", DEMO_PASSWORDS["DEMO_EDITOR_PASSWORD"])
@@ -186,19 +186,6 @@ def demo_db(django_db_setup, django_db_blocker):
             call_command("flush", interactive=False, verbosity=0)
 
 
-# ------------------------------------------------------------------ admin widgets
-def pick(page: Page, field_id: str, search: str, option: str | re.Pattern) -> None:
-    """Choose in an admin autocomplete (select2) widget: open it, search, click the option."""
-    page.locator(f"#{field_id} + .select2").click()
-    page.locator(".select2-container--open .select2-search__field").fill(search)
-    page.locator(".select2-container--open .select2-results__option", has_text=option).first.click()
-    expect(page.locator(".select2-container--open")).to_have_count(0)
-
-
-def pick_source(page: Page, field_id: str, key: str) -> None:
-    pick(page, field_id, key, re.compile(rf"^\[{re.escape(key)}\] "))
-
-
 def fill_meeting(page: Page, row: dict, projects: dict[str, dict]) -> None:
     page.goto("/admin/projects/jccmeeting/add/")
     page.locator("#id_number").fill(str(row["number"]))
@@ -237,7 +224,7 @@ def add_row(page: Page, prefix: str, index: int) -> str:
 def fill_effects(page: Page, effects: dict[str, list]) -> None:
     for i, (lender, line, change, _opened_here) in enumerate(effects["financing"]):
         row = add_row(page, "financing_changes", i)
-        page.locator(f"#{row}lender").select_option(label=lender)
+        pick(page, f"{row}lender", lender, re.compile(rf"(^|\(){re.escape(lender)}\)?$"))
         # The instrument says which of a lender's lines the effect moves (ML-1 has two Chinese lines).
         page.locator(f"#{row}instrument").select_option(line.get("instrument", "undecided"))
         page.locator(f"#{row}status").select_option(change["status"])

@@ -62,7 +62,7 @@ def test_all_effects_are_applied_and_linked_to_the_decision(kkh):
         statuses=[ProjectStatusChange(status="financing", changed_on=D(2025, 9, 26))],
         phases=[PhaseStatusChange(phase=kkh["phase"], status="approved", changed_on=D(2025, 9, 26))],
     )
-    assert counts == {"financing": 1, "estimates": 1, "statuses": 1, "phases": 1}
+    assert counts == {"financing": 1, "estimates": 1, "statuses": 1, "phases": 1, "superseded": 0}
     line = kkh["line"]
     line.refresh_from_db()
     assert (line.status, line.share_percent, line.decision) == ("agreed", Decimal("85.00"), decision)
@@ -136,7 +136,7 @@ def test_an_older_status_does_not_replace_a_newer_one(kkh):
 
 def new_financing_prefix(data):
     """The prefix of the "new financing effect" rows (two inlines share the model)."""
-    return next(key[: -len("-0-lender")] for key in data if key.endswith("-0-lender"))
+    return next(key[: -len("-0-target")] for key in data if key.endswith("-0-target"))
 
 
 def test_decision_page_applies_effects(admin_client, kkh):
@@ -352,8 +352,8 @@ def test_the_decision_page_offers_the_projects_lines_by_name(admin_client, rohri
     url = reverse("admin:projects_decision_change", args=[rohri["decision"].pk])
     page = admin_client.get(url)
     html = page.content.decode()
-    assert "ADB — not yet decided — under negotiation, USD 2,000,000,000 since 18 Feb 2026" in html
-    assert "ADB — not yet decided — signed, USD 10,000,000 since 5 Dec 2025" in html
+    assert "ADB — not yet decided — under negotiation, US$ 2bn since 18 Feb 2026" in html
+    assert "ADB — not yet decided — signed, US$ 10m since 5 Dec 2025" in html
     data = form_data(page, form_id="decision_form")
     new = new_financing_prefix(data)
     row = {
@@ -461,3 +461,116 @@ def test_a_second_live_line_of_one_lender_and_instrument_needs_confirming(admin_
     assert rohri["project"].financing_lines.count() == 2
     assert post_effect(admin_client, rohri["decision"], confirm=True, **row).status_code == 302
     assert rohri["project"].financing_lines.count() == 3
+
+
+# ------------------------------------------------------------------- supersession
+
+
+def test_a_replacement_closes_the_line_it_replaces(rohri, admin_user):
+    """ADB's US$ 2bn under negotiation is replaced by a US$ 1.2bn concessional loan agreed at the 15th JCC."""
+    counts = decision_record_effects(
+        rohri["decision"],
+        financing=[agreed_by_adb(rohri, new_line=True, replaces=rohri["package"])],
+        recorded_by=admin_user,
+    )
+    assert (counts["financing"], counts["superseded"]) == (1, 1)
+    new = rohri["project"].financing_lines.get(instrument="concessional_loan")
+    rohri["package"].refresh_from_db()
+    assert (rohri["package"].status, rohri["package"].replaced_by, rohri["package"].as_of) == (
+        "superseded",
+        new,
+        D(2026, 3, 1),
+    )
+    closing = rohri["package"].changes.latest()
+    assert (closing.kind, closing.decision, closing.recorded_by) == ("effect", rohri["decision"], admin_user)
+    assert closing.note == "Replaced by ADB — concessional loan — agreed, US$ 1.2bn since 1 Mar 2026."
+    # Live: the new US$ 1.2bn and the signed US$ 10m; the US$ 2bn no longer counts.
+    live = rohri["project"].financing_lines.live().order_by("amount")
+    assert [(line.status, line.amount_usd) for line in live] == [
+        ("signed", Decimal("10000000.00")),
+        ("agreed", Decimal("1200000000.00")),
+    ]
+
+
+def test_a_line_cannot_replace_itself_or_a_dead_line(rohri):
+    with pytest.raises(ValidationError, match="A line cannot replace itself"):
+        decision_record_effects(
+            rohri["decision"], financing=[agreed_by_adb(rohri, line=rohri["package"], replaces=rohri["package"])]
+        )
+    financing_line_record_change(line=rohri["readiness"], changed_on=D(2026, 2, 20), status="withdrawn")
+    with pytest.raises(ValidationError, match="no longer counts \\(withdrawn\\): there is nothing to replace"):
+        decision_record_effects(
+            rohri["decision"], financing=[agreed_by_adb(rohri, line=rohri["package"], replaces=rohri["readiness"])]
+        )
+    rohri["package"].refresh_from_db()
+    assert rohri["package"].status == "under_negotiation"  # nothing written
+
+
+def test_the_database_refuses_a_superseded_line_without_its_replacement(rohri):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError, match="superseded_names_replacement"), transaction.atomic():
+        FinancingLine.objects.filter(pk=rohri["package"].pk).update(status="superseded")
+
+
+def test_the_decision_page_supersedes_a_line(admin_client, rohri):
+    row = {
+        "lender": str(rohri["adb"].pk),
+        "target": "new",
+        "replaces": str(rohri["package"].pk),
+        "instrument": "concessional_loan",
+        "status": "agreed",
+        "amount": "1200000000",
+        "currency": "USD",
+        "entered_pkr_per_usd": "280",
+    }
+    response = post_effect(admin_client, rohri["decision"], **row)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    rohri["package"].refresh_from_db()
+    assert rohri["package"].status == "superseded"
+    assert rohri["package"].replaced_by.amount_usd == Decimal("1200000000.00")
+    assert rohri["project"].financing_lines.live().count() == 2
+
+
+# ------------------------------------------------------------------- corrections
+
+
+def test_a_correction_on_the_lines_page_names_no_decision(admin_client, rohri):
+    """A status fixed on the line's own page on 16 March is a correction, not the 15th JCC's change."""
+    decision_record_effects(rohri["decision"], financing=[agreed_by_adb(rohri, line=rohri["package"])])
+    url = reverse("admin:financing_financingline_change", args=[rohri["package"].pk])
+    data = form_data(admin_client.get(url), form_id="financingline_form")
+    data.update({"status": "under_negotiation", "as_of": "16/03/2026"})
+    refused = admin_client.post(url, data)
+    assert refused.status_code == 200
+    assert "say what was wrong in the record (this is a correction)" in refused.content.decode()
+    data["reason"] = "The 15th JCC only welcomed ADB's offer; nothing was agreed."
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    fix = rohri["package"].changes.latest()
+    assert (fix.kind, fix.decision, fix.changed_on, fix.status) == (
+        "correction",
+        None,
+        D(2026, 3, 16),
+        "under_negotiation",
+    )
+    assert fix.reason == "The 15th JCC only welcomed ADB's offer; nothing was agreed."
+    assert fix.recorded_by.username == "admin"
+    # Only the effect is the decision's change.
+    assert list(rohri["decision"].financing_changes.values_list("status", flat=True)) == ["agreed"]
+
+
+def test_editing_only_the_note_records_no_change(admin_client, rohri):
+    url = reverse("admin:financing_financingline_change", args=[rohri["package"].pk])
+    data = form_data(admin_client.get(url), form_id="financingline_form")
+    data["note"] = "ADB's board meets in June."
+    assert admin_client.post(url, data).status_code == 302
+    rohri["package"].refresh_from_db()
+    assert rohri["package"].note == "ADB's board meets in June."
+    assert rohri["package"].changes.count() == 1
+
+
+def test_the_lender_box_names_lenders_in_full(admin_client, rohri):
+    url = reverse("admin:autocomplete") + "?term=asian&app_label=financing&model_name=financingline&field_name=lender"
+    results = admin_client.get(url).json()["results"]
+    assert [r["text"] for r in results] == ["Asian Development Bank (ADB)"]
