@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -43,6 +43,8 @@ from .choices import (
 from .fields import ChoiceArrayField, money_field, rate_field, share_field, size_field
 
 CENT = Decimal("0.01")
+#: A money field holds 24 digits, 2 of them decimals: every normalized figure stays below this.
+MONEY_LIMIT = Decimal(10) ** 22
 ZERO, ONE, HUNDRED = Decimal("0"), Decimal("1"), Decimal("100")
 
 
@@ -207,20 +209,30 @@ def normalize_amount(
             )
         return ref.per_usd, RateOrigin.REFERENCE, ref
 
+    for field, entered in (("entered_pkr_per_usd", entered_pkr_per_usd), ("entered_cny_per_usd", entered_cny_per_usd)):
+        if entered is not None and not entered > 0:
+            raise ValidationError({field: "An exchange rate must be greater than zero."})
     pkr, pkr_origin, pkr_ref = rate(Currency.PKR, entered_pkr_per_usd, "entered_pkr_per_usd")
     cny, cny_origin, cny_ref = None, RateOrigin.NOT_NEEDED, None
-    if currency == Currency.USD:
-        usd = amount
-    elif currency == Currency.PKR:
-        usd = amount / pkr
-    elif currency == Currency.CNY:
-        cny, cny_origin, cny_ref = rate(Currency.CNY, entered_cny_per_usd, "entered_cny_per_usd")
-        usd = amount / cny
-    else:  # pragma: no cover - the currency CHECK constraint rules this out
-        raise ValidationError({"currency": f"Unknown currency {currency!r}."})
+    with localcontext(prec=60):  # exact enough for any amount a money field holds, at any rate
+        if currency == Currency.USD:
+            usd = amount
+        elif currency == Currency.PKR:
+            usd = amount / pkr
+        elif currency == Currency.CNY:
+            cny, cny_origin, cny_ref = rate(Currency.CNY, entered_cny_per_usd, "entered_cny_per_usd")
+            usd = amount / cny
+        else:  # pragma: no cover - the currency CHECK constraint rules this out
+            raise ValidationError({"currency": f"Unknown currency {currency!r}."})
+        pkr_amount = (amount if currency == Currency.PKR else usd * pkr).quantize(CENT, ROUND_HALF_EVEN)
+        usd = usd.quantize(CENT, ROUND_HALF_EVEN)
+    if max(abs(usd), abs(pkr_amount)) >= MONEY_LIMIT:
+        raise ValidationError(
+            {"amount": "At this exchange rate the amount comes to more than a money figure can hold: check both."}
+        )
     return Normalized(
-        amount_usd=usd.quantize(CENT, ROUND_HALF_EVEN),
-        amount_pkr=(amount if currency == Currency.PKR else usd * pkr).quantize(CENT, ROUND_HALF_EVEN),
+        amount_usd=usd,
+        amount_pkr=pkr_amount,
         pkr_per_usd=pkr,
         pkr_rate_origin=pkr_origin,
         pkr_reference=pkr_ref,

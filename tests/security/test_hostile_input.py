@@ -161,6 +161,12 @@ def fetch(client, url: str, allowed: set[int], method: str = "GET", **kwargs):
     return response
 
 
+#: Page fetches are cheap: these properties run this many times the profile's examples, so that the
+#: suite sends at least 10,000 generated requests (Makefile: CPEC_MIN_GENERATED_REQUESTS).
+PAGE_SCALE = 4
+many = hypothesis_settings(max_examples=hypothesis_settings.default.max_examples * PAGE_SCALE)
+
+
 def test_the_demo_portfolio_is_there(catalog):
     """The properties below fill filters from it; an empty catalogue would test nothing."""
     assert len(catalog["projects"]) > 10 and len(catalog["lenders"]) > 5 and len(catalog["meetings"]) > 5
@@ -175,6 +181,7 @@ PORTFOLIO_PAGES = pytest.mark.parametrize(
 
 
 @PORTFOLIO_PAGES
+@many
 @given(data=st.data())
 def test_portfolio_pages_never_fail(browser_client, catalog, path, data):
     fetch(browser_client, f"{path}?{query(data, catalog, PORTFOLIO)}", {200, 400})
@@ -233,6 +240,7 @@ def _ordered(low: str, high: str):
 
 
 @pytest.mark.parametrize("kind", ["projects", "lenders"])
+@many
 @given(data=st.data())
 def test_detail_pages_never_fail(browser_client, catalog, kind, data):
     real = data.draw(st.booleans(), label="real slug")
@@ -246,11 +254,13 @@ def test_detail_pages_never_fail(browser_client, catalog, kind, data):
     fetch(browser_client, url, allowed)
 
 
+@many
 @given(data=st.data())
 def test_lender_list_never_fails(browser_client, catalog, data):
     fetch(browser_client, f"/lenders/?{query(data, catalog, AS_OF)}", {200, 400})
 
 
+@many
 @given(data=st.data())
 def test_meeting_pages_never_fail(browser_client, catalog, data):
     choice = data.draw(st.sampled_from(["real", "int", "text"]), label="meeting")
@@ -264,6 +274,7 @@ def test_meeting_pages_never_fail(browser_client, catalog, data):
     fetch(browser_client, f"/jcc/?{query(data, catalog, ())}", {200})
 
 
+@many
 @given(data=st.data())
 def test_open_pages_never_fail(browser_client, catalog, data):
     qs = query(data, catalog, ("next",))
@@ -272,6 +283,7 @@ def test_open_pages_never_fail(browser_client, catalog, data):
     fetch(Client(raise_request_exception=True), f"/accounts/login/?{qs}", {200})
 
 
+@many
 @given(data=st.data())
 def test_unknown_paths_are_404(browser_client, data):
     segments = data.draw(st.lists(st.one_of(unicode_text, raw_bytes, long_text).filter(bool), min_size=1, max_size=3))
