@@ -35,7 +35,7 @@ serve: migrate static
 
 test:
 	bash scripts/setup.sh --browser
-	.venv/bin/pytest
+	CPEC_MIN_GENERATED_REQUESTS=10000 .venv/bin/pytest
 
 check-deploy: setup
 	DEBUG=false HTTPS=true $(PY) manage.py check --deploy --fail-level WARNING
