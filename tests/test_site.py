@@ -44,12 +44,20 @@ def test_unknown_url_is_a_404_not_a_500(viewer_client):
     assert b"Page not found" in response.content
 
 
+#: Variables a subprocess standing for a deployment does not inherit. DJANGO_ALLOW_ASYNC_UNSAFE is set
+#: while a browser module's event loop runs (tests/conftest.py); check --deploy rightly refuses it.
+DEPLOYMENT_UNSET = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "HTTPS",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
 def run_manage(*args, **env):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS", "DJANGO_SETTINGS_MODULE"}
-    }
+    clean = {k: v for k, v in os.environ.items() if k not in DEPLOYMENT_UNSET}
     clean.update(env)
     clean["DATABASE_URL"] = os.environ.get("DATABASE_URL") or _database_url()
     return subprocess.run(
