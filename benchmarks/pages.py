@@ -77,7 +77,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def benchmark_users():
     """A viewer (pages only) and a superuser for the admin changelist baseline, made if missing."""
-    from financing.roles import VIEWER, roles_assign, roles_setup
+    from cpec_site.roles import VIEWER, roles_assign, roles_setup
 
     User = get_user_model()
     roles_setup()

@@ -60,7 +60,8 @@ INSTALLED_APPS = [
     "projects",
     "financing",
     "dashboard",
-    "benchmarks",
+    # Last: roles, the demo portfolio and the admin that composes the domain apps' admins.
+    "cpec_site",
 ]
 
 MIDDLEWARE = [

@@ -1,11 +1,14 @@
-"""Test settings: the real settings with only what tests need changed."""
+"""Test settings: the real settings with only what tests need changed.
+
+The benchmark tooling is installed (``settings_benchmark``): tests/benchmarks test it.
+"""
 
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-key-not-used-anywhere-else-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from .settings import *  # noqa: E402,F403
+from .settings_benchmark import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Plain HTTP test client and live server; production's HTTPS settings are tested on their own.

@@ -2,25 +2,22 @@
 
 Cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return) are prefixed with an apostrophe, so a project named
-``=HYPERLINK(…)`` stays text in Excel and LibreOffice.
+``=HYPERLINK(…)`` stays text in Excel and LibreOffice (``projects.spreadsheets``). Numbers
+are written as numbers, so every text cell is neutralized, one that looks like a number too.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
 from django.http import HttpResponse
-from openpyxl import Workbook
 
 from financing.selectors import LineStates
 from projects.choices import ProjectKind, ProjectStatus, Region, Sector
 from projects.models import Project
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from projects.spreadsheets import neutralize, table_response
 
 COLUMNS = [
     ("Project", "name"),
@@ -50,13 +47,6 @@ LABELS = {
     "sector": dict(Sector.choices),
     "status_then": dict(ProjectStatus.choices),
 }
-
-
-def neutralize(value):
-    """Keep a text cell text in a spreadsheet."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def project_rows(projects: QuerySet[Project], *, as_of=None) -> list[list]:
@@ -96,23 +86,5 @@ def project_rows(projects: QuerySet[Project], *, as_of=None) -> list[list]:
 
 def response(rows: list[list], *, fmt: str, filename: str) -> HttpResponse:
     header = [label for label, _field in COLUMNS]
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(["" if v is None else neutralize(v) for v in row])
-        result = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Projects")
-        sheet.append(header)
-        for row in rows:
-            sheet.append([neutralize(v) for v in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        result = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    result["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return result
+    cells = [[neutralize(value, numbers_stay=False) for value in row] for row in rows]
+    return table_response([header, *cells], fmt=fmt, filename=filename, sheet="Projects")

@@ -232,7 +232,8 @@ class FinancingLine(FinancingState):
 class FinancingChange(FinancingState):
     """A dated state of a financing line: what changed, when, and which decision did it."""
 
-    line = models.ForeignKey(FinancingLine, on_delete=models.CASCADE, related_name="changes")
+    #: PROTECT: the history of money is never deleted with its line.
+    line = models.ForeignKey(FinancingLine, on_delete=models.PROTECT, related_name="changes")
     changed_on = models.DateField()
     decision = models.ForeignKey(
         "projects.Decision",

@@ -185,6 +185,12 @@ def _state_differs(line: FinancingLine, change: FinancingChange | None) -> bool:
     return any(getattr(line, f) != getattr(change, f) for f in STATE_FIELDS)
 
 
+def _line_write(line: FinancingLine) -> None:
+    """Save the line, its amount normalized (no lookup when the form or ``full_clean()`` just did it)."""
+    line.normalize_if_changed()
+    line.save()
+
+
 @transaction.atomic
 def financing_line_save(
     line: FinancingLine,
@@ -223,7 +229,7 @@ def financing_line_save(
             field="share_percent",
         )
     latest = financing_line_latest_change(line)
-    line.save()
+    _line_write(line)
     if not _state_differs(line, latest):
         return None
     if source is None and latest is None:
@@ -313,7 +319,7 @@ def financing_line_edit(
     if line.pk is None:
         return financing_line_save(line, recorded_by=recorded_by, check_shares=check_shares)
     if not financing_line_state_changed(line):
-        line.save()
+        _line_write(line)
         return None
     return financing_line_save(
         line, kind=ChangeKind.CORRECTION, reason=reason, recorded_by=recorded_by, check_shares=check_shares

@@ -28,14 +28,9 @@ from .models import (
     ProjectStatusChange,
     Source,
 )
+from .money import amount_text
 from .resources import CostEstimateResource, DecisionResource, ProjectResource, SpreadsheetAdminMixin
 from .services import phase_status_record_change, project_status_record_change
-
-
-def money(value, currency: str = "") -> str:
-    if value is None:
-        return "–"
-    return f"{currency} {value:,.0f}".strip()
 
 
 class AuditedAdmin(SafeAutocompleteFields, SimpleHistoryAdmin):
@@ -67,8 +62,8 @@ class NormalizationMessagesMixin:
         if isinstance(obj, NormalizedMoney) and obj.amount is not None and obj.amount_usd is not None:
             messages.info(
                 request,
-                f"{obj}: {money(obj.amount, obj.currency)} = USD {obj.amount_usd:,.2f} = PKR {obj.amount_pkr:,.2f} "
-                f"({obj.rate_explanation}).",
+                f"{obj}: {amount_text(obj.amount, obj.currency)} = USD {obj.amount_usd:,.2f} "
+                f"= PKR {obj.amount_pkr:,.2f} ({obj.rate_explanation}).",
             )
 
     def save_model(self, request, obj, form, change):
@@ -205,7 +200,7 @@ class ProjectAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, AuditedAdm
     autocomplete_fields = ["parent", "sources", "financial_close_source"]
     date_hierarchy = "planned_end"
     list_select_related = ["parent"]
-    inlines = [PhaseInline, CostEstimateInline]  # financing/admin.py adds the financing lines
+    inlines = [PhaseInline, CostEstimateInline]  # the site's admin (cpec_site/admin.py) adds financing lines
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "sector", "subsector", "status", "parent"]}),
         ("Where", {"fields": ["regions", "location", ("latitude", "longitude")]}),
@@ -237,7 +232,7 @@ class ProjectAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, AuditedAdm
 
     @admin.display(description="current cost (USD)", ordering="current_cost_usd")
     def current_cost(self, obj):
-        return money(obj.current_cost_usd)
+        return amount_text(obj.current_cost_usd)
 
 
 @admin.register(Phase)
@@ -309,15 +304,15 @@ class CostEstimateAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audit
 
     @admin.display(description="stated amount", ordering="amount")
     def stated_amount(self, obj):
-        return money(obj.amount, obj.currency)
+        return amount_text(obj.amount, obj.currency)
 
     @admin.display(description="USD", ordering="amount_usd")
     def usd(self, obj):
-        return money(obj.amount_usd)
+        return amount_text(obj.amount_usd)
 
     @admin.display(description="PKR", ordering="amount_pkr")
     def pkr(self, obj):
-        return money(obj.amount_pkr)
+        return amount_text(obj.amount_pkr)
 
     @admin.display(description="source", ordering="source__key")
     def source_key(self, obj):

@@ -15,10 +15,8 @@ guide the import page shows for CSV files.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -27,7 +25,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import DatabaseError, models, transaction
 from django.db.models import Q, UniqueConstraint
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.decorators import method_decorator
@@ -39,6 +37,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 
 from .models import CostEstimate, Decision, JCCMeeting, Project, Source
+from .spreadsheets import csv_text, neutralize, spreadsheet_response, workbook_bytes
 
 #: A row whose free-text column starts with this is a template's example, refused on import.
 EXAMPLE_MARK = "EXAMPLE ROW"
@@ -219,25 +218,6 @@ class PlainBooleanWidget(widgets.BooleanWidget):
 def fk(column, model, field, label, hint=""):
     widget = StrictForeignKeyWidget(model, field, label, hint)
     return fields.Field(attribute=column, column_name=column, widget=widget)
-
-
-#: A spreadsheet takes a cell starting with one of these for a formula (as dashboard/exports.py).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value):
-    """Keep an exported text cell text: ``=HYPERLINK(…)`` becomes ``'=HYPERLINK(…)``.
-
-    Numbers stay as they are (``-5.00`` is no formula).
-    """
-    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
-        return value
-    try:
-        if Decimal(value).is_finite():
-            return value
-    except InvalidOperation:
-        pass
-    return "'" + value
 
 
 # ------------------------------------------------------------------- column guide
@@ -784,7 +764,6 @@ class DecisionResource(CleanResource):
 
 # ------------------------------------------------------------------------ templates
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GUIDE_HEADER = ["column", "required", "what to write", "allowed codes (code = label)", "example"]
 
 
@@ -804,44 +783,36 @@ def template_response(resource_class, fmt: str):
     headers = resource_class().get_export_headers()
     example = [cell_text(resource_class.example.get(header, "")) for header in headers]
     name = resource_class._meta.model._meta.model_name
+    filename = f"{name}-import-template"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        writer.writerow(example)
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = name
-        sheet.append(headers)
-        sheet.append(example)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for cell in sheet[2]:
-            cell.font = Font(italic=True, color="808080")
-            cell.number_format = "@"  # text as written: a code or date stays as in the example
-        sheet["A2"].comment = Comment(f"{EXAMPLE_MARK}: delete or replace this row before importing.", "CPEC Tracker")
-        sheet.freeze_panes = "A2"
-        guide = workbook.create_sheet("Allowed values")
-        for note in template_notes(resource_class):
-            guide.append([note])
-        guide["A1"].font = Font(bold=True, size=12)
-        guide.append([])
-        guide.append(GUIDE_HEADER)
+        return spreadsheet_response(csv_text([headers, example]), fmt=fmt, filename=filename)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = name
+    sheet.append(headers)
+    sheet.append(example)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for cell in sheet[2]:
+        cell.font = Font(italic=True, color="808080")
+        cell.number_format = "@"  # text as written: a code or date stays as in the example
+    sheet["A2"].comment = Comment(f"{EXAMPLE_MARK}: delete or replace this row before importing.", "CPEC Tracker")
+    sheet.freeze_panes = "A2"
+    guide = workbook.create_sheet("Allowed values")
+    for note in template_notes(resource_class):
+        guide.append([note])
+    guide["A1"].font = Font(bold=True, size=12)
+    guide.append([])
+    guide.append(GUIDE_HEADER)
+    for cell in guide[guide.max_row]:
+        cell.font = Font(bold=True)
+    for item in resource_class.column_guide():
+        guide.append([item.column, item.required, item.accepts, item.codes_text, item.example])
         for cell in guide[guide.max_row]:
-            cell.font = Font(bold=True)
-        for item in resource_class.column_guide():
-            guide.append([item.column, item.required, item.accepts, item.codes_text, item.example])
-            for cell in guide[guide.max_row]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for letter, width in zip("ABCDE", (26, 24, 60, 48, 30), strict=True):
-            guide.column_dimensions[letter].width = width
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}-import-template.{fmt}"'
-    return response
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCDE", (26, 24, 60, 48, 30), strict=True):
+        guide.column_dimensions[letter].width = width
+    return spreadsheet_response(workbook_bytes(workbook), fmt=fmt, filename=filename)
 
 
 # ---------------------------------------------------------------------------- admin

@@ -54,7 +54,21 @@ class PhaseFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Phase {n}")
 
 
-class CostEstimateFactory(factory.django.DjangoModelFactory):
+class NormalizedMoneyFactory(factory.django.DjangoModelFactory):
+    """Normalizes the amount before saving, as a form or service does (``save()`` only writes)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = model_class(*args, **kwargs)
+        obj.normalize()
+        obj.save()
+        return obj
+
+
+class CostEstimateFactory(NormalizedMoneyFactory):
     """A USD estimate with its own PKR rate, so no reference rate is needed."""
 
     class Meta:
@@ -101,7 +115,7 @@ class LenderFactory(factory.django.DjangoModelFactory):
     country = "International"
 
 
-class FinancingLineFactory(factory.django.DjangoModelFactory):
+class FinancingLineFactory(NormalizedMoneyFactory):
     """A line saved directly (no change history): for read tests. Writes go through services."""
 
     class Meta:

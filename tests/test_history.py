@@ -60,7 +60,7 @@ def test_financing_line_history_keeps_every_state():
 def test_only_an_admin_may_restore_and_never_a_financing_line(client, django_user_model):
     from django.core.management import call_command
 
-    from financing.roles import roles_assign
+    from cpec_site.roles import roles_assign
 
     call_command("setup_roles", verbosity=0)
     editor = django_user_model.objects.create_user("ed", password="x-pass-12345")

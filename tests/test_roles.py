@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from financing.roles import ADMIN, EDITOR, VIEWER, roles_assign
+from cpec_site.roles import ADMIN, EDITOR, VIEWER, roles_assign
 from tests.factories import (
     CostEstimateFactory,
     DecisionFactory,

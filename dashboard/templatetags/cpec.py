@@ -1,54 +1,22 @@
-"""Formatting for money, shares and choice badges on the staff pages."""
+"""Formatting for money, shares and choice badges on the staff pages.
 
-from decimal import Decimal
+The money and percentage filters are ``projects.money``'s formatters, which the admin and the
+services use too.
+"""
 
 from django import template
 from django.utils.html import format_html
 
+from projects.money import amount_text, percent_text, pkr_text, usd_text
+
 register = template.Library()
 
-BILLION = Decimal("1000000000")
-MILLION = Decimal("1000000")
-TRILLION = Decimal("1000000000000")
-
-
-@register.filter
-def usd(value):
-    """US$ 2.00bn / US$ 350.0m / –."""
-    if value in (None, ""):
-        return "–"
-    value = Decimal(value)
-    if abs(value) >= BILLION:
-        return f"US$ {value / BILLION:,.2f}bn"
-    return f"US$ {value / MILLION:,.1f}m"
-
-
-@register.filter
-def pkr(value):
-    """Rs 1.92tn / Rs 576.0bn / Rs 24,957m / –."""
-    if value in (None, ""):
-        return "–"
-    value = Decimal(value)
-    if abs(value) >= TRILLION:
-        return f"Rs {value / TRILLION:,.2f}tn"
-    if abs(value) >= BILLION:
-        return f"Rs {value / BILLION:,.1f}bn"
-    return f"Rs {value / MILLION:,.0f}m"
-
-
-@register.filter
-def pct(value, places=0):
-    if value in (None, ""):
-        return "–"
-    return f"{Decimal(value):,.{int(places)}f}%"
-
-
-@register.filter
-def amount(value, currency=""):
-    """A stated amount in its own currency, in full."""
-    if value in (None, ""):
-        return "–"
-    return f"{currency} {Decimal(value):,.0f}".strip()
+#: usd: US$ 2.00bn / US$ 350.0m; pkr: Rs 1.92tn / Rs 576.0bn / Rs 24,957m; pct: 85%; amount: a stated
+#: amount in its own currency, in full. Each shows "–" for a missing value.
+register.filter("usd", usd_text)
+register.filter("pkr", pkr_text)
+register.filter("pct", percent_text)
+register.filter("amount", amount_text)
 
 
 @register.simple_tag

@@ -51,7 +51,7 @@ def table_rows(table) -> list[dict[str, str]]:
 @cache
 def demo_projects() -> dict[str, dict]:
     """The demo portfolio as written in data/demo/projects.yaml, by slug (what demo_db loads)."""
-    from financing.demo import DEMO_DIR
+    from cpec_site.demo import DEMO_DIR
 
     rows = yaml.safe_load((DEMO_DIR / "projects.yaml").read_text(encoding="utf-8"))
     return {row["slug"]: row for row in rows}

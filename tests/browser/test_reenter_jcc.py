@@ -60,7 +60,7 @@ PAGES = [
 # ------------------------------------------------------------------ the demo files
 @cache
 def demo_file(name: str) -> list[dict]:
-    from financing.demo import DEMO_DIR
+    from cpec_site.demo import DEMO_DIR
 
     return yaml.safe_load((DEMO_DIR / name).read_text(encoding="utf-8"))
 

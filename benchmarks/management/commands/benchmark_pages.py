@@ -78,7 +78,8 @@ class Command(BaseCommand):
         db = settings.DATABASES["default"]
         name = f"{db['NAME']}_bench_{projects}_s{seed}"
         create_database(db, name)
-        env = {**os.environ, "DATABASE_URL": database_url(db, name)}
+        # The subprocess runs with these settings too (the benchmark app is not in production's).
+        env = {**os.environ, "DATABASE_URL": database_url(db, name), "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
         manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
         self.stderr.write(f"[{projects:,} projects] database {name}: migrating…")
         subprocess.run([*manage, "migrate", "--noinput", "--verbosity", "0"], env=env, check=True)

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from financing.demo import DEMO_DIR, DemoDataError, DemoLoader
-from financing.roles import ADMIN, EDITOR, VIEWER, roles_assign, roles_setup
+from cpec_site.demo import DEMO_DIR, DemoDataError, DemoLoader
+from cpec_site.roles import ADMIN, EDITOR, VIEWER, roles_assign, roles_setup
 
 DEMO_USERS = (
     # username, environment variable with the password, role

@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from financing.models import FinancingLine, Lender
+from financing.services import decision_record_effects, financing_line_record_change
 from projects.models import (
     CostEstimate,
     Decision,
@@ -34,9 +36,6 @@ from projects.models import (
     ProjectStatusChange,
     Source,
 )
-
-from .models import FinancingLine, Lender
-from .services import decision_record_effects, financing_line_record_change
 
 DEMO_DIR = settings.BASE_DIR / "data" / "demo"
 

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from financing.roles import ROLES, roles_assign, roles_setup
+from cpec_site.roles import ROLES, roles_assign, roles_setup
 
 
 class Command(BaseCommand):

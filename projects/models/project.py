@@ -1,0 +1,311 @@
+"""Projects and initiatives, and their ordered phases.
+
+``ProjectQuerySet`` annotates what the pages read: the current cost (the estimate of record),
+the status as of a date, and the overrun against the first approved PC-I.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, NullIf, Round
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from ..choices import (
+    DatePrecision,
+    EstimateBasis,
+    FocusIndustry,
+    PhaseStatus,
+    ProjectKind,
+    ProjectStatus,
+    Region,
+    Sector,
+    date_with_precision,
+)
+from ..fields import ChoiceArrayField, share_field, size_field
+from .constraints import choice_constraint, dates_in_order_constraints
+from .estimates import CostEstimate, cost_of_record
+from .sources import Source
+from .statuses import ProjectStatusChange
+
+ZERO, ONE, HUNDRED = Decimal("0"), Decimal("1"), Decimal("100")
+
+
+class ProjectQuerySet(models.QuerySet):
+    def with_current_cost(self, *, as_of: date | None = None):
+        """Annotate the current cost: the latest full-scope estimate, in USD and PKR.
+
+        With ``as_of``, the cost as it was known on that date (estimates dated up to it).
+        """
+        latest = cost_of_record(OuterRef("pk"), as_of=as_of)
+        return self.annotate(
+            current_cost_usd=Subquery(latest.values("amount_usd")[:1]),
+            current_cost_pkr=Subquery(latest.values("amount_pkr")[:1]),
+            current_cost_as_of=Subquery(latest.values("as_of")[:1]),
+            current_cost_bound=Subquery(latest.values("bound")[:1]),
+        )
+
+    def with_status(self, *, as_of: date | None = None):
+        """Annotate ``status_then``: the status now, or as of a date.
+
+        As of a date it is the latest dated status change up to that day; a project whose
+        status history starts later (or was never recorded) shows its status as it is.
+        """
+        if as_of is None:
+            return self.annotate(status_then=F("status"))
+        latest = (
+            ProjectStatusChange.objects.filter(project=OuterRef("pk"), changed_on__lte=as_of)
+            .order_by("-changed_on", "-pk")
+            .values("status")[:1]
+        )
+        return self.annotate(status_then=Coalesce(Subquery(latest), F("status")))
+
+    def with_overruns(self, *, as_of: date | None = None):
+        """Annotate the baseline (the first approved PC-I) and the original planned completion.
+
+        Baseline: the earliest full-scope PC-I approved by a forum, else the earliest PC-I.
+        ``overrun_usd_percent`` and ``overrun_pkr_percent`` compare the current cost
+        (``with_current_cost`` first) with it in each currency, so a rise that is only
+        the rupee's fall shows in PKR but not in US$. The original completion is the
+        first planned completion ever recorded (from the audit history). With ``as_of``,
+        only PC-Is dated up to that day can be the baseline.
+        """
+        pc_i = CostEstimate.objects.filter(project=OuterRef("pk"), basis=EstimateBasis.PC_I, full_scope=True)
+        if as_of is not None:
+            pc_i = pc_i.filter(as_of__lte=as_of)
+        pc_i = pc_i.order_by(Case(When(approving_forum="", then=Value(1)), default=Value(0)), "as_of", "pk")
+        first_plan = (
+            Project.history.model.objects.filter(id=OuterRef("pk"), planned_end__isnull=False)
+            .order_by("history_date")
+            .values("planned_end")[:1]
+        )
+        percent = models.DecimalField(max_digits=12, decimal_places=1)
+        return self.annotate(
+            baseline_usd=Subquery(pc_i.values("amount_usd")[:1]),
+            baseline_pkr=Subquery(pc_i.values("amount_pkr")[:1]),
+            baseline_as_of=Subquery(pc_i.values("as_of")[:1]),
+            baseline_forum=Subquery(pc_i.values("approving_forum")[:1]),
+            original_planned_end=Subquery(first_plan),
+        ).annotate(
+            overrun_usd_percent=Round(
+                ExpressionWrapper(
+                    (F("current_cost_usd") / NullIf(F("baseline_usd"), Value(ZERO)) - Value(ONE)) * Value(HUNDRED),
+                    output_field=percent,
+                ),
+                1,
+                output_field=percent,
+            ),
+            overrun_pkr_percent=Round(
+                ExpressionWrapper(
+                    (F("current_cost_pkr") / NullIf(F("baseline_pkr"), Value(ZERO)) - Value(ONE)) * Value(HUNDRED),
+                    output_field=percent,
+                ),
+                1,
+                output_field=percent,
+            ),
+        )
+
+    def construction(self):
+        return self.filter(kind=ProjectKind.CONSTRUCTION)
+
+    def initiatives(self):
+        return self.filter(kind=ProjectKind.INITIATIVE)
+
+
+class Project(models.Model):
+    """A CPEC project, section of a project, or initiative discussed by the JCC."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=ProjectKind.choices, default=ProjectKind.CONSTRUCTION)
+    sector = models.CharField(max_length=20, choices=Sector.choices)
+    subsector = models.CharField(max_length=100, blank=True, help_text="E.g. Road, Rail, Coal, Hydropower.")
+    status = models.CharField(max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED)
+    regions = ChoiceArrayField(
+        models.CharField(max_length=20, choices=Region.choices),
+        default=list,
+        blank=True,
+        help_text="Every province or region the project runs through.",
+    )
+    location = models.CharField(max_length=300, blank=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    length_km = size_field("length (km)")
+    capacity_mw = size_field("capacity (MW)")
+    area_acres = size_field("area (acres)")
+    description = models.TextField(blank=True)
+    implementing_agency = models.CharField(max_length=200, blank=True)
+    sponsor = models.CharField(max_length=200, blank=True, help_text="Sponsor, developer or EPC contractor.")
+    planned_start = models.DateField(null=True, blank=True)
+    planned_end = models.DateField("planned completion", null=True, blank=True)
+    actual_start = models.DateField(null=True, blank=True)
+    actual_end = models.DateField("actual completion", null=True, blank=True)
+    focus_industries = ChoiceArrayField(
+        models.CharField(max_length=20, choices=FocusIndustry.choices),
+        default=list,
+        blank=True,
+        help_text="For economic zones.",
+    )
+    debt_percent = share_field(
+        "debt (% of cost)",
+        null=True,
+        blank=True,
+        help_text="The debt part of the cost in the project's financing structure (75 for 75:25 debt:equity); "
+        "the equity is the rest. Empty when no source states it.",
+    )
+    financial_close_on = models.DateField(
+        "financial close",
+        null=True,
+        blank=True,
+        help_text="When the project's financing closed: all of its cost was then committed, whether or not "
+        "the amounts are known.",
+    )
+    financial_close_precision = models.CharField(
+        "financial close known to the",
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    financial_close_source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="financial close source"
+    )
+    financial_close_note = models.TextField("financial close note", blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sections",
+        help_text="The larger project this is a section or realignment of.",
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="projects")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            choice_constraint("kind", ProjectKind, "Choose a kind from the list."),
+            choice_constraint("sector", Sector, "Choose a sector from the list."),
+            choice_constraint("status", ProjectStatus, "Choose a status from the list."),
+            models.CheckConstraint(
+                condition=Q(regions__contained_by=Region.values),
+                name="%(app_label)s_%(class)s_regions_valid",
+                violation_error_message="Regions must come from the list of provinces and regions.",
+            ),
+            models.CheckConstraint(
+                condition=Q(focus_industries__contained_by=FocusIndustry.values),
+                name="%(app_label)s_%(class)s_focus_industries_valid",
+                violation_error_message="Focus industries must come from the list.",
+            ),
+            *dates_in_order_constraints(),
+            models.CheckConstraint(
+                condition=(Q(length_km__isnull=True) | Q(length_km__gte=0))
+                & (Q(capacity_mw__isnull=True) | Q(capacity_mw__gte=0))
+                & (Q(area_acres__isnull=True) | Q(area_acres__gte=0)),
+                name="%(app_label)s_%(class)s_sizes_not_negative",
+                violation_error_message="Length, capacity and area cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90))
+                & (Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180)),
+                name="%(app_label)s_%(class)s_coordinates_valid",
+                violation_error_message="Latitude must be within ±90 and longitude within ±180.",
+            ),
+            models.CheckConstraint(
+                condition=Q(debt_percent__isnull=True) | Q(debt_percent__gte=0, debt_percent__lte=100),
+                name="%(app_label)s_%(class)s_debt_percent_in_range",
+                violation_error_message="The debt part must be between 0%% and 100%% of the cost.",
+            ),
+            models.CheckConstraint(
+                condition=Q(financial_close_on__isnull=False) | Q(financial_close_source__isnull=True),
+                name="%(app_label)s_%(class)s_financial_close_source_needs_date",
+                violation_error_message="Give the date of the financial close with its source.",
+            ),
+            choice_constraint(
+                "financial_close_precision",
+                DatePrecision,
+                "Choose a date precision from the list.",
+                rule="financial_close_precision",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("pk")),
+                name="%(app_label)s_%(class)s_not_own_parent",
+                violation_error_message="A project cannot be its own parent.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sector", "status"], name="projects_sector_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:project", args=[self.slug])
+
+    @property
+    def equity_percent(self):
+        return None if self.debt_percent is None else HUNDRED - self.debt_percent
+
+    @property
+    def financial_close_display(self) -> str:
+        return date_with_precision(self.financial_close_on, self.financial_close_precision)
+
+    def get_regions_display(self) -> str:
+        labels = dict(Region.choices)
+        return ", ".join(labels.get(r, r) for r in self.regions)
+
+    def get_focus_industries_display(self) -> str:
+        labels = dict(FocusIndustry.choices)
+        return ", ".join(labels.get(i, i) for i in self.focus_industries)
+
+
+class Phase(models.Model):
+    """An ordered part of a project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="phases")
+    order = models.PositiveSmallIntegerField(help_text="1 for the first phase, 2 for the next…")
+    name = models.CharField(max_length=200)
+    scope = models.TextField(blank=True)
+    length_km = size_field("length (km)")
+    status = models.CharField(max_length=20, choices=PhaseStatus.choices, default=PhaseStatus.PLANNED)
+    planned_start = models.DateField(null=True, blank=True)
+    planned_end = models.DateField("planned completion", null=True, blank=True)
+    actual_start = models.DateField(null=True, blank=True)
+    actual_end = models.DateField("actual completion", null=True, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="phases")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "order"],
+                name="%(app_label)s_%(class)s_unique_order",
+                violation_error_message="This project already has a phase with this order number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(order__gte=1),
+                name="%(app_label)s_%(class)s_order_positive",
+                violation_error_message="Phase order starts at 1.",
+            ),
+            choice_constraint("status", PhaseStatus, "Choose a phase status from the list."),
+            *dates_in_order_constraints(),
+            models.CheckConstraint(
+                condition=Q(length_km__isnull=True) | Q(length_km__gte=0),
+                name="%(app_label)s_%(class)s_length_not_negative",
+                violation_error_message="Length cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} – phase {self.order}: {self.name}"
