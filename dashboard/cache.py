@@ -3,6 +3,10 @@
 PostgreSQL moves the version on every write to the domain tables (dashboard/models.py),
 so a figure computed at version N is looked up only while the data is still at N. The
 version is read once per request (it is also the footer's "data last updated").
+
+A view names each entry with :func:`cache_key` (the page, its query string and the data
+version) and hands it to the page's selector, which computes its rows through :func:`cached`;
+the dashboard's charts, built from those rows, are cached the same way under their own key.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 
-from . import selectors
+from .selectors.common import data_version
 
 T = TypeVar("T")
 
@@ -23,22 +27,29 @@ T = TypeVar("T")
 def request_data_version(request) -> tuple[int | None, dt.datetime | None]:
     """The data version and its time, read once per request."""
     if not hasattr(request, "_cpec_data_version"):
-        request._cpec_data_version = selectors.data_version()
+        request._cpec_data_version = data_version()
     return request._cpec_data_version
 
 
-def cached_figures(request, name: str, compute: Callable[[], T], *, extra: str = "", ignore: tuple[str, ...] = ()) -> T:
-    """``compute()``, or its result for the same page, query string and data version.
+def cache_key(request, name: str, *, extra: str = "", ignore: tuple[str, ...] = ()) -> str | None:
+    """The key of the figures ``name`` of this page and query string at the data's version.
 
     ``ignore``: query parameters that do not change the figures (a page number only pages
-    through them). Without a version row (an emptied database) nothing is cached.
+    through them); ``extra``: anything else they depend on. None when nothing is to be
+    cached: without a version row (an emptied database), or with caching turned off.
     """
     version, _changed = request_data_version(request)
     if version is None or not settings.CPEC_CACHE_FIGURES:
-        return compute()
+        return None
     query = "&".join(f"{k}={v}" for k, values in sorted(request.GET.lists()) if k not in ignore for v in values)
     digest = hashlib.sha256(f"{request.path}?{query}|{extra}".encode()).hexdigest()
-    key = f"cpec:{name}:v{version}:{digest}"
+    return f"cpec:{name}:v{version}:{digest}"
+
+
+def cached(key: str | None, compute: Callable[[], T]) -> T:
+    """``compute()``, or the value already stored under ``key``; without a key, always computed."""
+    if key is None:
+        return compute()
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -1,7 +1,8 @@
 """Chart building: rows in, plotly ``Figure`` out.
 
 Every function here is pure: it takes plain rows (dicts of ``Decimal``, ``date``, ``str``
-and ``int`` values, as the selectors return them) and returns a ``go.Figure``. Nothing here
+and ``int`` values, as the page selectors of ``dashboard.selectors`` return them: labelled
+and in order) and returns a ``go.Figure``. Nothing here
 touches the ORM, the request or the settings, so the functions are tested without a database.
 The page turns a figure into JSON with :func:`figure_json` (for ``json_script``) and
 ``static/js/charts.js`` draws it.
@@ -45,11 +46,10 @@ from projects.choices import (
     ProjectStatus,
     Sector,
 )
+from projects.money import BILLION, MILLION
 
 Row = Mapping[str, object]
 
-MILLION = Decimal(1_000_000)
-BILLION = Decimal(1_000_000_000)
 MS_PER_DAY = 24 * 60 * 60 * 1000
 
 FONT_FAMILY = "system-ui, sans-serif"
@@ -195,6 +195,19 @@ def figure_json(fig: go.Figure) -> dict:
     data = json.loads(pio.to_json(fig, validate=False))
     data.get("layout", {}).pop("template", None)
     return data
+
+
+def dashboard_figures(tables: Mapping[str, list[Row]], *, today: dt.date) -> dict[str, dict]:
+    """The dashboard's charts as :func:`figure_json` dicts, from the rows of ``dashboard_page().tables``."""
+    return {
+        "by_sector": figure_json(cost_by_sector(tables["by_sector"])),
+        "by_lender": figure_json(lender_mix(tables["by_lender"], by="lender")),
+        "by_kind": figure_json(lender_mix(tables["by_kind"], by="kind")),
+        "gaps": figure_json(funding_gap_by_project(tables["gaps"])),
+        "statuses": figure_json(status_breakdown(tables["statuses"])),
+        "timeline": figure_json(phase_timeline(tables["timeline"], today=today)),
+        "per_meeting": figure_json(decisions_per_meeting(tables["per_meeting"])),
+    }
 
 
 # Charts ----------------------------------------------------------------------------------

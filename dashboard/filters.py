@@ -18,8 +18,8 @@ from financing.models import Lender
 from financing.selectors import LineStates
 from projects.choices import ProjectStatus, Region, Sector
 from projects.models import Decision, JCCMeeting, Project
+from projects.money import MILLION
 
-MILLION = Decimal("1000000")
 #: Upper bound of the cost filter, in US$ millions (10 trillion dollars).
 MAX_COST_MILLIONS = Decimal("10000000")
 

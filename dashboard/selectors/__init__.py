@@ -1,0 +1,94 @@
+"""The reads of the staff pages, one module per page.
+
+Each page has one selector returning everything it shows, final rows already labelled and
+sorted for the tables and charts: ``dashboard_page`` and ``project_list_page``
+(:mod:`.portfolio`), ``project_page`` (:mod:`.project`), ``lender_totals`` and
+``lender_page`` (:mod:`.lender`), ``meeting_list_page`` and ``meeting_page``
+(:mod:`.meeting`). The figures they are made of stay importable from here.
+"""
+
+from .common import (
+    ACTIVE_STATUSES,
+    COUNTED,
+    OVERRUN_THRESHOLD,
+    PIPELINE,
+    ZERO,
+    OverrunFlag,
+    data_version,
+    overrun_flags,
+    site_last_updated,
+)
+from .lender import EMPTY_TOTALS, LenderPage, lender_page, lender_totals
+from .meeting import (
+    MeetingListPage,
+    MeetingPage,
+    meeting_changes,
+    meeting_decision_counts,
+    meeting_list_page,
+    meeting_page,
+)
+from .portfolio import (
+    MIXED_SYNDICATE,
+    OVERRUN_ROWS,
+    TIMELINE_ROWS,
+    DashboardPage,
+    dashboard_page,
+    latest_meeting_decisions,
+    lender_mix_reconciliation,
+    portfolio_cost_by_sector,
+    portfolio_funding_gaps,
+    portfolio_in_order,
+    portfolio_kpis,
+    portfolio_lender_mix,
+    portfolio_none,
+    portfolio_overruns,
+    portfolio_phase_timeline,
+    portfolio_projects,
+    portfolio_status_breakdown,
+    project_list_page,
+)
+from .project import ProjectPage, project_financing_summary, project_page, syndicate_members
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "COUNTED",
+    "EMPTY_TOTALS",
+    "MIXED_SYNDICATE",
+    "OVERRUN_ROWS",
+    "OVERRUN_THRESHOLD",
+    "PIPELINE",
+    "TIMELINE_ROWS",
+    "ZERO",
+    "DashboardPage",
+    "LenderPage",
+    "MeetingListPage",
+    "MeetingPage",
+    "OverrunFlag",
+    "ProjectPage",
+    "dashboard_page",
+    "data_version",
+    "latest_meeting_decisions",
+    "lender_mix_reconciliation",
+    "lender_page",
+    "lender_totals",
+    "meeting_changes",
+    "meeting_decision_counts",
+    "meeting_list_page",
+    "meeting_page",
+    "overrun_flags",
+    "portfolio_cost_by_sector",
+    "portfolio_funding_gaps",
+    "portfolio_in_order",
+    "portfolio_kpis",
+    "portfolio_lender_mix",
+    "portfolio_none",
+    "portfolio_overruns",
+    "portfolio_phase_timeline",
+    "portfolio_projects",
+    "portfolio_status_breakdown",
+    "project_financing_summary",
+    "project_list_page",
+    "project_page",
+    "site_last_updated",
+    "syndicate_members",
+]

@@ -1,0 +1,145 @@
+"""What the pages' selectors share: the portfolio's counting rules, labels, the rows of a
+phase timeline, overrun flags and the data's version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from financing.choices import FinancingStatus
+from projects.choices import PhaseStatus, ProjectStatus
+from projects.models import JCCMeeting, Project
+
+from ..models import DataVersion
+
+ZERO = Decimal("0")
+PIPELINE = FinancingStatus.pipeline()
+#: Projects whose figures count in portfolio totals (``projects_with_funding``): a section of a
+#: project that has a cost of its own is shown, but its parent's estimate stands for the whole.
+COUNTED = Q(counted_in_totals=True)
+ACTIVE_STATUSES = [ProjectStatus.APPROVED, ProjectStatus.FINANCING, ProjectStatus.UNDER_CONSTRUCTION]
+
+
+def project_ids(projects: QuerySet[Project]) -> QuerySet:
+    """The projects' ids as a subquery: narrowing by id keeps a filter's joins out of the sums."""
+    return projects.order_by().values("pk")
+
+
+def labelled(rows, field: str, choices) -> list[dict]:
+    """The rows with ``<field>_label``: the choice's label of their ``field``."""
+    labels = dict(choices.choices)
+    return [{**row, f"{field}_label": labels.get(row[field], row[field])} for row in rows]
+
+
+def meeting_label(number: int) -> str:
+    """A meeting's name on charts: "14th JCC"."""
+    return f"{JCCMeeting(number=number).ordinal} JCC"
+
+
+def phase_timeline_row(
+    *, project: str, slug: str, phase: str, status: str, start: dt.date | None, end: dt.date | None
+) -> dict:
+    """One bar of a phase timeline, as ``charts.phase_timeline`` and the timeline table read it.
+
+    ``start`` and ``end`` are the phase's actual dates where known, else its planned ones.
+    """
+    return {
+        "project": project,
+        "project_slug": slug,
+        "phase": phase,
+        "status": status,
+        "status_label": dict(PhaseStatus.choices).get(status, status),
+        "start": start,
+        "end": end,
+    }
+
+
+# ------------------------------------------------------------------ overrun flags
+
+#: Rises up to this many percent are within the noise of rounded press figures.
+OVERRUN_THRESHOLD = Decimal("5")
+
+
+class OverrunFlag(str):
+    """One overrun flag as data: its ``kind`` and figures.
+
+    Kinds: ``"cost_usd"`` (the cost rose in US$: ``usd_percent``, ``pkr_percent``),
+    ``"cost_pkr"`` (only the rupee cost rose: the exchange rate) and ``"completion"`` (the
+    planned completion moved from ``original`` to ``planned``, ``months`` later). Pages word
+    it from these (templates/dashboard/_overrun_flag.html); as a string it is the same
+    words in plain text (``WORDS``), for text outputs.
+    """
+
+    WORDS = {
+        "cost_usd": "Cost overrun: +{usd_percent}% in US$ (+{pkr_percent}% in PKR) over the first approved PC-I",
+        "cost_pkr": "Rupee cost up {pkr_percent}% while the US$ cost moved {usd_percent:+}%: exchange-rate driven",
+        "completion": "Completion moved from {original:%b %Y} to {planned:%b %Y} ({months} months later)",
+    }
+
+    kind: str
+    usd_percent: Decimal | None
+    pkr_percent: Decimal | None
+    original: dt.date | None
+    planned: dt.date | None
+    months: int | None
+
+    def __new__(
+        cls,
+        kind: str,
+        *,
+        usd_percent: Decimal | None = None,
+        pkr_percent: Decimal | None = None,
+        original: dt.date | None = None,
+        planned: dt.date | None = None,
+        months: int | None = None,
+    ):
+        figures = {
+            "usd_percent": usd_percent,
+            "pkr_percent": pkr_percent,
+            "original": original,
+            "planned": planned,
+            "months": months,
+        }
+        flag = super().__new__(cls, cls.WORDS[kind].format(**figures))
+        flag.kind = kind
+        flag.__dict__.update(figures)
+        return flag
+
+    def __getnewargs_ex__(self):  # pickled into the figures' cache
+        names = ("usd_percent", "pkr_percent", "original", "planned", "months")
+        return (self.kind,), {name: getattr(self, name) for name in names}
+
+
+def overrun_flags(row) -> list[OverrunFlag]:
+    """The overrun flags of a project annotated by ``with_overruns`` (a dict or an object), as data."""
+
+    def get(name):
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    flags = []
+    usd, pkr = get("overrun_usd_percent"), get("overrun_pkr_percent")
+    if usd is not None and usd > OVERRUN_THRESHOLD:
+        flags.append(OverrunFlag("cost_usd", usd_percent=usd, pkr_percent=pkr))
+    elif pkr is not None and pkr > OVERRUN_THRESHOLD:
+        flags.append(OverrunFlag("cost_pkr", usd_percent=usd, pkr_percent=pkr))
+    planned, original = get("planned_end"), get("original_planned_end")
+    if planned and original and planned > original:
+        months = (planned.year - original.year) * 12 + planned.month - original.month
+        flags.append(OverrunFlag("completion", original=original, planned=planned, months=months))
+    return flags
+
+
+# ------------------------------------------------------------------ data version
+
+
+def data_version() -> tuple[int | None, dt.datetime | None]:
+    """The data's version and when it last changed (moved by PostgreSQL triggers; dashboard/models.py). One query."""
+    row = DataVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
+    return row if row is not None else (None, None)
+
+
+def site_last_updated() -> dt.datetime | None:
+    """When any recorded data last changed (one query)."""
+    return data_version()[1]

@@ -1,0 +1,442 @@
+"""The portfolio pages: the dashboard's figures and the project list, from a filtered portfolio.
+
+Each figure takes the already-filtered project queryset (annotated by
+``financing.selectors.projects_with_funding``) and returns plain rows from
+``values().annotate()`` / ``aggregate()``: one query per KPI block or chart. Financing
+is narrowed by project id (``project__in=projects.values("pk")``) before aggregating,
+so joins added by filters can't multiply the sums. Sums use normalized USD only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Concat, NullIf
+
+from financing.choices import FinancingStatus, LenderKind
+from financing.models import FinancingLine
+from financing.selectors import LineStates, known_by, projects_with_funding
+from projects.choices import MeetingStatus, ProjectStatus, Sector
+from projects.models import JCCMeeting, Phase, Project
+
+from ..cache import cached
+from .common import (
+    ACTIVE_STATUSES,
+    COUNTED,
+    OVERRUN_THRESHOLD,
+    PIPELINE,
+    ZERO,
+    labelled,
+    overrun_flags,
+    phase_timeline_row,
+    project_ids,
+)
+from .meeting import meeting_decision_counts
+
+#: The dashboard's overrun table and phase timeline show at most this many rows.
+OVERRUN_ROWS = 20
+TIMELINE_ROWS = 40
+
+
+# ------------------------------------------------------------------ the portfolio
+
+
+def portfolio_projects(*, as_of: dt.date | None = None) -> QuerySet[Project]:
+    """The projects known on ``as_of`` (all of them without it), annotated by ``projects_with_funding``
+    as of that date: what the portfolio filter narrows. No query until it is read."""
+    return known_by(projects_with_funding(as_of=as_of), as_of)
+
+
+def portfolio_none() -> QuerySet[Project]:
+    """No project, annotated as the portfolio is: what a page shows when its filter is invalid."""
+    return projects_with_funding(Project.objects.none())
+
+
+def portfolio_in_order(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """The projects in the filter's sort order, or by name when it gave none. No query."""
+    return projects if projects.query.order_by else projects.order_by("name")
+
+
+def project_list_page(
+    *,
+    projects: QuerySet[Project],
+    page: str | int | None,
+    per_page: int,
+    as_of: dt.date | None = None,
+    cache_key: str | None = None,
+) -> Page:
+    """One page of the filtered projects in order, each annotated by ``projects_with_funding``
+    and with its parent (two queries; one when the ids are cached under ``cache_key``).
+
+    The filtered, sorted ids are cached (by data version), so paging and repeat visits compute
+    the annotations of one page's projects only, never the whole portfolio's.
+    """
+    ids = cached(cache_key, lambda: list(portfolio_in_order(projects).values_list("pk", flat=True)))
+    result = Paginator(ids, per_page).get_page(page)
+    on_page = Project.objects.filter(pk__in=list(result.object_list))
+    rows = {p.pk: p for p in projects_with_funding(on_page, as_of=as_of).select_related("parent")}
+    result.object_list = [rows[pk] for pk in result.object_list if pk in rows]
+    return result
+
+
+# ------------------------------------------------------------------ the dashboard
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    """Everything the dashboard shows but its charts: each chart's rows are in ``tables``."""
+
+    kpis: dict
+    reconcile: dict
+    overruns: list[dict]
+    overruns_flagged: int
+    latest: JCCMeeting | None
+    tables: dict[str, list[dict]]
+    overrun_rows: int = OVERRUN_ROWS
+    timeline_rows: int = TIMELINE_ROWS
+
+
+def dashboard_page(
+    *,
+    projects: QuerySet[Project],
+    filtered: bool,
+    today: dt.date,
+    as_of: dt.date | None = None,
+    cache_key: str | None = None,
+) -> DashboardPage:
+    """The dashboard of the filtered portfolio as of ``as_of``: key figures, each chart's rows
+    (``tables``: by_sector, by_lender, by_kind, gaps, statuses, timeline, per_meeting),
+    the largest overruns and the latest meeting held.
+
+    Eleven queries, none when the page is cached under ``cache_key``. The whole portfolio
+    counts CPEC-wide decisions too; a ``filtered`` one only its projects'.
+    """
+
+    def compute() -> DashboardPage:
+        by_lender = portfolio_lender_mix(projects=projects, by="lender", as_of=as_of)
+        kpis = portfolio_kpis(projects=projects)
+        overruns = portfolio_overruns(projects=projects, as_of=as_of, limit=OVERRUN_ROWS)
+        return DashboardPage(
+            kpis=kpis,
+            reconcile=lender_mix_reconciliation(by_lender, kpis),
+            overruns=overruns,
+            overruns_flagged=overruns[0]["flagged"] if overruns else 0,
+            latest=latest_meeting_decisions(projects=projects, as_of=as_of)["meeting"],
+            tables={
+                "by_sector": portfolio_cost_by_sector(projects=projects),
+                "by_lender": by_lender,
+                "by_kind": portfolio_lender_mix(projects=projects, by="kind", as_of=as_of),
+                "gaps": portfolio_funding_gaps(projects=projects),
+                "statuses": portfolio_status_breakdown(projects=projects),
+                "timeline": portfolio_phase_timeline(projects=projects, today=today, limit=TIMELINE_ROWS),
+                "per_meeting": meeting_decision_counts(projects=projects if filtered else None, as_of=as_of),
+            },
+        )
+
+    return cached(cache_key, compute)
+
+
+def portfolio_kpis(*, projects: QuerySet[Project]) -> dict:
+    """Counts and totals of the filtered portfolio (one query).
+
+    Money sums cover the projects counted in totals (``COUNTED``) whose cost is known, and
+    split their cost into the four parts of ``projects_with_funding``, so cost = committed
+    + committed of undisclosed amount + pipeline + gap, exactly. Percentages are of that cost.
+    Committed money on projects without a known cost is summed apart (``committed_uncosted_usd``).
+    """
+    costed = COUNTED & Q(current_cost_usd__isnull=False)
+    # Aliases must differ from the annotations they sum (Django would reference the alias).
+    sums = projects.order_by().aggregate(
+        n_projects=Count("pk"),
+        n_costed=Count("pk", filter=costed),
+        n_sections_in_parent=Count("pk", filter=~COUNTED),
+        n_undisclosed=Count("pk", filter=costed & Q(committed_unknown_usd__gt=0)),
+        sum_cost_usd=Sum("current_cost_usd", filter=COUNTED, default=ZERO),
+        sum_cost_pkr=Sum("current_cost_pkr", filter=COUNTED, default=ZERO),
+        sum_committed_usd=Sum("committed_part_usd", filter=costed, default=ZERO),
+        sum_committed_unknown_usd=Sum("committed_unknown_usd", filter=costed, default=ZERO),
+        sum_pipeline_usd=Sum("pipeline_part_usd", filter=costed, default=ZERO),
+        sum_gap_usd=Sum("funding_gap_usd", filter=costed, default=ZERO),
+        sum_committed_uncosted_usd=Sum(
+            "committed_usd", filter=COUNTED & Q(current_cost_usd__isnull=True), default=ZERO
+        ),
+    )
+    totals = {key.split("_", 1)[1]: value for key, value in sums.items()}
+    cost = totals["cost_usd"]
+    for part in ("committed", "committed_unknown", "pipeline", "gap"):
+        totals[f"{part}_percent"] = (totals[f"{part}_usd"] * 100 / cost).quantize(Decimal("0.1")) if cost else None
+    return totals
+
+
+def latest_meeting_decisions(*, projects: QuerySet[Project], as_of: dt.date | None = None) -> dict:
+    """The latest JCC meeting held (by ``as_of``) and how many of its decisions concern the portfolio (one query)."""
+    meetings = JCCMeeting.objects.filter(status=MeetingStatus.HELD)
+    if as_of is not None:
+        meetings = meetings.filter(date__lte=as_of)
+    meeting = (
+        meetings.annotate(
+            decision_total=Count("decisions"),
+            decision_in_portfolio=Count("decisions", filter=Q(decisions__project__in=project_ids(projects))),
+        )
+        .order_by("-number")
+        .first()
+    )
+    return {"meeting": meeting}
+
+
+def portfolio_cost_by_sector(*, projects: QuerySet[Project]) -> list[dict]:
+    """Cost and projects per sector, labelled, the costliest first (one query)."""
+    return labelled(
+        projects.order_by()
+        .values("sector")
+        .annotate(cost_usd=Sum("current_cost_usd", filter=COUNTED, default=ZERO), projects=Count("pk"))
+        .order_by("-cost_usd", "sector"),
+        "sector",
+        Sector,
+    )
+
+
+def portfolio_status_breakdown(*, projects: QuerySet[Project]) -> list[dict]:
+    """Projects and cost per status (as of the portfolio's date, when it has one), labelled (one query)."""
+    rows = (
+        projects.order_by()
+        .values("status_then")
+        .annotate(projects=Count("pk"), cost_usd=Sum("current_cost_usd", filter=COUNTED))
+        .order_by("status_then")
+    )
+    return labelled([{"status": r.pop("status_then"), **r} for r in rows], "status", ProjectStatus)
+
+
+def portfolio_funding_gaps(*, projects: QuerySet[Project], limit: int = 15) -> list[dict]:
+    """The projects counted in totals with cost not yet committed, largest funding gap first (one query).
+
+    Each row splits the project's cost into its four parts (``projects_with_funding``):
+    projects whose uncommitted cost is all in the pipeline follow those with a gap.
+    """
+    return list(
+        projects.filter(COUNTED, uncommitted_usd__gt=0)
+        .order_by("-funding_gap_usd", "-uncommitted_usd", "name")
+        .values(
+            "name",
+            "slug",
+            cost_usd=F("current_cost_usd"),
+            committed_usd=F("committed_part_usd"),
+            unknown_usd=F("committed_unknown_usd"),
+            pipeline_usd=F("pipeline_part_usd"),
+            gap_usd=F("funding_gap_usd"),
+            gap_percent=F("funding_gap_percent"),
+        )[:limit]
+    )
+
+
+def lender_mix_reconciliation(rows: list[dict], kpis: dict) -> dict:
+    """How the lender mix's totals (each line's full value) meet the Committed tile (capped at each
+    project's cost, projects without a cost apart): committed above costs is the difference left.
+    No query."""
+    lines_committed = sum((row["committed_usd"] for row in rows), ZERO)
+    uncosted = kpis["committed_uncosted_usd"]
+    return {
+        "lines_committed_usd": lines_committed,
+        "lines_pipeline_usd": sum((row["pipeline_usd"] for row in rows), ZERO),
+        "uncosted_usd": uncosted,
+        "beyond_cost_usd": lines_committed - kpis["committed_usd"] - uncosted,
+    }
+
+
+#: The lender-kind key of syndicated loans whose members are of different kinds.
+MIXED_SYNDICATE = "mixed_syndicate"
+
+
+def _participant_names(line_ref, name=None):
+    """The other members of a syndicate, comma-separated in name order: short names, or ``name``."""
+    through = FinancingLine.participants.through
+    return Subquery(
+        through.objects.filter(financingline_id=line_ref)
+        .order_by()
+        .values("financingline_id")
+        .annotate(
+            names=StringAgg(
+                name or Coalesce(NullIf(F("lender__short_name"), Value("")), F("lender__name")),
+                delimiter=", ",
+                order_by="lender__name",
+                output_field=CharField(),
+            )
+        )
+        .values("names")
+    )
+
+
+def portfolio_lender_mix(*, projects: QuerySet[Project], by: str, as_of: dt.date | None = None) -> list[dict]:
+    """Committed and pipeline (proposed, planned, negotiated) financing per lender or lender kind (one query).
+
+    Rows (``key``, ``label``, ``committed_usd``, ``pipeline_usd``) are labelled and sorted as
+    the chart draws them: the largest total first, then by label; rows of no money are left out.
+    A syndicated loan is the syndicate's, never split among its members: by lender it is a
+    row of its own ("Syndicate: CDB, CCB, ICBC"); by kind it counts under its members' kind,
+    or as a mixed syndicate when they differ. Lines of a section whose parent is counted in
+    its stead are left out, as in the portfolio's totals.
+    """
+    states = LineStates(as_of)
+    counted = projects.filter(COUNTED)
+    lines = (
+        states.with_value(states.queryset(project__in=project_ids(counted)))
+        .annotate(syndicated=states.syndicated())
+        .order_by()
+    )
+    lender = states.path("lender__")
+    lead = Coalesce(NullIf(F(lender + "short_name"), Value("")), F(lender + "name"))
+    if by == "lender":
+        # A syndicate's key names its members, so the same group of lenders is one row.
+        members = Concat(
+            Value("syndicate:"),
+            F(lender + "slug"),
+            Value(","),
+            _participant_names(OuterRef(states.line_pk), F("lender__slug")),
+            output_field=CharField(),
+        )
+        lines = lines.values(
+            key=Case(
+                When(syndicated=True, then=members),
+                default=F(lender + "slug"),
+                output_field=CharField(),
+            ),
+            label=Case(
+                When(
+                    syndicated=True,
+                    then=Concat(
+                        Value("Syndicate: "),
+                        lead,
+                        Value(", "),
+                        _participant_names(OuterRef(states.line_pk)),
+                        output_field=CharField(),
+                    ),
+                ),
+                default=lead,
+                output_field=CharField(),
+            ),
+        )
+    else:
+        other_kind = FinancingLine.participants.through.objects.filter(
+            financingline_id=OuterRef(states.line_pk)
+        ).exclude(lender__kind=OuterRef(lender + "kind"))
+        lines = lines.annotate(mixed=Exists(other_kind)).values(
+            key=Case(
+                When(mixed=True, then=Value(MIXED_SYNDICATE)), default=F(lender + "kind"), output_field=CharField()
+            )
+        )
+    rows = list(
+        lines.annotate(
+            committed_usd=Sum("value_usd", filter=Q(status__in=FinancingStatus.committed()), default=ZERO),
+            pipeline_usd=Sum("value_usd", filter=Q(status__in=PIPELINE), default=ZERO),
+        ).order_by("key")
+    )
+    rows = [r for r in rows if r["committed_usd"] or r["pipeline_usd"]]
+    if by != "lender":
+        for r in rows:
+            r["label"] = (
+                "Syndicated loans (mixed lenders)" if r["key"] == MIXED_SYNDICATE else LenderKind(r["key"]).label
+            )
+    rows.sort(key=lambda r: (-(r["committed_usd"] + r["pipeline_usd"]), r["label"]))
+    return rows
+
+
+def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date, limit: int | None = None) -> list[dict]:
+    """Phases of active projects (actual dates, else planned), plus phase-less active projects (two queries).
+
+    Rows of ``phase_timeline_row``, by start date and project. With ``limit``, the ones still
+    running or ending soonest: at most that many, ended ones last.
+    """
+    active = projects.filter(status_then__in=ACTIVE_STATUSES)
+    phases = (
+        Phase.objects.filter(project__in=project_ids(active))
+        .annotate(start=Coalesce("actual_start", "planned_start"), end=Coalesce("actual_end", "planned_end"))
+        .filter(start__isnull=False, end__isnull=False)
+        .values(
+            "start", "end", "status", phase=F("name"), project_name=F("project__name"), project_slug=F("project__slug")
+        )
+        .order_by("start", "project__name")
+    )
+    # Active projects with no dated phase are drawn as one bar from their own dates.
+    whole = (
+        active.exclude(pk__in=phases.values("project"))
+        .annotate(start=Coalesce("actual_start", "planned_start"), end=Coalesce("actual_end", "planned_end"))
+        .filter(start__isnull=False, end__isnull=False)
+        .values("start", "end", project_name=F("name"), project_slug=F("slug"))
+        .annotate(status=Value("planned"), phase=Value("whole project"))
+        .order_by("start", "name")
+    )
+    if limit is not None:
+        # Running or future first, by end date; then those already over, latest end first.
+        ended = Case(When(end__lt=today, then=Value(1)), default=Value(0))
+        phases = phases.order_by(ended, F("end").asc(), "start", "project__name")[:limit]
+        whole = whole.order_by(ended, F("end").asc(), "start", "name")[:limit]
+    rows = [
+        phase_timeline_row(
+            project=r["project_name"],
+            slug=r["project_slug"],
+            phase=r["phase"],
+            status=r["status"],
+            start=r["start"],
+            end=r["end"],
+        )
+        for r in [*phases, *whole]
+    ]
+    if limit is not None:
+        rows.sort(key=lambda r: (r["end"] < today, r["end"], r["start"], r["project"]))
+        rows = rows[:limit]
+    rows.sort(key=lambda r: (r["start"], r["project"]))
+    return rows
+
+
+def portfolio_overruns(
+    *, projects: QuerySet[Project], as_of: dt.date | None = None, limit: int | None = None
+) -> list[dict]:
+    """Projects whose cost rose over their first approved PC-I, or whose completion slipped (one query).
+
+    The largest US$ overruns first; with ``limit``, that many, each row carrying ``flagged``:
+    how many projects are flagged in all, and ``flags``: its overrun flags as data (``OverrunFlag``).
+    """
+    rows = (
+        projects.with_overruns(as_of=as_of)
+        .filter(
+            Q(overrun_usd_percent__gt=OVERRUN_THRESHOLD)
+            | Q(overrun_pkr_percent__gt=OVERRUN_THRESHOLD)
+            | Q(planned_end__gt=F("original_planned_end"))
+        )
+        .order_by(F("overrun_usd_percent").desc(nulls_last=True), "name")
+        .values(
+            "name",
+            "slug",
+            "planned_end",
+            "original_planned_end",
+            "baseline_usd",
+            "baseline_as_of",
+            "baseline_forum",
+            "overrun_usd_percent",
+            "overrun_pkr_percent",
+            cost_usd=F("current_cost_usd"),
+            flagged=Window(Count("pk")),
+        )
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return [{**row, "flags": overrun_flags(row)} for row in rows]

@@ -1,0 +1,277 @@
+"""The project page: one project as of a date, and how it is financed in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from financing.choices import ChangeKind, FinancingStatus, ShareBasis
+from financing.models import FinancingChange, FinancingLine
+from financing.selectors import LineStates, projects_with_funding
+from projects.models import Project
+from projects.money import compact_money
+
+from .common import OverrunFlag, overrun_flags, phase_timeline_row
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    """Everything one project's page shows, as of its date.
+
+    ``project`` is annotated by ``projects_with_funding`` and ``with_overruns``; ``lines`` are
+    its financing states (``value_usd``), ``committed`` those committed with a value. The
+    charts' rows: ``history`` (``charts.cost_history``), ``donut_rows`` and ``donut_parts``
+    (``charts.financing_donut``), ``timeline`` (``charts.phase_timeline``; every phase, dated
+    or not, in order).
+    """
+
+    project: Project
+    estimates: list
+    lines: list
+    phases: list
+    decisions: list
+    changes: list
+    corrections: list
+    sources: list
+    sections: list[dict]
+    committed: list
+    #: The other members of each syndicated line, by line id.
+    participants: dict[int, list]
+    financing_summary: list[str]
+    overrun_flags: list[OverrunFlag]
+    history: list[dict]
+    donut_rows: list[dict]
+    donut_parts: dict
+    timeline: list[dict]
+    has_phase_dates: bool
+
+
+def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | None:
+    """The project ``slug`` as recorded on ``as_of`` (now without it), or None when there is none.
+
+    Nine queries: the project, its estimates, financing lines, phases, decisions, financing
+    changes, sources, sections and the members of its syndicated lines.
+    """
+    try:
+        project = (
+            projects_with_funding(Project.objects.filter(slug=slug), as_of=as_of)
+            .with_overruns(as_of=as_of)
+            .select_related("parent", "financial_close_source")
+            .get()
+        )
+    except Project.DoesNotExist:
+        return None
+    estimates = project.cost_estimates.select_related("source", "pkr_reference", "cny_reference").order_by(
+        "as_of", "pk"
+    )
+    if as_of is not None:
+        estimates = estimates.filter(as_of__lte=as_of)
+    estimates = list(estimates)
+    states = LineStates(as_of)
+    lines = list(
+        states.with_value(states.queryset(project=project))
+        .select_related(
+            *states.related("lender", "replaced_by__lender"), "decision__meeting", "pkr_reference", "cny_reference"
+        )
+        .order_by("-status", states.path("lender__name"))
+    )
+    phases = list(project.phases.order_by("order"))
+    decisions = project.decisions.select_related("meeting", "source").order_by("-meeting__number", "sequence")
+    changes = FinancingChange.objects.filter(line__project=project)
+    if as_of is not None:
+        decisions = decisions.filter(meeting__date__lte=as_of)
+        changes = changes.filter(changed_on__lte=as_of)
+    decisions = list(decisions)
+    changes = list(
+        changes.select_related("line__lender", "decision__meeting", "source", "recorded_by").order_by(
+            "-changed_on", "-pk"
+        )
+    )
+    sources = list(project.sources.order_by("key", "title"))
+    sections = list(project.sections.order_by("name").values("name", "slug"))
+    committed = [line for line in lines if line.is_committed and line.value_usd]
+    participants = syndicate_members([line.line_pk for line in lines])
+    timeline = [
+        phase_timeline_row(
+            project=project.name,
+            slug=project.slug,
+            phase=p.name,
+            status=p.status,
+            start=p.actual_start or p.planned_start,
+            end=p.actual_end or p.planned_end,
+        )
+        for p in phases
+    ]
+    return ProjectPage(
+        project=project,
+        estimates=estimates,
+        lines=lines,
+        phases=phases,
+        decisions=decisions,
+        changes=changes,
+        corrections=[change for change in changes if change.kind == ChangeKind.CORRECTION],
+        sources=sources,
+        sections=sections,
+        committed=committed,
+        participants=participants,
+        financing_summary=project_financing_summary(project, lines, participants),
+        overrun_flags=overrun_flags(project),
+        history=[_estimate_row(e) for e in estimates],
+        donut_rows=[
+            {
+                "label": f"{line.lender}-led syndicate" if line.line_pk in participants else str(line.lender),
+                "kind": line.lender.kind,
+                "key": line.lender.slug,  # the lender's colour survives a renaming
+                "value_usd": line.value_usd,
+            }
+            for line in committed
+        ],
+        donut_parts={
+            "gap_usd": project.funding_gap_usd,
+            "undisclosed_usd": project.committed_unknown_usd,
+            "pipeline_usd": project.pipeline_part_usd,
+        },
+        timeline=timeline,
+        has_phase_dates=any(row["start"] and row["end"] for row in timeline),
+    )
+
+
+def _estimate_row(e) -> dict:
+    """A cost estimate as the cost-history chart reads it."""
+    return {
+        "as_of": e.as_of,
+        "amount_usd": e.amount_usd,
+        "amount_pkr": e.amount_pkr,
+        "basis": e.get_basis_display(),
+        "forum": e.get_approving_forum_display() if e.approving_forum else "",
+        "source": f"{e.source.publisher} [{e.source.key}]" if e.source.key else e.source.publisher,
+        "stated": f"{e.currency} {e.amount:,.0f}",
+        "full_scope": e.full_scope,
+    }
+
+
+def syndicate_members(line_ids: list[int]) -> dict[int, list]:
+    """The other members of each syndicated line, by line id (one query)."""
+    members: dict[int, list] = defaultdict(list)
+    through = FinancingLine.participants.through
+    for row in through.objects.filter(financingline_id__in=line_ids).select_related("lender").order_by("lender__name"):
+        members[row.financingline_id].append(row.lender)
+    return dict(members)
+
+
+# ------------------------------------------------------------------ financing in words
+
+_INSTRUMENT_WORDS = {
+    "grant": "grant",
+    "budget_allocation": "budget allocation",
+    "equity": "equity investment",
+    "undecided": "commitment",
+}
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.1')).normalize():f}%"
+
+
+def _names(lenders) -> str:
+    names = [str(lender) for lender in lenders]
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def project_financing_summary(project, lines: list, participants: dict[int, list] | None = None) -> list[str]:
+    """How a project is financed, in sentences a minister could read (no query).
+
+    ``project`` is annotated by ``projects_with_funding``; ``lines`` are its financing
+    states (as of the page's date), ``participants`` the other members of each syndicated
+    line by line id. For Hub: "75% debt, led by a US$ 1.5bn China Development Bank loan;
+    25% sponsors' equity, CPIH 74% and HUBCO 26%."
+    """
+    participants = participants or {}
+    live = [line for line in lines if line.status not in FinancingStatus.dead()]
+    sentences = []
+
+    def words(line, *, debt: bool = False) -> str:
+        """ "a US$ 1.5bn China Development Bank loan with China Exim", "China (government), 85% of the cost"."""
+        members = participants.get(line.line_pk, [])
+        kind = _INSTRUMENT_WORDS.get(line.instrument, "loan")
+        if debt or (kind == "commitment" and (members or line.lender.kind == "commercial_bank")):
+            kind = "loan"  # debt, a syndicate or a bank's money: a loan whatever its terms
+        if line.amount:
+            text = f"a {compact_money(line.amount, line.currency)} {line.lender.name} {kind}"
+        elif line.share_percent is not None and line.share_basis == ShareBasis.COST:
+            text = f"{line.lender}, {_percent(line.share_percent)} of the cost"
+        else:
+            text = str(line.lender)
+        return text + (f" with {_names(members)}" if members else "")
+
+    if project.debt_percent is not None:
+        debt_lines = [
+            line
+            for line in live
+            if line.share_basis == ShareBasis.DEBT
+            or (line.amount and line.share_basis != ShareBasis.EQUITY and line.instrument != "equity")
+        ]
+        equity_lines = sorted(
+            (line for line in live if line.share_basis == ShareBasis.EQUITY and line.share_percent is not None),
+            key=lambda line: (-line.share_percent, str(line.lender)),
+        )
+        debt = f"{_percent(project.debt_percent)} debt"
+        if debt_lines:
+            lead = max(debt_lines, key=lambda line: line.amount_usd or Decimal("0"))
+            debt += f", led by {words(lead, debt=True)}"
+        equity = f"{_percent(project.equity_percent)} sponsors' equity"
+        if equity_lines:
+            equity += ", " + _names(f"{line.lender} {_percent(line.share_percent)}" for line in equity_lines)
+        sentences.append(f"{debt}; {equity}.")
+    else:
+        known = [words(line) for line in live if line.is_committed and line.value_usd is not None]
+        if known:
+            sentences.append("Committed: " + "; ".join(known) + ".")
+    if project.current_cost_usd is None:
+        sentences.append("No cost estimate is recorded, so the funding gap is unknown.")
+        return sentences
+    if project.financing_closed:
+        close = project.financial_close_display
+        split = (
+            f"; {_money_usd(project.committed_unknown_usd)} of it from financiers whose amounts are not disclosed"
+            if project.committed_unknown_usd
+            else ""
+        )
+        sentences.append(f"Fully financed at financial close ({close}){split}: no funding gap.")
+    elif project.has_undisclosed:
+        undisclosed = _names(
+            sorted({line.lender.name for line in live if line.is_committed and line.value_usd is None})
+        )
+        sentences.append(
+            f"Committed by {undisclosed}, amount{'' if ' and ' not in undisclosed else 's'} not disclosed: "
+            f"the remaining {_money_usd(project.committed_unknown_usd)} of the cost is counted as committed of "
+            "undisclosed amount, so no funding gap can be stated."
+        )
+    elif project.funding_gap_usd:
+        sentences.append(
+            f"{_percent(project.funding_gap_percent)} of the cost ({_money_usd(project.funding_gap_usd)}) has no "
+            "financier identified."
+        )
+    elif project.pipeline_part_usd:
+        sentences.append("The whole cost is covered by committed or proposed financing: no funding gap.")
+    else:
+        sentences.append("The whole cost is committed: no funding gap.")
+    if project.pipeline_part_usd:
+        sentences.append(
+            f"{_money_usd(project.pipeline_part_usd)} is proposed, planned or under negotiation, not committed."
+        )
+    if project.committed_usd > project.current_cost_usd:
+        sentences.append(
+            f"Committed money ({_money_usd(project.committed_usd)}) exceeds the current cost "
+            f"({_money_usd(project.current_cost_usd)}): the cost estimate may predate the commitments, or the "
+            "figures were converted to US$ at different dates' rates; the gap is counted as zero."
+        )
+    return sentences
+
+
+def _money_usd(value: Decimal | None) -> str:
+    return compact_money(value, "USD") if value is not None else "–"
