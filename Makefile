@@ -2,6 +2,7 @@
 # Both set everything up first (virtualenv, packages, PostgreSQL) and are safe to repeat.
 
 PORT ?= 8000
+TEST_WORKERS ?= 2
 PY := .venv/bin/python
 
 .PHONY: help setup run serve test migrate demo static check-deploy
@@ -33,9 +34,13 @@ serve: migrate static
 	@echo "gunicorn serving CPEC Tracker on $${GUNICORN_BIND:-127.0.0.1:$(PORT)} (Ctrl-C stops it)"
 	DEBUG=false PORT=$(PORT) .venv/bin/gunicorn --config gunicorn.conf.py
 
+# Lint first (seconds), then every test on both cores: pytest-xdist gives each worker its own
+# test database and live server; --dist loadscope keeps a module's tests (and its demo data) together.
 test:
 	bash scripts/setup.sh --browser
-	CPEC_MIN_GENERATED_REQUESTS=10000 .venv/bin/pytest
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	CPEC_MIN_GENERATED_REQUESTS=10000 .venv/bin/pytest -n $(TEST_WORKERS) --dist loadscope
 
 check-deploy: setup
 	DEBUG=false HTTPS=true $(PY) manage.py check --deploy --fail-level WARNING

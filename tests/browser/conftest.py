@@ -48,16 +48,31 @@ expect.set_options(timeout=15_000)
 DEFAULT_TIMEOUT_MS = 30_000
 
 
-def pytest_collection_modifyitems(config, items):
-    """Skip every browser test, with the reason, when there is no Chromium to drive."""
+def _on_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _chromium_missing_reason() -> str | None:
     if os.access(CHROMIUM, os.X_OK):
+        return None
+    return f"browser tests need Chromium at {CHROMIUM}: `scripts/setup.sh --browser` (or apt-get install chromium)"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without Chromium to drive, each browser test is skipped with the reason on a developer's
+    machine; on CI (``CI`` set) it fails instead (``pytest_runtest_setup``): CI never passes without them."""
+    reason = _chromium_missing_reason()
+    if reason is None or _on_ci():
         return
-    skip = pytest.mark.skip(
-        reason=f"browser tests need Chromium at {CHROMIUM}: `scripts/setup.sh --browser` (or apt-get install chromium)"
-    )
     for item in items:
         if Path(item.path).resolve().is_relative_to(HERE):
-            item.add_marker(skip)
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_runtest_setup(item):
+    reason = _chromium_missing_reason()
+    if reason and _on_ci() and Path(item.path).resolve().is_relative_to(HERE):
+        pytest.fail(f"CI is set and {reason}", pytrace=False)
 
 
 # --------------------------------------------------------------------------- browser

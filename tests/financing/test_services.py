@@ -118,6 +118,8 @@ def test_database_trigger_is_checked_at_commit_so_shares_can_be_swapped_in_any_o
         FinancingLine.objects.filter(pk=a.pk).update(share_percent=Decimal("15"))
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what COMMIT would do: passes
+    shares = dict(FinancingLine.objects.filter(project=project).values_list("pk", "share_percent"))
+    assert shares == {a.pk: Decimal("15.00"), b.pk: Decimal("85.00")}
 
 
 @pytest.mark.parametrize(
