@@ -4,6 +4,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
+#: Scenarios several test modules share (tests/scenarios.py), as fixtures.
+pytest_plugins = ["tests.scenarios"]
+
 
 @pytest.fixture
 def viewer(db):

@@ -2,6 +2,8 @@
 
 from html.parser import HTMLParser
 
+from django.urls import reverse
+
 
 class _FormParser(HTMLParser):
     def __init__(self, form_id):
@@ -62,3 +64,24 @@ def form_data(response, form_id=None) -> dict:
         data[name] = values if len(values) > 1 else values[0]
     data.pop("csrfmiddlewaretoken", None)
     return data
+
+
+# ------------------------------------------------------------------ admin pages
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def post_change(admin_client, obj, **changes):
+    """Post an object's admin change form as the page shows it, with ``changes`` applied."""
+    url = admin_url(type(obj), "change", obj.pk)
+    data = form_data(admin_client.get(url), form_id=f"{type(obj)._meta.model_name}_form")
+    data.update(changes)
+    return admin_client.post(url, data)
+
+
+def post_add(admin_client, model, data):
+    """Post a model's admin add form as the page shows it, with ``data`` filled in."""
+    url = admin_url(model, "add")
+    base = form_data(admin_client.get(url), form_id=f"{model._meta.model_name}_form")
+    base.update(data)
+    return admin_client.post(url, base)

@@ -84,7 +84,7 @@ def allow_orm_beside_playwright():
     Django refuses database calls there (demo_db's load and flush) unless
     DJANGO_ALLOW_ASYNC_UNSAFE is set. It is set only while a browser module runs: set for the
     whole session (e.g. at import) it leaks into later tests and their subprocesses, and
-    ``manage.py check --deploy`` then fails with async.E001 (tests/test_site.py).
+    ``manage.py check --deploy`` then fails with async.E001 (tests/cpec_tracker/test_site.py).
     """
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

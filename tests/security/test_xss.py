@@ -317,7 +317,7 @@ def test_admin_history_shows_the_change_as_text(admin_client, hostile):
 
 
 def test_admin_import_preview_shows_payloads_as_text(admin_client, hostile):
-    from tests.test_import_export import import_dry_run
+    from tests.projects.test_resources import import_dry_run
 
     response = import_dry_run(
         admin_client,
@@ -372,7 +372,7 @@ def test_site_exports_neutralize_formulas(admin_client, hostile, fmt):
 
 
 def admin_export(client, model_name, fmt):
-    from tests.test_import_export import format_value
+    from tests.projects.test_resources import format_value
 
     app = "financing" if model_name == "financingline" else "projects"
     url = reverse(f"admin:{app}_{model_name}_export")

@@ -26,7 +26,7 @@ from django.db import connection
 from dashboard import selectors
 from financing.selectors import projects_with_funding
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Run with DJANGO_SETTINGS_MODULE=cpec_tracker.settings_test and DATABASE_URL set; prints JSON.
 SNAPSHOT = r"""

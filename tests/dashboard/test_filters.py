@@ -1,0 +1,128 @@
+"""The portfolio filter (dashboard/filters.py) through the project list: each parameter, sorting, paging, bad input."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    ProjectFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def names(response):
+    return [p.name for p in response.context["page"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, ["Rail B", "Road A", "Solar C", "Zone D"]),
+        ({"q": "rail"}, ["Rail B"]),
+        ({"q": "  ROAD  "}, ["Road A"]),
+        ({"q": "گوادر"}, []),
+        ({"sector": "energy"}, ["Solar C"]),
+        ({"sector": ["energy", "industrial"]}, ["Solar C", "Zone D"]),
+        ({"status": "proposed"}, ["Solar C"]),
+        ({"region": "gb"}, ["Road A", "Solar C"]),
+        ({"region": ["gb", "ict"]}, ["Road A", "Solar C", "Zone D"]),
+        ({"lender": "adb"}, ["Rail B"]),
+        ({"lender": "china"}, ["Rail B", "Road A"]),
+        ({"lender_kind": "multilateral"}, ["Rail B"]),
+        ({"instrument": "budget_allocation"}, ["Rail B", "Zone D"]),
+        ({"financing_status": "declined"}, ["Rail B"]),
+        ({"lender": "china", "financing_status": "agreed"}, ["Road A"]),  # one and the same line
+        ({"meeting": "11"}, ["Rail B"]),
+        ({"meeting": "14"}, ["Rail B", "Road A"]),
+        ({"cost_min": "5000"}, ["Rail B"]),
+        ({"cost_max": "100"}, ["Zone D"]),
+        ({"cost_min": "100", "cost_max": "2500"}, ["Road A"]),
+        ({"completion_after": "2030-01-01"}, ["Rail B", "Road A"]),
+        ({"completion_before": "2027-01-01"}, ["Zone D"]),
+        ({"has_gap": "true"}, ["Rail B", "Road A"]),
+        ({"has_gap": "false"}, ["Zone D"]),
+    ],
+)
+def test_each_filter_parameter(viewer_client, portfolio, query, expected):
+    response = viewer_client.get(reverse("dashboard:projects"), query)
+    assert response.status_code == 200
+    assert names(response) == expected
+    assert f"<strong>{len(expected)}</strong> project" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("name", ["Rail B", "Road A", "Solar C", "Zone D"]),
+        ("-name", ["Zone D", "Solar C", "Road A", "Rail B"]),
+        ("-cost", ["Rail B", "Road A", "Zone D", "Solar C"]),  # unknown cost last
+        ("cost", ["Zone D", "Road A", "Rail B", "Solar C"]),
+        ("-gap", ["Rail B", "Road A", "Zone D", "Solar C"]),
+        ("completion", ["Zone D", "Road A", "Rail B", "Solar C"]),
+    ],
+)
+def test_sorting(viewer_client, portfolio, sort, expected):
+    assert names(viewer_client.get(reverse("dashboard:projects"), {"sort": sort})) == expected
+
+
+def test_pagination_keeps_filters_and_sort(viewer_client, portfolio):
+    for i in range(30):
+        ProjectFactory(name=f"Extra {i:02d}", sector="energy")
+    response = viewer_client.get(reverse("dashboard:projects"), {"sector": "energy", "sort": "-name"})
+    page = response.context["page"]
+    assert page.paginator.count == 31 and len(page) == 25
+    html = response.content.decode()
+    assert "?sector=energy&amp;sort=-name&amp;page=2" in html
+    second = viewer_client.get(reverse("dashboard:projects"), {"sector": "energy", "sort": "-name", "page": "2"})
+    assert names(second) == ["Extra 05", "Extra 04", "Extra 03", "Extra 02", "Extra 01", "Extra 00"]
+
+
+BAD_QUERIES = [
+    ({"cost_min": "abc"}, "Enter a number."),
+    ({"cost_min": "1e999999"}, "Ensure that there are no more than"),
+    ({"cost_min": "NaN"}, "Enter a number."),
+    ({"cost_min": "-5"}, "greater than or equal to 0"),
+    ({"cost_max": "99999999999999999999"}, "Ensure"),
+    ({"cost_min": "500", "cost_max": "100"}, "The highest cost is below the lowest cost."),
+    ({"completion_after": "2030-13-45"}, "Enter a valid date."),
+    ({"completion_after": "2031-01-01", "completion_before": "2020-01-01"}, "The date range ends before it starts."),
+    ({"sector": "mining"}, "Select a valid choice. mining is not one of the available choices."),
+    ({"lender": "no-such-bank"}, "Select a valid choice. no-such-bank is not one of the available choices."),
+    ({"meeting": "abc"}, "Select a valid choice."),
+    ({"meeting": "99999999999999999999"}, "Select a valid choice."),
+    ({"has_gap": "maybe"}, ""),
+    ({"sort": "password"}, "Select a valid choice."),
+    ({"q": "\x00"}, "Null characters are not allowed."),
+    ({"q": "x" * 5000}, "Ensure this value has at most 200 characters"),
+]
+
+
+@pytest.mark.parametrize("url_name", ["dashboard:home", "dashboard:projects"])
+@pytest.mark.parametrize(("query", "message"), BAD_QUERIES)
+def test_bad_filters_show_messages_not_errors(viewer_client, portfolio, url_name, query, message):
+    response = viewer_client.get(reverse(url_name), query)
+    if query == {"has_gap": "maybe"}:  # a select: unknown values mean "any"
+        assert response.status_code == 200
+        return
+    assert response.status_code == 400
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert "Some filters could not be used" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "'; DROP TABLE projects_project; --"},
+        {"q": "<script>alert(1)</script>"},
+        {"q": "%' OR 1=1 --"},
+        {"page": "abc"},
+        {"page": "-1"},
+        {"page": "99999999999999999999"},
+        {"unknown": "param"},
+        {"sector": ["transport", "transport"]},
+    ],
+)
+def test_hostile_but_valid_queries_are_harmless(viewer_client, portfolio, query):
+    response = viewer_client.get(reverse("dashboard:projects"), query)
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
