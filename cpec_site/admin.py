@@ -18,12 +18,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 
-from cpec_tracker.admin_site import SafeAutocompleteFields, SafeAutocompleteSelect
 from financing.admin import FinancingLineInline, LenderChoiceField
 from financing.choices import FinancingStatus, Instrument, ShareBasis
 from financing.models import FinancingChange, FinancingLine, Lender
 from financing.services import FinancingEffect, decision_effects_check, decision_record_effects, line_label
 from projects.admin import DecisionAdmin, DefaultedChoicesForm, ProjectAdmin
+from projects.admin_widgets import SafeAutocompleteFields, SafeAutocompleteSelect
 from projects.models import (
     CostEstimate,
     Decision,

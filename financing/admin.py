@@ -15,8 +15,8 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
-from cpec_tracker.admin_site import SafeAutocompleteFields
 from projects.admin import AuditedAdmin, DefaultedChoicesForm, NormalizationMessagesMixin
+from projects.admin_widgets import SafeAutocompleteFields
 from projects.money import amount_text
 from projects.resources import SpreadsheetAdminMixin
 

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from cpec_tracker.admin_site import SafeAutocompleteFields
+from projects.admin_widgets import SafeAutocompleteFields
 
 from .choices import Region
 from .models import (
