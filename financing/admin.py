@@ -24,11 +24,11 @@ from .choices import ChangeKind, FinancingStatus
 from .models import FinancingChange, FinancingLine, Lender
 from .resources import FinancingLineResource
 from .services import (
-    STATE_FIELDS,
     LineShare,
     financing_change_date_validate,
     financing_line_edit,
     financing_line_record_change,
+    financing_line_state_changed,
     financing_shares_validate,
 )
 
@@ -112,8 +112,14 @@ class FinancingLineForm(DefaultedChoicesForm):
         model = FinancingLine
         fields = "__all__"  # noqa: DJ007 - the ModelAdmin's fieldsets choose the fields
 
-    def state_changed(self) -> bool:
-        return bool({*STATE_FIELDS, "as_of", "replaced_by"} & set(self.changed_data))
+    def _post_clean(self):
+        """A new state needs a reason, judged as ``financing_line_edit`` will judge it when saving
+        (the line as filled in against the stored one), so the form and the service never disagree."""
+        super()._post_clean()
+        line = self.instance
+        if line.pk and not self.has_error("reason") and not (self.cleaned_data.get("reason") or "").strip():
+            if financing_line_state_changed(line):
+                self.add_error("reason", CORRECTION_REQUIRED)
 
     def clean(self):
         cleaned = super().clean()
@@ -123,8 +129,6 @@ class FinancingLineForm(DefaultedChoicesForm):
                 financing_change_date_validate(line, cleaned["as_of"])
             except ValidationError as exc:
                 self.add_error("as_of" if "as_of" in self.fields else None, exc.message_dict["as_of"])
-        if line.pk and self.state_changed() and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", CORRECTION_REQUIRED)
         status, replaced_by = cleaned.get("status"), cleaned.get("replaced_by")
         if "replaced_by" in self.fields:
             if status == FinancingStatus.SUPERSEDED and replaced_by is None:
