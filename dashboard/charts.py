@@ -43,7 +43,6 @@ from projects.choices import (
     SECTOR_COLOURS,
     DecisionKind,
     PhaseStatus,
-    ProjectStatus,
     Sector,
 )
 from projects.money import BILLION, MILLION
@@ -201,8 +200,8 @@ def dashboard_figures(tables: Mapping[str, list[Row]], *, today: dt.date) -> dic
     """The dashboard's charts as :func:`figure_json` dicts, from the rows of ``dashboard_page().tables``."""
     return {
         "by_sector": figure_json(cost_by_sector(tables["by_sector"])),
-        "by_lender": figure_json(lender_mix(tables["by_lender"], by="lender")),
-        "by_kind": figure_json(lender_mix(tables["by_kind"], by="kind")),
+        "by_lender": figure_json(lender_mix(tables["by_lender"])),
+        "by_kind": figure_json(lender_mix(tables["by_kind"])),
         "gaps": figure_json(funding_gap_by_project(tables["gaps"])),
         "statuses": figure_json(status_breakdown(tables["statuses"])),
         "timeline": figure_json(phase_timeline(tables["timeline"], today=today)),
@@ -216,12 +215,12 @@ def dashboard_figures(tables: Mapping[str, list[Row]], *, today: dt.date) -> dic
 def cost_by_sector(rows: Iterable[Row]) -> go.Figure:
     """Total cost per sector, one coloured bar each (rows keep the caller's order).
 
-    rows: ``{"sector": Sector value, "cost_usd": Decimal | None, "projects": int}``
+    rows: ``{"sector": Sector value, "sector_label": str, "cost_usd": Decimal | None, "projects": int}``
     """
     rows = list(rows)
     if not rows:
         return empty_figure()
-    labels = [esc(Sector(row["sector"]).label) for row in rows]
+    labels = [esc(row["sector_label"]) for row in rows]
     bar = go.Bar(
         x=labels,
         y=[usd_m(row["cost_usd"]) for row in rows],
@@ -236,26 +235,18 @@ def cost_by_sector(rows: Iterable[Row]) -> go.Figure:
     )
 
 
-def lender_mix(rows: Iterable[Row], *, by: str) -> go.Figure:
-    """Committed and pipeline financing per lender (``by="lender"``) or lender kind (``by="kind"``).
+def lender_mix(rows: Iterable[Row]) -> go.Figure:
+    """Committed and pipeline financing per lender or lender kind, as stacked horizontal bars.
 
-    rows: ``{"key": str, "label": str, "committed_usd": Decimal, "pipeline_usd": Decimal}``.
-    Horizontal stacked bars, the largest total at the top; rows totalling 0 are skipped.
+    rows: ``{"key": str, "label": str, "committed_usd": Decimal, "pipeline_usd": Decimal}``, in the
+    order drawn from the top (``portfolio_lender_mix`` sorts them, the largest total first).
     """
-    if by not in ("lender", "kind"):
-        raise ValueError(f"by must be 'lender' or 'kind', not {by!r}")
-    items = []
-    for row in rows:
-        committed = row["committed_usd"] or Decimal(0)
-        pipeline = row["pipeline_usd"] or Decimal(0)
-        if committed + pipeline == 0:
-            continue
-        label = LenderKind(row["key"]).label if by == "kind" and row["key"] in LenderKind.values else row["label"]
-        items.append((row["key"], esc(label), committed, pipeline))
+    items = [
+        (row["key"], esc(row["label"]), row["committed_usd"] or Decimal(0), row["pipeline_usd"] or Decimal(0))
+        for row in rows
+    ]
     if not items:
         return empty_figure()
-    # Largest total first; ties by label so the order is stable.
-    items.sort(key=lambda item: (-(item[2] + item[3]), item[1]))
     keys = [item[0] for item in items]
     labels = [item[1] for item in items]
     hover = "<b>%{customdata[0]}</b><br>%{fullData.name}: %{customdata[1]}<extra></extra>"
@@ -344,16 +335,14 @@ def funding_gap_by_project(rows: Iterable[Row]) -> go.Figure:
 
 
 def status_breakdown(rows: Iterable[Row]) -> go.Figure:
-    """Number of projects per status, in the order of ``ProjectStatus``.
+    """Number of projects per status, one bar each in the rows' order (``ProjectStatus`` order).
 
-    rows: ``{"status": ProjectStatus value, "projects": int, "cost_usd": Decimal | None}``;
-    statuses with no projects are skipped.
+    rows: ``{"status": ProjectStatus value, "status_label": str, "projects": int, "cost_usd": Decimal | None}``.
     """
-    order = {value: index for index, value in enumerate(ProjectStatus.values)}
-    rows = sorted((row for row in rows if row["projects"]), key=lambda row: order[row["status"]])
+    rows = list(rows)
     if not rows:
         return empty_figure()
-    labels = [esc(ProjectStatus(row["status"]).label) for row in rows]
+    labels = [esc(row["status_label"]) for row in rows]
     bar = go.Bar(
         x=labels,
         y=[row["projects"] for row in rows],
@@ -374,7 +363,8 @@ def status_breakdown(rows: Iterable[Row]) -> go.Figure:
 def phase_timeline(rows: Iterable[Row], *, today: dt.date) -> go.Figure:
     """Gantt chart of phases, one bar per phase from start to end, a dashed line at ``today``.
 
-    rows: ``{"project": str, "phase": str, "status": PhaseStatus value, "start": date, "end": date}``.
+    rows: ``phase_timeline_row`` dicts (``label``, ``status``, ``status_label``, ``start``, ``end``),
+    drawn in their order from the top.
     Rows without a start or end, or ending before they start, are skipped. Bars are drawn as
     ``base`` = start date and ``x`` = duration in milliseconds on a date axis (no pandas).
     One trace per phase status, so the legend names the statuses.
@@ -382,7 +372,7 @@ def phase_timeline(rows: Iterable[Row], *, today: dt.date) -> go.Figure:
     rows = [row for row in rows if row["start"] and row["end"] and row["end"] >= row["start"]]
     if not rows:
         return empty_figure()
-    labels = [f"{esc(row['project'])} – {esc(row['phase'])}" for row in rows]
+    labels = [esc(row["label"]) for row in rows]
     categories = list(dict.fromkeys(labels))
     traces = []
     for status in PhaseStatus:
@@ -391,7 +381,7 @@ def phase_timeline(rows: Iterable[Row], *, today: dt.date) -> go.Figure:
             continue
         traces.append(
             go.Bar(
-                name=status.label,
+                name=esc(picked[0][1]["status_label"]),
                 orientation="h",
                 y=[label for label, _ in picked],
                 base=[row["start"].isoformat() for _, row in picked],
@@ -441,29 +431,25 @@ def phase_timeline(rows: Iterable[Row], *, today: dt.date) -> go.Figure:
 
 
 def decisions_per_meeting(rows: Iterable[Row]) -> go.Figure:
-    """Decisions per JCC meeting, stacked by decision kind, meetings in number order.
+    """Decisions per JCC meeting, stacked by decision kind, meetings in the rows' (number) order.
 
-    rows: ``{"number": int, "label": str, "kind": DecisionKind value, "decisions": int}``.
+    rows: ``{"number": int, "label": str, "kind": DecisionKind value, "kind_label": str, "decisions": int}``,
+    as ``meeting_decision_counts`` returns them.
     """
-    rows = [row for row in rows if row["decisions"]]
+    rows = list(rows)
     if not rows:
         return empty_figure()
-    meetings = {row["number"]: esc(row["label"]) for row in sorted(rows, key=lambda row: row["number"])}
-    categories = list(meetings.values())
+    categories = list(dict.fromkeys(esc(row["label"]) for row in rows))
     traces = []
-    for kind in DecisionKind:
-        counts: dict[int, int] = {}
-        for row in rows:
-            if row["kind"] == kind:
-                counts[row["number"]] = counts.get(row["number"], 0) + row["decisions"]
-        if not counts:
+    for kind in DecisionKind:  # one trace per kind, in a fixed order, so colours and legend stay put
+        picked = [row for row in rows if row["kind"] == kind]
+        if not picked:
             continue
-        numbers = sorted(counts)
         traces.append(
             go.Bar(
-                name=kind.label,
-                x=[meetings[number] for number in numbers],
-                y=[counts[number] for number in numbers],
+                name=esc(picked[0]["kind_label"]),
+                x=[esc(row["label"]) for row in picked],
+                y=[row["decisions"] for row in picked],
                 marker={"color": DECISION_KIND_COLOURS[kind]},
                 hovertemplate="<b>%{x}</b><br>%{fullData.name}: %{y}<extra></extra>",
             )

@@ -4,7 +4,9 @@ phase timeline, overrun flags and the data's version."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import ClassVar
 
 from django.db.models import Q, QuerySet
 
@@ -46,6 +48,7 @@ def phase_timeline_row(
     ``start`` and ``end`` are the phase's actual dates where known, else its planned ones.
     """
     return {
+        "label": f"{project} – {phase}",
         "project": project,
         "project_slug": slug,
         "phase": phase,
@@ -62,54 +65,35 @@ def phase_timeline_row(
 OVERRUN_THRESHOLD = Decimal("5")
 
 
-class OverrunFlag(str):
-    """One overrun flag as data: its ``kind`` and figures.
+@dataclass(frozen=True)
+class OverrunFlag:
+    """One overrun flag as data: its ``kind`` and figures; pages word it
+    (templates/dashboard/_overrun_flag.html).
 
     Kinds: ``"cost_usd"`` (the cost rose in US$: ``usd_percent``, ``pkr_percent``),
     ``"cost_pkr"`` (only the rupee cost rose: the exchange rate) and ``"completion"`` (the
-    planned completion moved from ``original`` to ``planned``, ``months`` later). Pages word
-    it from these (templates/dashboard/_overrun_flag.html); as a string it is the same
-    words in plain text (``WORDS``), for text outputs.
+    planned completion moved from ``original`` to ``planned``, ``months`` later). ``str()``
+    gives the same words in plain text, for text outputs and tests.
     """
 
-    WORDS = {
+    WORDS: ClassVar[dict[str, str]] = {
         "cost_usd": "Cost overrun: +{usd_percent}% in US$ (+{pkr_percent}% in PKR) over the first approved PC-I",
         "cost_pkr": "Rupee cost up {pkr_percent}% while the US$ cost moved {usd_percent:+}%: exchange-rate driven",
         "completion": "Completion moved from {original:%b %Y} to {planned:%b %Y} ({months} months later)",
     }
 
     kind: str
-    usd_percent: Decimal | None
-    pkr_percent: Decimal | None
-    original: dt.date | None
-    planned: dt.date | None
-    months: int | None
+    usd_percent: Decimal | None = None
+    pkr_percent: Decimal | None = None
+    original: dt.date | None = None
+    planned: dt.date | None = None
+    months: int | None = None
 
-    def __new__(
-        cls,
-        kind: str,
-        *,
-        usd_percent: Decimal | None = None,
-        pkr_percent: Decimal | None = None,
-        original: dt.date | None = None,
-        planned: dt.date | None = None,
-        months: int | None = None,
-    ):
+    def __str__(self) -> str:
         figures = {
-            "usd_percent": usd_percent,
-            "pkr_percent": pkr_percent,
-            "original": original,
-            "planned": planned,
-            "months": months,
+            name: getattr(self, name) for name in ("usd_percent", "pkr_percent", "original", "planned", "months")
         }
-        flag = super().__new__(cls, cls.WORDS[kind].format(**figures))
-        flag.kind = kind
-        flag.__dict__.update(figures)
-        return flag
-
-    def __getnewargs_ex__(self):  # pickled into the figures' cache
-        names = ("usd_percent", "pkr_percent", "original", "planned", "months")
-        return (self.kind,), {name: getattr(self, name) for name in names}
+        return self.WORDS[self.kind].format(**figures)
 
 
 def overrun_flags(row) -> list[OverrunFlag]:

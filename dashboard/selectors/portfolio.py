@@ -216,13 +216,16 @@ def portfolio_cost_by_sector(*, projects: QuerySet[Project]) -> list[dict]:
 
 
 def portfolio_status_breakdown(*, projects: QuerySet[Project]) -> list[dict]:
-    """Projects and cost per status (as of the portfolio's date, when it has one), labelled (one query)."""
+    """Projects and cost per status (as of the portfolio's date, when it has one), labelled, in the
+    statuses' lifecycle order (``ProjectStatus``: proposed first, cancelled last) (one query)."""
     rows = (
         projects.order_by()
         .values("status_then")
         .annotate(projects=Count("pk"), cost_usd=Sum("current_cost_usd", filter=COUNTED))
         .order_by("status_then")
     )
+    lifecycle = {status: index for index, status in enumerate(ProjectStatus.values)}
+    rows = sorted(rows, key=lambda r: lifecycle.get(r["status_then"], len(lifecycle)))
     return labelled([{"status": r.pop("status_then"), **r} for r in rows], "status", ProjectStatus)
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from dashboard import charts
 from dashboard.colours import LENDER_PALETTE, lender_colours
+from dashboard.selectors.common import phase_timeline_row
 from financing.choices import (
     FINANCING_STATUS_COLOURS,
     FUNDING_GAP_COLOUR,
@@ -83,7 +84,7 @@ def test_escaping_uses_entities_plotly_decodes():
 
 
 def test_base_layout_is_white_compact_without_title_or_template():
-    layout = charts.figure_json(charts.cost_by_sector([{"sector": "energy", "cost_usd": M, "projects": 1}]))["layout"]
+    layout = charts.figure_json(charts.cost_by_sector(SECTOR_ROWS[1:2]))["layout"]
     assert layout["paper_bgcolor"] == layout["plot_bgcolor"] == "white"
     assert layout["font"]["family"] == "system-ui, sans-serif"
     assert layout["autosize"] is True
@@ -123,11 +124,11 @@ def test_figure_json_drops_the_template_and_stays_small():
         {"key": f"lender-{i}", "label": f"Lender {i}", "committed_usd": i * 100 * M, "pipeline_usd": 50 * M}
         for i in range(1, 9)
     ]
-    assert len(as_json(charts.lender_mix(rows, by="lender"))) < 5000
+    assert len(as_json(charts.lender_mix(rows))) < 5000
 
 
 def test_figure_json_does_not_change_the_figure():
-    fig = charts.cost_by_sector([{"sector": "energy", "cost_usd": M, "projects": 1}])
+    fig = charts.cost_by_sector(SECTOR_ROWS[1:2])
     before = fig.to_plotly_json()
     charts.figure_json(fig)
     assert fig.to_plotly_json() == before
@@ -136,9 +137,9 @@ def test_figure_json_does_not_change_the_figure():
 # cost_by_sector --------------------------------------------------------------------------
 
 SECTOR_ROWS = [
-    {"sector": "transport", "cost_usd": Decimal("11500000000"), "projects": 4},
-    {"sector": "energy", "cost_usd": Decimal("2000000000"), "projects": 1},
-    {"sector": "gwadar", "cost_usd": None, "projects": 2},
+    {"sector": "transport", "sector_label": "Transport", "cost_usd": Decimal("11500000000"), "projects": 4},
+    {"sector": "energy", "sector_label": "Energy", "cost_usd": Decimal("2000000000"), "projects": 1},
+    {"sector": "gwadar", "sector_label": "Gwadar", "cost_usd": None, "projects": 2},
 ]
 
 
@@ -172,23 +173,23 @@ def test_cost_by_sector_without_rows_says_no_data():
 
 # lender_mix ------------------------------------------------------------------------------
 
+# As ``portfolio_lender_mix`` returns them: the largest total first, no rows of no money.
 LENDER_ROWS = [
-    {"key": "adb", "label": SCRIPT, "committed_usd": 100 * M, "pipeline_usd": 0 * M},
     {"key": "cdb", "label": "China Development Bank", "committed_usd": 2000 * M, "pipeline_usd": 500 * M},
-    {"key": "none", "label": "Nothing yet", "committed_usd": Decimal(0), "pipeline_usd": None},
     {"key": "psdp", "label": "PSDP", "committed_usd": None, "pipeline_usd": 300 * M},
+    {"key": "adb", "label": SCRIPT, "committed_usd": 100 * M, "pipeline_usd": 0 * M},
 ]
 
 
-def test_lender_mix_stacks_committed_and_pipeline_largest_total_on_top():
-    fig = charts.lender_mix(LENDER_ROWS, by="lender")
+def test_lender_mix_stacks_committed_and_pipeline_in_the_rows_order_from_the_top():
+    fig = charts.lender_mix(LENDER_ROWS)
     committed, pipeline = traces(fig)
     assert committed["name"] == "Committed"
     assert pipeline["name"] == "Proposed / under negotiation"
     assert committed["marker"]["color"] == FINANCING_STATUS_COLOURS[FinancingStatus.SIGNED]
     assert pipeline["marker"]["color"] == FINANCING_STATUS_COLOURS[FinancingStatus.PROPOSED]
     assert committed["orientation"] == pipeline["orientation"] == "h"
-    assert committed["y"] == pipeline["y"] == ["cdb", "psdp", "adb"]  # zero-total lender skipped
+    assert committed["y"] == pipeline["y"] == ["cdb", "psdp", "adb"]
     assert committed["x"] == [2000.0, 0.0, 100.0]
     assert pipeline["x"] == [500.0, 300.0, 0.0]
     assert committed["customdata"][0] == ["China Development Bank", "US$ 2,000.0m"]
@@ -201,12 +202,17 @@ def test_lender_mix_stacks_committed_and_pipeline_largest_total_on_top():
     assert layout["xaxis"]["title"]["text"] == "US$ m"
 
 
-def test_lender_mix_by_kind_labels_ticks_with_kind_labels_in_the_status_colours():
+def test_lender_mix_by_kind_labels_ticks_with_the_rows_labels_in_the_status_colours():
     rows = [
-        {"key": "multilateral", "label": "x", "committed_usd": 10 * M, "pipeline_usd": 0 * M},
-        {"key": "chinese_government", "label": "y", "committed_usd": 30 * M, "pipeline_usd": 5 * M},
+        {
+            "key": "chinese_government",
+            "label": LenderKind.CHINESE_GOVERNMENT.label,
+            "committed_usd": 30 * M,
+            "pipeline_usd": 5 * M,
+        },
+        {"key": "multilateral", "label": LenderKind.MULTILATERAL.label, "committed_usd": 10 * M, "pipeline_usd": 0 * M},
     ]
-    fig = charts.lender_mix(rows, by="kind")
+    fig = charts.lender_mix(rows)
     layout = charts.figure_json(fig)["layout"]
     assert layout["yaxis"]["ticktext"] == [LenderKind.CHINESE_GOVERNMENT.label, LenderKind.MULTILATERAL.label]
     assert [t["marker"]["color"] for t in traces(fig)] == [
@@ -216,14 +222,8 @@ def test_lender_mix_by_kind_labels_ticks_with_kind_labels_in_the_status_colours(
     assert traces(fig)[0]["x"] == [30.0, 10.0]
 
 
-def test_lender_mix_rejects_an_unknown_grouping():
-    with pytest.raises(ValueError):
-        charts.lender_mix([], by="country")
-
-
 def test_lender_mix_without_rows_says_no_data():
-    assert_no_data(charts.lender_mix([], by="lender"))
-    assert_no_data(charts.lender_mix([LENDER_ROWS[2]], by="kind"))
+    assert_no_data(charts.lender_mix([]))
 
 
 # funding_gap_by_project ------------------------------------------------------------------
@@ -283,12 +283,11 @@ def test_funding_gap_without_gaps_says_no_data():
 # status_breakdown ------------------------------------------------------------------------
 
 
-def test_status_breakdown_counts_projects_in_status_order():
-    rows = [
-        {"status": "operational", "projects": 12, "cost_usd": Decimal("15000000000")},
-        {"status": "cancelled", "projects": 0, "cost_usd": None},
-        {"status": "proposed", "projects": 3, "cost_usd": None},
-        {"status": "under_construction", "projects": 5, "cost_usd": 700 * M},
+def test_status_breakdown_counts_projects_in_the_rows_order():
+    rows = [  # as portfolio_status_breakdown returns them: lifecycle order, labelled
+        {"status": "proposed", "status_label": "Proposed", "projects": 3, "cost_usd": None},
+        {"status": "under_construction", "status_label": "Under construction", "projects": 5, "cost_usd": 700 * M},
+        {"status": "operational", "status_label": "Operational", "projects": 12, "cost_usd": Decimal("15000000000")},
     ]
     (bar,) = traces(charts.status_breakdown(rows))
     assert bar["x"] == ["Proposed", "Under construction", "Operational"]
@@ -308,12 +307,18 @@ def test_status_breakdown_without_rows_says_no_data():
 # phase_timeline --------------------------------------------------------------------------
 
 TODAY = D(2025, 6, 30)
+
+
+def phase_row(project, phase, status, start, end):
+    return phase_timeline_row(project=project, slug="x", phase=phase, status=status, start=start, end=end)
+
+
 PHASE_ROWS = [
-    {"project": "ML-1", "phase": "Package 1", "status": "under_way", "start": D(2024, 1, 1), "end": D(2027, 1, 1)},
-    {"project": "ML-1", "phase": "Package 2", "status": "planned", "start": D(2026, 1, 1), "end": D(2026, 1, 11)},
-    {"project": SCRIPT, "phase": "Build", "status": "completed", "start": D(2018, 3, 1), "end": D(2020, 3, 1)},
-    {"project": "KKH", "phase": "No dates", "status": "planned", "start": None, "end": D(2026, 1, 1)},
-    {"project": "KKH", "phase": "Backwards", "status": "planned", "start": D(2026, 1, 1), "end": D(2025, 1, 1)},
+    phase_row("ML-1", "Package 1", "under_way", D(2024, 1, 1), D(2027, 1, 1)),
+    phase_row("ML-1", "Package 2", "planned", D(2026, 1, 1), D(2026, 1, 11)),
+    phase_row(SCRIPT, "Build", "completed", D(2018, 3, 1), D(2020, 3, 1)),
+    phase_row("KKH", "No dates", "planned", None, D(2026, 1, 1)),
+    phase_row("KKH", "Backwards", "planned", D(2026, 1, 1), D(2025, 1, 1)),
 ]
 
 
@@ -365,12 +370,12 @@ def test_phase_timeline_without_dated_rows_says_no_data():
 
 
 def test_decisions_per_meeting_stacks_kinds_with_meetings_in_number_order():
-    rows = [
-        {"number": 14, "label": "14th JCC", "kind": "reviewed", "decisions": 4},
-        {"number": 9, "label": "9th JCC", "kind": "financing_agreed", "decisions": 2},
-        {"number": 14, "label": "14th JCC", "kind": "financing_agreed", "decisions": 1},
-        {"number": 10, "label": "10th JCC", "kind": "reviewed", "decisions": 3},
-        {"number": 11, "label": "11th JCC", "kind": "deferred", "decisions": 0},
+    agreed_label, reviewed_label = DecisionKind.FINANCING_AGREED.label, DecisionKind.REVIEWED.label
+    rows = [  # as meeting_decision_counts returns them: by meeting number, then kind
+        {"number": 9, "label": "9th JCC", "kind": "financing_agreed", "kind_label": agreed_label, "decisions": 2},
+        {"number": 10, "label": "10th JCC", "kind": "reviewed", "kind_label": reviewed_label, "decisions": 3},
+        {"number": 14, "label": "14th JCC", "kind": "financing_agreed", "kind_label": agreed_label, "decisions": 1},
+        {"number": 14, "label": "14th JCC", "kind": "reviewed", "kind_label": reviewed_label, "decisions": 4},
     ]
     fig = charts.decisions_per_meeting(rows)
     agreed, reviewed = traces(fig)
@@ -386,7 +391,9 @@ def test_decisions_per_meeting_stacks_kinds_with_meetings_in_number_order():
 
 
 def test_decisions_per_meeting_escapes_labels_and_says_no_data_without_rows():
-    fig = charts.decisions_per_meeting([{"number": 1, "label": SCRIPT, "kind": "approved", "decisions": 1}])
+    fig = charts.decisions_per_meeting(
+        [{"number": 1, "label": SCRIPT, "kind": "approved", "kind_label": SCRIPT, "decisions": 1}]
+    )
     assert_escaped(fig)
     assert_no_data(charts.decisions_per_meeting([]))
 
@@ -563,15 +570,14 @@ def test_financing_donut_without_rows_or_gap_says_no_data():
 @pytest.mark.parametrize("name", [SCRIPT, IMG])
 def test_every_chart_escapes_a_hostile_name(name):
     figures = [
-        charts.lender_mix([{"key": "x", "label": name, "committed_usd": M, "pipeline_usd": M}], by="lender"),
+        charts.lender_mix([{"key": "x", "label": name, "committed_usd": M, "pipeline_usd": M}]),
         charts.funding_gap_by_project(
             [{"name": name, "slug": "x", "gap_usd": M, "gap_percent": Decimal(50), "cost_usd": 2 * M}]
         ),
-        charts.phase_timeline(
-            [{"project": name, "phase": name, "status": "planned", "start": D(2020, 1, 1), "end": D(2021, 1, 1)}],
-            today=TODAY,
+        charts.phase_timeline([phase_row(name, name, "planned", D(2020, 1, 1), D(2021, 1, 1))], today=TODAY),
+        charts.decisions_per_meeting(
+            [{"number": 1, "label": name, "kind": "approved", "kind_label": name, "decisions": 1}]
         ),
-        charts.decisions_per_meeting([{"number": 1, "label": name, "kind": "approved", "decisions": 1}]),
         charts.cost_history([estimate(D(2020, 1, 1), M, 280 * M, source=name, forum=name)]),
         charts.financing_donut([{"label": name, "kind": "fund", "value_usd": M}], gap_usd=M),
         charts.empty_figure(message=name),

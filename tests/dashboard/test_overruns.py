@@ -85,11 +85,16 @@ def test_overrun_percentages(projects):
 def test_flags_tell_a_real_overrun_from_the_exchange_rate(projects):
     rows = {r["slug"]: r for r in selectors.portfolio_overruns(projects=projects)}
     assert set(rows) == {"real", "rupee"}
-    assert rows["real"]["flags"] == [
+    real, late = rows["real"]["flags"]
+    assert (real.kind, real.usd_percent, real.pkr_percent) == ("cost_usd", Decimal("30.0"), Decimal("127.5"))
+    assert (late.kind, late.original, late.planned, late.months) == ("completion", D(2026, 6, 30), D(2028, 12, 31), 30)
+    (rupee,) = rows["rupee"]["flags"]
+    assert (rupee.kind, rupee.usd_percent, rupee.pkr_percent) == ("cost_pkr", Decimal("0.0"), Decimal("75.0"))
+    assert [str(flag) for flag in rows["real"]["flags"] + rows["rupee"]["flags"]] == [
         "Cost overrun: +30.0% in US$ (+127.5% in PKR) over the first approved PC-I",
         "Completion moved from Jun 2026 to Dec 2028 (30 months later)",
+        "Rupee cost up 75.0% while the US$ cost moved +0.0%: exchange-rate driven",
     ]
-    assert rows["rupee"]["flags"] == ["Rupee cost up 75.0% while the US$ cost moved +0.0%: exchange-rate driven"]
 
 
 def test_flags_show_on_the_project_page_and_dashboard(viewer_client, projects):
@@ -104,4 +109,4 @@ def test_baseline_as_of_a_date_uses_only_pc_is_known_then(projects):
     real = before.get(slug="real")
     assert real.baseline_usd is None and real.overrun_usd_percent is None
     rows = {r["slug"]: r for r in selectors.portfolio_overruns(projects=before, as_of=D(2019, 12, 31))}
-    assert not any(flag.startswith("Cost overrun") for flag in rows.get("real", {"flags": []})["flags"])
+    assert not any(flag.kind == "cost_usd" for flag in rows.get("real", {"flags": []})["flags"])

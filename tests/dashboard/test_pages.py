@@ -69,6 +69,7 @@ def test_the_dashboard_is_one_selector_of_eleven_queries_or_none_when_cached(por
         (14, "14th JCC", "financing_agreed"),
     ]
     assert page.tables["timeline"][1] == {
+        "label": "Road A – Diamer-Basha section",
         "project": "Road A",
         "project_slug": "road-a",
         "phase": "Diamer-Basha section",

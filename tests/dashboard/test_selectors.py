@@ -63,14 +63,14 @@ def test_cost_by_sector(projects):
     ]
 
 
-def test_status_breakdown(projects):
+def test_status_breakdown_in_lifecycle_order_not_alphabetical(projects):
     rows = selectors.portfolio_status_breakdown(projects=projects)
-    assert {r["status"]: r["projects"] for r in rows} == {
-        "approved": 1,
-        "financing": 1,
-        "proposed": 1,
-        "under_construction": 1,
-    }
+    assert [(r["status_label"], r["projects"]) for r in rows] == [
+        ("Proposed", 1),
+        ("Approved", 1),
+        ("Financing being arranged", 1),
+        ("Under construction", 1),
+    ]
 
 
 def test_lender_mix_by_lender_and_kind(projects):
