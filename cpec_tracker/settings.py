@@ -178,6 +178,14 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 
+# The site's address, for links that leave it: exported spreadsheets link each project's page.
+# Unset: localhost in development, else the first allowed host (https unless HTTPS is off).
+SITE_URL = env.str("CPEC_SITE_URL", default="").rstrip("/") or (
+    "http://localhost:8000" if DEBUG else f"{'https' if HTTPS else 'http'}://{ALLOWED_HOSTS[0].lstrip('.')}"
+)
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"CPEC_SITE_URL must start with http:// or https:// (it is {SITE_URL!r}).")
+
 # Content-Security-Policy (django-csp), on every response: scripts, styles, images, fonts and
 # connections only from this site; no inline script, <style> or event handler anywhere (charts
 # go through json_script + static/js/charts.js; plotly's CSS is a static file, see

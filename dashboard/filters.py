@@ -7,11 +7,14 @@ reversed ranges are form errors, never a database error.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import NamedTuple
 
 import django_filters as filters
 from django import forms
 from django.db.models import F, Q
+from django.http import QueryDict
 
 from financing.choices import FinancingStatus, Instrument, LenderKind
 from financing.models import Lender
@@ -25,6 +28,19 @@ MAX_COST_MILLIONS = Decimal("10000000")
 
 #: Filters on financing lines; combined so they describe one and the same line.
 LINE_FILTERS = ("lender", "lender_kind", "instrument", "financing_status")
+#: Parameters that are not filters but stay when one is removed: the sort and the as-of choice.
+KEPT_PARAMETERS = ("sort", "as_of_jcc", "as_of")
+#: Shorter labels for the summary, where the value carries its own unit.
+SUMMARY_LABELS = {"cost_min": "Cost from", "cost_max": "Cost up to"}
+
+
+class FilterInForce(NamedTuple):
+    """One filter narrowing the portfolio, in words, with the query string that drops it."""
+
+    name: str
+    label: str
+    value: str
+    remove_query: str
 
 
 class PortfolioFilterForm(forms.Form):
@@ -60,7 +76,7 @@ class PortfolioFilter(filters.FilterSet):
     q = filters.CharFilter(label="Search", method="filter_text", max_length=200)
     sector = filters.MultipleChoiceFilter(choices=Sector.choices, widget=forms.CheckboxSelectMultiple)
     status = filters.MultipleChoiceFilter(
-        field_name="status_then", choices=ProjectStatus.choices, widget=forms.CheckboxSelectMultiple
+        label="Status", field_name="status_then", choices=ProjectStatus.choices, widget=forms.CheckboxSelectMultiple
     )
     region = filters.MultipleChoiceFilter(
         label="Province / region",
@@ -205,10 +221,52 @@ class PortfolioFilter(filters.FilterSet):
     @property
     def active_filters(self) -> int:
         """How many parameters narrow the portfolio (sorting does not)."""
+        return len(self.in_force())
+
+    def in_force(self) -> list[FilterInForce]:
+        """The filters narrowing the portfolio, in the form's order; none when the input is invalid.
+
+        Runs no query: a lender's and a meeting's rows were read when the form was cleaned.
+        """
         if not self.is_bound or not self.is_valid():
-            return 0
+            return []
+        return [
+            FilterInForce(name, SUMMARY_LABELS.get(name, field.label), text, self._query_without(name))
+            for name, field in self.form.fields.items()
+            if name != "sort" and (text := self._value_text(field, self.form.cleaned_data.get(name)))
+        ]
 
-        def given(value):
-            return value not in (None, "", [], ()) and not (hasattr(value, "exists") and not value)
+    def clear_query(self) -> str:
+        """The query string with every filter removed: the sort and the as-of choice stay."""
+        return self._query_without(*self.form.fields)
 
-        return sum(1 for name, value in self.form.cleaned_data.items() if name != "sort" and given(value))
+    def _query_without(self, *names: str) -> str:
+        query = QueryDict(mutable=True)
+        for key in dict.fromkeys((*self.form.fields, *KEPT_PARAMETERS)):
+            if key in KEPT_PARAMETERS or key not in names:
+                given = self.data.getlist(key) if isinstance(self.data, QueryDict) else self.data.get(key)
+                values = [
+                    str(v) for v in (given if isinstance(given, list | tuple) else [given]) if str(v or "").strip()
+                ]
+                if values:
+                    query.setlist(key, values)
+        return query.urlencode()
+
+    @staticmethod
+    def _value_text(field: forms.Field, value) -> str:
+        """A cleaned value as a person reads it ("" when it narrows nothing)."""
+        if value in (None, "", [], ()):
+            return ""
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            return ", ".join(field.label_from_instance(row) for row in value)
+        if isinstance(field, forms.ModelChoiceField):
+            return field.label_from_instance(value)
+        if isinstance(field, forms.NullBooleanField):
+            return dict(field.widget.choices)["true" if value else "false"]
+        if isinstance(field, forms.MultipleChoiceField):  # in the list's order, each once
+            return ", ".join(str(label) for choice, label in field.choices if choice in value)
+        if isinstance(value, Decimal):  # as typed, in millions: a bound is not rounded
+            return f"US$ {value.normalize():,f}m"
+        if isinstance(value, dt.date):
+            return f"{value.day} {value:%b %Y}"
+        return str(value)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("lenders/<slug:slug>/", views.lender_detail, name="lender"),
     path("jcc/", views.meeting_list, name="meetings"),
     path("jcc/<int:number>/", views.meeting_detail, name="meeting"),
+    path("compare/", views.compare, name="compare"),
     path("colours.css", colours.colours_css, name="colours_css"),
 ]

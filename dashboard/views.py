@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from . import charts, exports, selectors
-from .asof import AsOf, AsOfForm, as_of_from
+from .asof import AsOf, AsOfForm, as_of_from, compare_moments
 from .cache import cache_key, cached
 from .filters import PortfolioFilter
 
@@ -95,9 +95,10 @@ def project_export(request, fmt: str):
     bound = _bind_portfolio(request)
     if bound.status != 200:
         return _render_project_list(request, bound, None)
-    rows = exports.project_rows(selectors.portfolio_in_order(bound.projects), as_of=bound.moment.date)
-    stamp = timezone.localtime().strftime("%Y-%m-%d")
-    return exports.response(rows, fmt=fmt, filename=f"cpec-projects-{stamp}")
+    rows = exports.project_rows(selectors.portfolio_in_order(bound.projects), moment=bound.moment)
+    now = timezone.localtime()
+    preamble = exports.preamble_lines(bound.filter, bound.moment, now)
+    return exports.response(rows, fmt=fmt, filename=f"cpec-projects-{now:%Y-%m-%d}", preamble=preamble)
 
 
 @require_GET
@@ -152,14 +153,17 @@ def lender_detail(request, slug: str):
 
 @require_GET
 def meeting_list(request):
-    page = selectors.meeting_list_page()
+    as_of_form, moment, status = _bind_as_of(request)
+    page = selectors.meeting_list_page(as_of=moment.date)
     figure = charts.figure_json(charts.decisions_per_meeting(page.per_meeting))
-    context = {**vars(page), "figure": figure, "breadcrumbs": [("JCC meetings", "")]}
-    return render(request, "dashboard/meeting_list.html", context)
+    context = {**vars(page), "figure": figure, "as_of_form": as_of_form, "moment": moment}
+    context["breadcrumbs"] = [("JCC meetings", "")]
+    return render(request, "dashboard/meeting_list.html", context, status=status)
 
 
 @require_GET
 def meeting_detail(request, number: int):
+    as_of_form, moment, status = _bind_as_of(request)
     page = selectors.meeting_page(
         number=number, page=request.GET.get("page"), changes_page=request.GET.get("changes_page"), per_page=PAGE_SIZE
     )
@@ -167,6 +171,20 @@ def meeting_detail(request, number: int):
         raise Http404("No such JCC meeting.")
     context = {
         **vars(page),
+        "as_of_form": as_of_form,
+        "moment": moment,
+        "after_moment": moment.date is not None and page.meeting.date > moment.date,
         "breadcrumbs": [("JCC meetings", reverse("dashboard:meetings")), (f"{page.meeting.ordinal} JCC", "")],
     }
-    return render(request, "dashboard/meeting_detail.html", context)
+    return render(request, "dashboard/meeting_detail.html", context, status=status)
+
+
+@require_GET
+def compare(request):
+    forms, (before, after), status = compare_moments(request)
+    page = selectors.compare_page(
+        before=before.date, after=after.date, page=request.GET.get("changes_page"), per_page=PAGE_SIZE
+    )
+    context = {**vars(page), "forms": forms, "moment_before": before, "moment": after}
+    context["breadcrumbs"] = [("Compare two moments", "")]
+    return render(request, "dashboard/compare.html", context, status=status)

@@ -4,7 +4,7 @@ Each page has one selector returning everything it shows, final rows already lab
 sorted for the tables and charts: ``dashboard_page`` and ``project_list_page``
 (:mod:`.portfolio`), ``project_page`` (:mod:`.project`), ``lender_totals`` and
 ``lender_page`` (:mod:`.lender`), ``meeting_list_page`` and ``meeting_page``
-(:mod:`.meeting`). The figures they are made of stay importable from here.
+(:mod:`.meeting`), ``compare_page`` (:mod:`.compare`). The figures they are made of stay importable from here.
 """
 
 from .common import (
@@ -18,10 +18,12 @@ from .common import (
     overrun_flags,
     site_last_updated,
 )
+from .compare import COMPARED_FIGURES, ComparePage, compare_page
 from .lender import EMPTY_TOTALS, LenderPage, lender_page, lender_totals
 from .meeting import (
     MeetingListPage,
     MeetingPage,
+    changes_between,
     meeting_changes,
     meeting_decision_counts,
     meeting_list_page,
@@ -51,6 +53,10 @@ from .project import ProjectPage, project_financing_summary, project_page, syndi
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "COMPARED_FIGURES",
+    "ComparePage",
+    "changes_between",
+    "compare_page",
     "COUNTED",
     "EMPTY_TOTALS",
     "MIXED_SYNDICATE",

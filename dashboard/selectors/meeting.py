@@ -52,9 +52,13 @@ class MeetingListPage:
     per_meeting: list[dict]
 
 
-def meeting_list_page() -> MeetingListPage:
-    """Every JCC meeting and the rows of the decisions-per-meeting chart (two queries)."""
-    return MeetingListPage(meetings=list(meetings_with_decision_counts()), per_meeting=meeting_decision_counts())
+def meeting_list_page(*, as_of: dt.date | None = None) -> MeetingListPage:
+    """The JCC meetings (those held by ``as_of``, with it) and the rows of the decisions-per-meeting
+    chart (two queries)."""
+    meetings = meetings_with_decision_counts()
+    if as_of is not None:
+        meetings = meetings.filter(date__lte=as_of)
+    return MeetingListPage(meetings=list(meetings), per_meeting=meeting_decision_counts(as_of=as_of))
 
 
 @dataclass(frozen=True)
@@ -128,18 +132,39 @@ def meeting_changes(
 ) -> Page:
     """What changed between the previous meeting and this one, per project: one page of them (6 queries).
 
-    Financing changes (effects and reported changes, never corrections of the record)
-    and cost estimates dated after the previous meeting up to this
-    one's date, the projects this meeting decided about, and each project's funding gap
-    as of the previous meeting and as of this one. Projects in name order; only the
-    page's projects are read and costed, however many the meeting concerned.
+    ``changes_between`` the previous meeting's date and this one's, with the projects this
+    meeting decided about.
     """
-    since = previous.date if previous is not None else None
-    window = Q(changed_on__lte=meeting.date) & (Q(changed_on__gt=since) if since else Q())
-    estimate_window = Q(as_of__lte=meeting.date) & (Q(as_of__gt=since) if since else Q())
+    return changes_between(
+        since=previous.date if previous is not None else None,
+        until=meeting.date,
+        decisions=Decision.objects.filter(meeting=meeting),
+        page=page,
+        per_page=per_page,
+    )
+
+
+def changes_between(
+    *,
+    since: dt.date | None,
+    until: dt.date | None,
+    decisions: QuerySet[Decision],
+    page: str | int | None = None,
+    per_page: int = 25,
+) -> Page:
+    """What changed after ``since`` up to ``until`` (from the start, up to now, when None), per project:
+    one page of them (6 queries).
+
+    Financing changes (effects and reported changes, never corrections of the record)
+    and cost estimates dated in the window, the projects of ``decisions``, and each
+    project's funding gap as of ``since`` and as of ``until``. Projects in name order; only
+    the page's projects are read and costed, however many changed.
+    """
+    window = (Q(changed_on__lte=until) if until else Q()) & (Q(changed_on__gt=since) if since else Q())
+    estimate_window = (Q(as_of__lte=until) if until else Q()) & (Q(as_of__gt=since) if since else Q())
     made = FinancingChange.objects.filter(window).exclude(kind=ChangeKind.CORRECTION)
     concerned = Project.objects.filter(
-        Q(pk__in=Decision.objects.filter(meeting=meeting).exclude(project=None).values("project_id"))
+        Q(pk__in=decisions.exclude(project=None).values("project_id"))
         | Q(pk__in=made.values("line__project_id"))
         | Q(pk__in=CostEstimate.objects.filter(estimate_window).values("project_id"))
     ).order_by("name", "pk")
@@ -166,7 +191,7 @@ def meeting_changes(
     estimates_of: dict[int, list] = defaultdict(list)
     for estimate in CostEstimate.objects.filter(estimate_window, project__in=ids).order_by("as_of", "pk"):
         estimates_of[estimate.project_id].append(estimate)
-    after = {p.pk: p for p in projects_with_funding(Project.objects.filter(pk__in=ids), as_of=meeting.date)}
+    after = {p.pk: p for p in projects_with_funding(Project.objects.filter(pk__in=ids), as_of=until)}
     before = {p.pk: p for p in projects_with_funding(Project.objects.filter(pk__in=ids), as_of=since)} if since else {}
     rows = []
     for pk in ids:

@@ -161,7 +161,10 @@ def portfolio_kpis(*, projects: QuerySet[Project]) -> dict:
     Money sums cover the projects counted in totals (``COUNTED``) whose cost is known, and
     split their cost into the four parts of ``projects_with_funding``, so cost = committed
     + committed of undisclosed amount + pipeline + gap, exactly. Percentages are of that cost.
-    Committed money on projects without a known cost is summed apart (``committed_uncosted_usd``).
+    Committed money on projects without a known cost is summed apart (``committed_uncosted_usd``,
+    on ``uncosted_committed`` projects), and so is committed money above a project's cost
+    (``over_committed_usd``, on ``over_committed`` projects): the Committed tile counts a project's
+    committed money up to its cost, so that cost − committed − … = gap holds per project.
     """
     costed = COUNTED & Q(current_cost_usd__isnull=False)
     # Aliases must differ from the annotations they sum (Django would reference the alias).
@@ -179,6 +182,10 @@ def portfolio_kpis(*, projects: QuerySet[Project]) -> dict:
         sum_committed_uncosted_usd=Sum(
             "committed_usd", filter=COUNTED & Q(current_cost_usd__isnull=True), default=ZERO
         ),
+        n_uncosted_committed=Count("pk", filter=COUNTED & Q(current_cost_usd__isnull=True, committed_usd__gt=0)),
+        # Committed money above a project's cost: the capped Committed tile leaves it out.
+        sum_over_committed_usd=Sum(F("committed_usd") - F("committed_part_usd"), filter=costed, default=ZERO),
+        n_over_committed=Count("pk", filter=costed & Q(committed_usd__gt=F("committed_part_usd"))),
     )
     totals = {key.split("_", 1)[1]: value for key, value in sums.items()}
     cost = totals["cost_usd"]

@@ -5,6 +5,7 @@ services use too.
 """
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 
 from projects.money import amount_text, percent_text, pkr_text, usd_text
@@ -17,6 +18,32 @@ register.filter("usd", usd_text)
 register.filter("pkr", pkr_text)
 register.filter("pct", percent_text)
 register.filter("amount", amount_text)
+
+
+@register.filter
+def signed_usd(value):
+    """A change in US$ with its sign: "+US$ 1.20bn", "−US$ 300.0m", "no change"; "–" when unknown."""
+    if value is None:
+        return "–"
+    if not value:
+        return "no change"
+    return ("+" if value > 0 else "−") + usd_text(abs(value))
+
+
+@register.filter
+def signed_count(value):
+    """A change in a count with its sign: "+3", "−1", "no change"."""
+    if value is None:
+        return "–"
+    return "no change" if not value else f"{value:+d}".replace("-", "−")
+
+
+@register.filter
+def signed_points(value):
+    """A change in a percentage, in percentage points: "+2.5 points", "−0.1 points"."""
+    if not value:
+        return "no change"
+    return ("+" if value > 0 else "−") + f"{abs(value):.1f} points"
 
 
 @register.simple_tag
@@ -48,3 +75,32 @@ def page_query(context, param, number):
 def get_item(mapping, key):
     """``mapping[key]``, or None: for dicts keyed by id in the context."""
     return mapping.get(key) if mapping else None
+
+
+# The as-of moment travels with every link: a page shown "as of the 14th JCC" links to pages
+# shown as of it too, until the reader chooses "now" (dashboard.asof.AsOf.query).
+
+
+@register.simple_tag(takes_context=True)
+def moment_url(context, name, *args):
+    """``{% url name *args %}`` with the page's as-of moment kept in the query string."""
+    return with_moment(reverse(name, args=args), context.get("moment"))
+
+
+@register.filter
+def with_moment(url, moment):
+    """``url`` with the as-of moment's query added (or nothing, for now)."""
+    query = moment.query if moment is not None else ""
+    if not url or not query:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{query}"
+
+
+@register.simple_tag(takes_context=True)
+def now_url(context):
+    """This page as of now: the current query without the as-of choice (and the page number)."""
+    request = context["request"]
+    query = request.GET.copy()
+    for name in ("as_of_jcc", "as_of", "page", "changes_page"):
+        query.pop(name, None)
+    return request.path + (f"?{query.urlencode()}" if query else "")

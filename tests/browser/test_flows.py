@@ -6,6 +6,7 @@ import csv
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from playwright.sync_api import expect
 
 from .helpers import VIEWER, demo_projects, demo_projects_financed_by, log_in, table_rows, wait_for_charts
@@ -125,7 +126,7 @@ def test_csv_export_holds_exactly_the_filtered_projects(viewer_page):
     assert header == [label for label, _field in COLUMNS]
     assert header[0] == "Project" and header[-1] == "Link"
     assert [row[0] for row in rows] == shown
-    assert [row[-1] for row in rows] == [f"/projects/{slug}/" for slug in slugs]
+    assert [row[-1] for row in rows] == [f"{settings.SITE_URL}/projects/{slug}/" for slug in slugs]
     financing = header.index("Financing sources")
     assert all("Asian Infrastructure Investment Bank" in row[financing] for row in rows)
 

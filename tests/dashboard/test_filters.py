@@ -1,8 +1,10 @@
-"""The portfolio filter (dashboard/filters.py) through the project list: each parameter, sorting, paging, bad input."""
+"""The portfolio filter (dashboard/filters.py) through the project list: each parameter, sorting, paging, bad input,
+the filters in force in words and the chips that remove them."""
 
 import pytest
 from django.urls import reverse
 
+from dashboard.filters import FilterInForce
 from tests.factories import (
     ProjectFactory,
 )
@@ -126,3 +128,95 @@ def test_hostile_but_valid_queries_are_harmless(viewer_client, portfolio, query)
     response = viewer_client.get(reverse("dashboard:projects"), query)
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+EVERY_FILTER = (
+    "q=+rail+&sector=energy&sector=transport&status=cancelled&region=ict&lender=china&lender=adb"
+    "&lender_kind=multilateral&instrument=grant&financing_status=declined&meeting=14&cost_min=100"
+    "&cost_max=2500.5&completion_after=2030-01-01&completion_before=2031-06-30&has_gap=false&sort=-cost&page=2"
+)
+
+
+def test_in_force_says_each_filter_in_words(viewer_client, portfolio, django_assert_num_queries):
+    portfolio_filter = viewer_client.get(f"{reverse('dashboard:projects')}?{EVERY_FILTER}").context["filter"]
+    with django_assert_num_queries(0):  # lenders and the meeting were read when the form was cleaned
+        in_force = portfolio_filter.in_force()
+    assert [(item.name, item.label, item.value) for item in in_force] == [
+        ("q", "Search", "rail"),
+        ("sector", "Sector", "Transport, Energy"),  # in the list's order
+        ("status", "Status", "Cancelled"),
+        ("region", "Province / region", "Islamabad Capital Territory"),
+        ("lender", "Lender", "ADB, China"),  # by name: Asian Development Bank, Government of China
+        ("lender_kind", "Lender kind", "Multilateral development bank"),
+        ("instrument", "Instrument", "Grant"),
+        ("financing_status", "Financing status", "Declined"),
+        ("meeting", "Discussed at JCC", "14th JCC (26 Sep 2025)"),
+        ("cost_min", "Cost from", "US$ 100m"),
+        ("cost_max", "Cost up to", "US$ 2,500.5m"),
+        ("completion_after", "Planned completion from", "1 Jan 2030"),
+        ("completion_before", "Planned completion until", "30 Jun 2031"),
+        ("has_gap", "Funding gap", "No funding gap (cost committed or proposed)"),
+    ]
+    assert portfolio_filter.active_filters == 14
+    assert in_force[2].remove_query == (
+        "q=+rail+&sector=energy&sector=transport&region=ict&lender=china&lender=adb&lender_kind=multilateral"
+        "&instrument=grant&financing_status=declined&meeting=14&cost_min=100&cost_max=2500.5"
+        "&completion_after=2030-01-01&completion_before=2031-06-30&has_gap=false&sort=-cost"
+    )
+
+
+def test_removing_a_filter_keeps_the_others_the_sort_and_the_as_of_choice(viewer_client, portfolio):
+    query = "status=financing&lender=adb&q=&cost_min=&sort=-cost&as_of=2025-01-01&as_of_jcc=14&page=2&junk=1"
+    portfolio_filter = viewer_client.get(f"{reverse('dashboard:projects')}?{query}").context["filter"]
+    assert portfolio_filter.in_force() == [
+        FilterInForce(
+            "status", "Status", "Financing being arranged", "lender=adb&sort=-cost&as_of_jcc=14&as_of=2025-01-01"
+        ),
+        FilterInForce("lender", "Lender", "ADB", "status=financing&sort=-cost&as_of_jcc=14&as_of=2025-01-01"),
+    ]
+    assert portfolio_filter.clear_query() == "sort=-cost&as_of_jcc=14&as_of=2025-01-01"
+
+
+@pytest.mark.parametrize(
+    "query", [{}, {"sort": "-cost"}, {"q": "   ", "has_gap": ""}, {"status": "cancelled", "cost_min": "abc"}]
+)
+def test_nothing_in_force_without_a_valid_narrowing_filter(viewer_client, portfolio, query):
+    response = viewer_client.get(reverse("dashboard:projects"), query)
+    assert response.context["filter"].in_force() == []
+    assert response.context["filter"].active_filters == 0
+    assert 'aria-label="Filters in force"' not in response.content.decode()
+
+
+def chip(name, href, label, value):
+    """A removable filter's link, as the page writes it."""
+    return (
+        f'<a class="chip" data-filter="{name}" href="{href}"><span class="visually-hidden">Remove the filter </span>'
+        f'<span class="chip-label">{label}</span> <span class="chip-value">{value}</span>'
+    )
+
+
+@pytest.mark.parametrize(("url_name", "path"), [("dashboard:home", "/"), ("dashboard:projects", "/projects/")])
+def test_after_apply_the_panel_is_closed_and_the_chips_remove_one_filter_each(viewer_client, portfolio, url_name, path):
+    html = viewer_client.get(
+        reverse(url_name), {"status": "financing", "lender": "adb", "sort": "-cost"}
+    ).content.decode()
+    assert '<details class="filter-more">' in html
+    assert html.index('aria-label="Filters in force"') < html.index('class="tiles"' if path == "/" else "project-table")
+    assert chip("status", f"{path}?lender=adb&amp;sort=-cost", "Status:", "Financing being arranged") in html
+    assert chip("lender", f"{path}?status=financing&amp;sort=-cost", "Lender:", "ADB") in html
+    assert f'<a class="filters-clear" href="{path}?sort=-cost">Clear all</a>' in html
+
+
+def test_invalid_filters_open_the_panel_with_their_errors(viewer_client, portfolio):
+    response = viewer_client.get(reverse("dashboard:projects"), {"status": "cancelled", "cost_min": "abc"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert '<details class="filter-more" open>' in html
+    assert "Enter a number." in html
+
+
+def test_every_group_has_its_legend(viewer_client, portfolio):
+    html = viewer_client.get(reverse("dashboard:projects")).content.decode()
+    legends = ["Sector", "Status", "Province / region", "Lender kind", "Instrument", "Financing status"]
+    assert [f"<legend>{legend}</legend>" in html for legend in legends] == [True] * 6
+    assert "[invalid name]" not in html
