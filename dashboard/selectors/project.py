@@ -7,13 +7,48 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
+from django.utils import timezone
+
 from financing.choices import ChangeKind, FinancingStatus, ShareBasis
 from financing.models import FinancingChange, FinancingLine
 from financing.selectors import LineStates, projects_with_funding
-from projects.models import Project
+from projects.choices import ProjectStatus
+from projects.models import Project, cost_of_record
 from projects.money import compact_money
 
 from .common import OverrunFlag, overrun_flags, phase_timeline_row
+
+#: Statuses that say the project is not finished: a passed planned completion contradicts them.
+NOT_FINISHED = {
+    ProjectStatus.PROPOSED,
+    ProjectStatus.UNDER_STUDY,
+    ProjectStatus.APPROVED,
+    ProjectStatus.FINANCING,
+    ProjectStatus.UNDER_CONSTRUCTION,
+}
+#: A current cost dated more than this many years before the day viewed is flagged.
+STALE_COST_YEARS = 3
+
+
+@dataclass(frozen=True)
+class StaleFlag:
+    """A figure on the page that may no longer hold, as data (the template words it).
+
+    ``"old_cost"``: the current cost dates from ``date``, ``years`` full years before ``on``
+    (the day viewed). ``"late_completion"``: the planned completion ``date`` passed before
+    ``on`` while the status is still ``status`` (a ``ProjectStatus`` value).
+    """
+
+    kind: str
+    date: dt.date
+    on: dt.date
+    years: int | None = None
+    status: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return ProjectStatus(self.status).label if self.status else ""
 
 
 @dataclass(frozen=True)
@@ -29,6 +64,8 @@ class ProjectPage:
 
     project: Project
     estimates: list
+    #: The estimate the current cost comes from (its basis and source), or None.
+    current_estimate: object | None
     lines: list
     phases: list
     decisions: list
@@ -41,6 +78,7 @@ class ProjectPage:
     participants: dict[int, list]
     financing_summary: list[str]
     overrun_flags: list[OverrunFlag]
+    stale_flags: list[StaleFlag]
     history: list[dict]
     donut_rows: list[dict]
     donut_parts: dict
@@ -63,8 +101,11 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
         )
     except Project.DoesNotExist:
         return None
-    estimates = project.cost_estimates.select_related("source", "pkr_reference", "cny_reference").order_by(
-        "as_of", "pk"
+    of_record = cost_of_record(OuterRef("project_id"), as_of=as_of).values("pk")[:1]
+    estimates = (
+        project.cost_estimates.select_related("source", "pkr_reference", "cny_reference")
+        .annotate(of_record=ExpressionWrapper(Q(pk=Subquery(of_record)), output_field=BooleanField()))
+        .order_by("as_of", "pk")
     )
     if as_of is not None:
         estimates = estimates.filter(as_of__lte=as_of)
@@ -89,9 +130,10 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
             "-changed_on", "-pk"
         )
     )
-    sources = list(project.sources.order_by("key", "title"))
+    sources = sorted(project.sources.all(), key=lambda s: (*source_key_order(s.key), s.title))
     sections = list(project.sections.order_by("name").values("name", "slug"))
     committed = [line for line in lines if line.is_committed and line.value_usd]
+    current_estimate = next((e for e in estimates if e.of_record), None)
     participants = syndicate_members([line.line_pk for line in lines])
     timeline = [
         phase_timeline_row(
@@ -107,6 +149,7 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
     return ProjectPage(
         project=project,
         estimates=estimates,
+        current_estimate=current_estimate,
         lines=lines,
         phases=phases,
         decisions=decisions,
@@ -118,6 +161,7 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
         participants=participants,
         financing_summary=project_financing_summary(project, lines, participants),
         overrun_flags=overrun_flags(project),
+        stale_flags=project_stale_flags(project, current_estimate, on=as_of or timezone.localdate()),
         history=[_estimate_row(e) for e in estimates],
         donut_rows=[
             {
@@ -136,6 +180,40 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
         timeline=timeline,
         has_phase_dates=any(row["start"] and row["end"] for row in timeline),
     )
+
+
+def source_key_order(key: str) -> tuple:
+    """Sorts source keys naturally: S1, S2, S10, S13, S130, then T1; keyless sources last."""
+    prefix = key.rstrip("0123456789")
+    number = key[len(prefix) :]
+    return (not key, prefix, int(number) if number else -1, key)
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def project_stale_flags(project, current_estimate, *, on: dt.date) -> list[StaleFlag]:
+    """What on the page may no longer hold on the day ``on`` (no query).
+
+    Only while the status (``status_then``) says the project is not finished and no actual
+    completion is recorded by ``on`` (a finished project's last cost is its final one): the current
+    cost dated more than three years before ``on``; a planned completion before ``on``.
+    """
+    finished = project.actual_end is not None and project.actual_end <= on
+    if finished or project.status_then not in NOT_FINISHED:
+        return []
+    flags = []
+    cost_date = current_estimate.as_of if current_estimate is not None else None
+    if cost_date and cost_date < _years_before(on, STALE_COST_YEARS):
+        years = on.year - cost_date.year - ((on.month, on.day) < (cost_date.month, cost_date.day))
+        flags.append(StaleFlag("old_cost", date=cost_date, on=on, years=years))
+    if project.planned_end and project.planned_end < on:
+        flags.append(StaleFlag("late_completion", date=project.planned_end, on=on, status=project.status_then))
+    return flags
 
 
 def _estimate_row(e) -> dict:

@@ -35,6 +35,9 @@ def test_kpis(projects):
         "gap_usd": Decimal("4250000000.00"),  # Road A's 300m + Rail B's 3,950m
         "gap_percent": Decimal("46.8"),
         "committed_uncosted_usd": Decimal("0"),
+        "uncosted_committed": 0,
+        "over_committed_usd": Decimal("0.00"),
+        "over_committed": 0,
     }
 
 
