@@ -17,11 +17,16 @@ Conventions:
 * plotly renders text, hover texts, tick labels and annotations as a subset of HTML, so
   every string that comes from data entry goes through :func:`esc` first.
 * With nothing to draw, a function returns :func:`empty_figure` ("No data", no axes).
+* Axes never mislead: money and counts tick at fixed 1-2-5 steps computed here
+  (:func:`nice_ticks`; counts in whole numbers), dates always name the month (a lone date
+  or short span is padded to a year), and legends sit below the plot, clear of the toolbar.
 """
 
 import datetime as dt
 import html
 import json
+import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
@@ -66,6 +71,8 @@ COMMITTED_COLOUR = FINANCING_STATUS_COLOURS[FinancingStatus.SIGNED]
 PIPELINE_COLOUR = FINANCING_STATUS_COLOURS[FinancingStatus.PROPOSED]
 
 USD_AXIS_TITLE = "US$ m"
+#: Room above the plot for plotly's toolbar (modebar), shown while the pointer is over a chart.
+MODEBAR_MARGIN = 32
 
 
 # Helpers ---------------------------------------------------------------------------------
@@ -92,6 +99,12 @@ def usd_text(value: Decimal | None) -> str:
     return f"US$ {value / MILLION:,.1f}m"
 
 
+def m_label(value: Decimal) -> str:
+    """A US-dollar amount as a bar label in US$ m: ``"6,800"``, ``"2.5"`` below ten million."""
+    millions = value / MILLION
+    return f"{millions:,.1f}" if millions < 10 else f"{millions:,.0f}"
+
+
 def pkr_bn(value: Decimal) -> float:
     return float(value / BILLION)
 
@@ -111,14 +124,20 @@ def _plural(count: int, word: str) -> str:
 
 
 def base_layout(*, legend: bool = False, **overrides) -> dict:
-    """The layout every chart shares: white, compact, system font, no title, no template."""
+    """The layout every chart shares: white, compact, system font, no title, no template.
+
+    The legend runs along the bottom of the figure (placed in the container, so plotly
+    reserves room for it below the axis titles); the top margin is left to the toolbar
+    (modebar), which therefore never covers the legend.
+    """
     layout = {
         "template": go.layout.Template(),  # an empty template; figure_json drops it
         "autosize": True,
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "font": {"family": FONT_FAMILY, "size": 13, "color": TEXT_GREY},
-        "margin": {"l": 10, "r": 10, "t": 40 if legend else 10, "b": 10, "pad": 4},
+        # Right: room for half the last x tick label, centred on the plot's edge (plotly hides it otherwise).
+        "margin": {"l": 10, "r": 30, "t": MODEBAR_MARGIN, "b": 10, "pad": 4},
         "hoverlabel": {"font": {"family": FONT_FAMILY}, "align": "left"},
         "hovermode": "closest",
         "showlegend": legend,
@@ -126,7 +145,14 @@ def base_layout(*, legend: bool = False, **overrides) -> dict:
         "yaxis": _axis(),
     }
     if legend:
-        layout["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
+        layout["legend"] = {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 0,
+            "yanchor": "bottom",
+            "yref": "container",
+        }
     for key, value in overrides.items():
         if key in ("xaxis", "yaxis") and isinstance(value, dict):
             layout[key] = {**layout[key], **value}
@@ -146,8 +172,80 @@ def _axis(**extra) -> dict:
     }
 
 
-def _money_axis(**extra) -> dict:
-    return _axis(title={"text": USD_AXIS_TITLE}, tickformat=",.0f", rangemode="tozero", **extra)
+def nice_step(maximum: float | Decimal, *, intervals: int = 6, integer: bool = False) -> Decimal:
+    """The smallest step of 1, 2 or 5 times a power of ten that covers ``maximum`` in at most
+    ``intervals`` steps (at least 1 for counts): ``nice_step(1202)`` → ``Decimal("500")``."""
+    maximum = Decimal(str(maximum))
+    if maximum <= 0:
+        return Decimal(1)
+    power = Decimal(1).scaleb((maximum / intervals).adjusted())
+    for step in (power, 2 * power, 5 * power, 10 * power):
+        if (integer and step < 1) or maximum / step > intervals:
+            continue
+        return step
+    raise AssertionError("unreachable: 10 × power always fits")  # pragma: no cover
+
+
+def nice_ticks(maximum: float | Decimal, *, intervals: int = 6, integer: bool = False) -> list[int | float]:
+    """Tick values from 0 to the first multiple of :func:`nice_step` at or above ``maximum``:
+    ``nice_ticks(1202)`` → ``[0, 500, 1000, 1500]``; ``nice_ticks(2, integer=True)`` → ``[0, 1, 2]``."""
+    step = nice_step(maximum, intervals=intervals, integer=integer)
+    count = max(1, math.ceil(Decimal(str(max(maximum, 0))) / step))
+    values = [step * i for i in range(count + 1)]
+    return [int(v) if v == v.to_integral_value() else float(v) for v in values]
+
+
+def _tick_axis(maximum: float | Decimal, *, intervals: int = 6, integer: bool = False, **extra) -> dict:
+    """A linear axis from 0 with :func:`nice_ticks`, labelled with as many decimals as the step has.
+
+    The ticks are fixed values (``tickvals``) rather than plotly's own, whose labels can
+    repeat (0, 1, 1, 2 on a count axis) or fall between round figures."""
+    step = nice_step(maximum, intervals=intervals, integer=integer)
+    decimals = max(0, -step.normalize().as_tuple().exponent)
+    values = nice_ticks(maximum, intervals=intervals, integer=integer)
+    return _axis(
+        tickmode="array",
+        tickvals=values,
+        tickformat=",d" if integer else f",.{decimals}f",
+        rangemode="tozero",
+        # Up to the last tick at least, so the top of the data always has a tick above it.
+        autorange=True,
+        autorangeoptions={"include": [values[-1]]},
+        **extra,
+    )
+
+
+def _money_axis(maximum: float | Decimal, *, title: str = USD_AXIS_TITLE, **extra) -> dict:
+    """A money axis (US$ m or PKR bn) up to ``maximum``, its ticks at a 1-2-5 step: 0, 500, 1,000."""
+    return _tick_axis(maximum, title={"text": title}, **extra)
+
+
+def _count_axis(maximum: int, *, title: str) -> dict:
+    """A count axis: distinct whole-number ticks (0, 1, 2 for a maximum of 2, never 0, 1, 1, 2),
+    every whole number up to a maximum of 10."""
+    return _tick_axis(maximum, intervals=10, integer=True, title={"text": title})
+
+
+#: Date ticks name the month; zoomed in below a month's step they name the day, then the time,
+#: so two ticks never read the same.
+DATE_TICK_FORMATS = [
+    {"dtickrange": [None, MS_PER_DAY], "value": "%-d %b %Y %H:%M"},
+    {"dtickrange": [MS_PER_DAY, "M1"], "value": "%-d %b %Y"},
+    {"dtickrange": ["M1", None], "value": "%b %Y"},
+]
+#: A date axis spans at least this many days, so a single date or a short bar shows months.
+MIN_DATE_SPAN_DAYS = 366
+
+
+def _date_axis(dates: Iterable[dt.date]) -> dict:
+    """A date axis over ``dates``; shorter than :data:`MIN_DATE_SPAN_DAYS`, it is padded
+    evenly around them, or plotly would zoom a single date down to milliseconds."""
+    dates = sorted(dates)
+    axis = _axis(type="date", tickformat="%b %Y", tickformatstops=DATE_TICK_FORMATS)
+    if dates and (dates[-1] - dates[0]).days < MIN_DATE_SPAN_DAYS:
+        pad = dt.timedelta(days=(MIN_DATE_SPAN_DAYS - (dates[-1] - dates[0]).days) // 2)
+        axis["range"] = [(dates[0] - pad).isoformat(), (dates[-1] + pad).isoformat()]
+    return axis
 
 
 def _category_axis(categories: list[str], *, top_down: bool = False, **extra) -> dict:
@@ -231,7 +329,7 @@ def cost_by_sector(rows: Iterable[Row]) -> go.Figure:
     )
     return go.Figure(
         data=[bar],
-        layout=base_layout(xaxis=_category_axis(labels), yaxis=_money_axis()),
+        layout=base_layout(xaxis=_category_axis(labels), yaxis=_money_axis(max(bar.y))),
     )
 
 
@@ -271,7 +369,7 @@ def lender_mix(rows: Iterable[Row]) -> go.Figure:
             legend=True,
             barmode="stack",
             height=_bar_height(len(items)),
-            xaxis=_money_axis(),
+            xaxis=_money_axis(max(usd_m(item[2] + item[3]) for item in items)),
             # Lender slugs / kind values keep categories unique; the ticks show the names.
             yaxis=_category_axis(keys, top_down=True, tickmode="array", tickvals=keys, ticktext=labels),
         ),
@@ -318,6 +416,7 @@ def funding_gap_by_project(rows: Iterable[Row]) -> go.Figure:
                 "Cost %{customdata[2]}; gap %{customdata[3]}<extra></extra>"
             ),
             name=part.label,
+            **(_gap_labels(rows) if part == FundingPart.GAP else {}),
         )
         for key, part in FUNDING_PARTS
     ]
@@ -327,11 +426,23 @@ def funding_gap_by_project(rows: Iterable[Row]) -> go.Figure:
             legend=True,
             barmode="stack",
             height=_bar_height(len(rows)),
-            xaxis=_money_axis(),
+            xaxis=_money_axis(
+                max(usd_m(sum((row.get(key) or 0 for key, _ in FUNDING_PARTS), Decimal(0))) for row in rows)
+            ),
             # Slugs keep two projects of the same name apart; the ticks show the names.
             yaxis=_category_axis(slugs, top_down=True, tickmode="array", tickvals=slugs, ticktext=names),
         ),
     )
+
+
+def _gap_labels(rows: list[Row]) -> dict:
+    """The gap segments' US$ m figures, written past the end of each bar (the gap is the last part)."""
+    return {
+        "text": [m_label(row["gap_usd"]) if row["gap_usd"] else "" for row in rows],
+        "textposition": "outside",
+        "textfont": {"color": TEXT_GREY},
+        "cliponaxis": False,
+    }
 
 
 def status_breakdown(rows: Iterable[Row]) -> go.Figure:
@@ -355,7 +466,7 @@ def status_breakdown(rows: Iterable[Row]) -> go.Figure:
         data=[bar],
         layout=base_layout(
             xaxis=_category_axis(labels),
-            yaxis=_axis(title={"text": "Projects"}, tickformat=",d", rangemode="tozero"),
+            yaxis=_count_axis(max(row["projects"] for row in rows), title="Projects"),
         ),
     )
 
@@ -397,7 +508,8 @@ def phase_timeline(rows: Iterable[Row], *, today: dt.date) -> go.Figure:
             legend=True,
             barmode="overlay",
             height=_bar_height(len(categories)),
-            xaxis=_axis(type="date"),
+            # Today's line is part of the span, as plotly's own range would have it.
+            xaxis=_date_axis([today, *(row["start"] for row in rows), *(row["end"] for row in rows)]),
             yaxis=_category_axis(categories, top_down=True),
             shapes=[
                 {
@@ -440,6 +552,9 @@ def decisions_per_meeting(rows: Iterable[Row]) -> go.Figure:
     if not rows:
         return empty_figure()
     categories = list(dict.fromkeys(esc(row["label"]) for row in rows))
+    per_meeting = Counter()
+    for row in rows:
+        per_meeting[row["number"]] += row["decisions"]
     traces = []
     for kind in DecisionKind:  # one trace per kind, in a fixed order, so colours and legend stay put
         picked = [row for row in rows if row["kind"] == kind]
@@ -460,7 +575,7 @@ def decisions_per_meeting(rows: Iterable[Row]) -> go.Figure:
             legend=True,
             barmode="stack",
             xaxis=_category_axis(categories),
-            yaxis=_axis(title={"text": "Decisions"}, tickformat=",d", rangemode="tozero"),
+            yaxis=_count_axis(max(per_meeting.values()), title="Decisions"),
         ),
     )
 
@@ -554,35 +669,26 @@ def cost_history(rows: Iterable[Row]) -> go.Figure:
     traces = [trace for trace in traces if trace is not None]
     if not traces:
         return empty_figure()
+    usd_values = [value for trace in traces if trace.yaxis != "y2" for value in trace.y]
     pkr_values = [value for trace in traces if trace.yaxis == "y2" for value in trace.y]
-    dates = sorted({row["as_of"] for row in rows})
-    xaxis = _axis(type="date")
-    if len(dates) == 1:
-        # One date: plotly would zoom to a millisecond around it; show half a year either side instead.
-        only = dates[0]
-        xaxis.update(
-            range=[(only - dt.timedelta(days=183)).isoformat(), (only + dt.timedelta(days=183)).isoformat()],
-            tickformat="%b %Y",
-        )
+    pkr_axis = _money_axis(max(pkr_values, default=0), title="PKR bn")
     return go.Figure(
         data=traces,
         layout=base_layout(
             legend=True,
-            xaxis=xaxis,
-            yaxis=_money_axis(),
-            yaxis2=_axis(
-                title={"text": "PKR bn"},
-                tickformat=",.0f",
-                rangemode="tozero",
-                # While the PKR traces are hidden the axis has no data: an explicit range,
-                # and no axis or zero line, or plotly draws a path with NaN coordinates.
-                range=[0, max(pkr_values, default=1.0) * 1.1 or 1.0],
-                showline=False,
-                zeroline=False,
-                overlaying="y",
-                side="right",
-                showgrid=False,
-            ),
+            xaxis=_date_axis(row["as_of"] for row in rows),
+            yaxis=_money_axis(max(usd_values, default=0)),
+            yaxis2={
+                **pkr_axis,
+                # While the PKR traces are hidden the axis has no data: an explicit range up to
+                # its last tick, and no axis or zero line, or plotly draws a path with NaN coordinates.
+                "range": [0, pkr_axis["tickvals"][-1]],
+                "showline": False,
+                "zeroline": False,
+                "overlaying": "y",
+                "side": "right",
+                "showgrid": False,
+            },
         ),
     )
 
@@ -594,38 +700,101 @@ def financing_donut(
     undisclosed_usd: Decimal | None = None,
     pipeline_usd: Decimal | None = None,
 ) -> go.Figure:
-    """Committed financing per lender, then the rest of the cost in its parts, as a donut.
+    """Committed financing per lender, then proposed lenders, then the rest of the cost, as a donut.
 
-    rows: ``{"label": str, "kind": LenderKind value, "value_usd": Decimal}`` and optionally
-    ``"key"`` (a lender's slug, say; the label by default). Each lender has its own colour
+    rows: ``{"label": str, "kind": LenderKind value, "value_usd": Decimal | None}`` and optionally
+    ``"key"`` (a lender's slug, say; the label by default) and ``"pipeline": True`` for money
+    proposed, planned or under negotiation. Each lender has its own colour
     (:func:`dashboard.colours.lender_colours` of the keys: distinct within the donut, the
-    same on every project's page) and its kind on the hover's second line. Then committed
-    of undisclosed amount, proposed or planned, and the "Unfunded" gap, each skipped when 0
+    same on every project's page) and its kind on the hover's second line. A proposed lender
+    is drawn after the committed ones, its colour lightened by white hatching, and named
+    "(proposed)"; with no amount stated it still has its legend entry (a slice of 0).
+    Proposed lenders come out of ``pipeline_usd`` (the pipeline's part of the cost): only the
+    rest is drawn as "Proposed or planned", and when they add up to more, their slices share
+    ``pipeline_usd`` in proportion (each hover keeps the lender's own amount). Then committed of
+    undisclosed amount, the rest of the pipeline and the "Unfunded" gap, each skipped when 0
     or None, in the funding parts' colours, with the part's name on the hover's second line.
     """
-    rows = [row for row in rows if row["value_usd"]]
+    rows = [row for row in rows if row["value_usd"] or row.get("pipeline")]
     colours = lender_colours(_lender_key(row) for row in rows)
-    slices = [(esc(row["label"]), colours[_lender_key(row)], row["value_usd"], _kind_text(row["kind"])) for row in rows]
-    parts = [
-        ("Committed, amount not disclosed", FundingPart.COMMITTED_UNKNOWN, undisclosed_usd),
-        ("Proposed or planned", FundingPart.PIPELINE, pipeline_usd),
+    committed = [row for row in rows if not row.get("pipeline")]
+    proposed = [row for row in rows if row.get("pipeline")]
+    # (label, own colour, size, amount text, hover detail, hatched)
+    slices = [
+        (
+            esc(row["label"]),
+            colours[_lender_key(row)],
+            row["value_usd"],
+            usd_text(row["value_usd"]),
+            _kind_text(row["kind"]),
+            False,
+        )
+        for row in committed
+    ]
+    if undisclosed_usd:
+        part = FundingPart.COMMITTED_UNKNOWN
+        slices.append(
+            (
+                "Committed, amount not disclosed",
+                FUNDING_PART_COLOURS[part],
+                undisclosed_usd,
+                usd_text(undisclosed_usd),
+                part.label,
+                False,
+            )
+        )
+    proposed_usd = sum((row["value_usd"] or Decimal(0) for row in proposed), Decimal(0))
+    scale = Decimal(1)
+    if pipeline_usd is not None and proposed_usd > pipeline_usd:
+        scale = pipeline_usd / proposed_usd
+    slices += [
+        (
+            f"{esc(row['label'])} (proposed)",
+            colours[_lender_key(row)],
+            (row["value_usd"] or Decimal(0)) * scale,
+            usd_text(row["value_usd"]) if row["value_usd"] else "Amount not stated",
+            f"{_kind_text(row['kind'])}; {FundingPart.PIPELINE.label.lower()}, not committed",
+            True,
+        )
+        for row in proposed
+    ]
+    rest = [
+        ("Proposed or planned", FundingPart.PIPELINE, (pipeline_usd or Decimal(0)) - proposed_usd),
         ("Unfunded", FundingPart.GAP, gap_usd),
     ]
-    slices += [(label, FUNDING_PART_COLOURS[part], value, part.label) for label, part, value in parts if value]
-    if not slices:
+    slices += [
+        (label, FUNDING_PART_COLOURS[part], value, usd_text(value), part.label, False)
+        for label, part, value in rest
+        if value and value > 0
+    ]
+    if not any(size for _, _, size, _, _, _ in slices):
         return empty_figure()
+    marker = {"colors": [colour for _, colour, *_ in slices], "line": {"color": "white", "width": 1}}
+    if proposed:  # white hatching over the lender's own colour: lighter, and striped in the legend too
+        marker["pattern"] = {
+            "shape": ["/" if hatched else "" for *_, hatched in slices],
+            "fgcolor": "white",
+            # "replace" with the colours as background: "overlay" makes plotly.js warn on every legend item.
+            "bgcolor": marker["colors"],
+            "solidity": 0.4,
+        }
+    # Percentages written on stripes are hard to read: a hatched slice has its percentage outside.
+    position = {"textposition": ["outside" if hatched else "auto" for *_, hatched in slices]} if proposed else {}
     pie = go.Pie(
-        labels=[label for label, _, _, _ in slices],
-        values=[usd_m(value) for _, _, value, _ in slices],
-        marker={"colors": [colour for _, colour, _, _ in slices], "line": {"color": "white", "width": 1}},
-        customdata=[[usd_text(value), esc(detail)] for _, _, value, detail in slices],
+        labels=[label for label, *_ in slices],
+        values=[usd_m(size) for _, _, size, *_ in slices],
+        marker=marker,
+        customdata=[[amount, esc(detail)] for _, _, _, amount, detail, _ in slices],
         hole=0.55,
         sort=False,
         direction="clockwise",
         textinfo="percent",
+        # A proposed lender of no stated amount has a legend entry but no "0%" on the ring.
+        texttemplate=["%{percent}" if size else "" for _, _, size, *_ in slices],
         hovertemplate="<b>%{label}</b><br>%{customdata[1]}<br>%{customdata[0]}<br>%{percent}<extra></extra>",
+        **position,
     )
-    return go.Figure(data=[pie], layout=base_layout(legend=True, margin={"l": 10, "r": 10, "t": 60, "b": 10}))
+    return go.Figure(data=[pie], layout=base_layout(legend=True))
 
 
 def _lender_key(row: Row) -> str:

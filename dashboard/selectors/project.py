@@ -17,7 +17,7 @@ from projects.choices import ProjectStatus
 from projects.models import Project, cost_of_record
 from projects.money import compact_money
 
-from .common import OverrunFlag, overrun_flags, phase_timeline_row
+from .common import PIPELINE, OverrunFlag, overrun_flags, phase_timeline_row
 
 #: Statuses that say the project is not finished: a passed planned completion contradicts them.
 NOT_FINISHED = {
@@ -164,13 +164,28 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
         stale_flags=project_stale_flags(project, current_estimate, on=as_of or timezone.localdate()),
         history=[_estimate_row(e) for e in estimates],
         donut_rows=[
-            {
-                "label": f"{line.lender}-led syndicate" if line.line_pk in participants else str(line.lender),
-                "kind": line.lender.kind,
-                "key": line.lender.slug,  # the lender's colour survives a renaming
-                "value_usd": line.value_usd,
-            }
-            for line in committed
+            # Committed lines, then the proposed, planned or negotiated ones (drawn striped; with
+            # no amount stated, a legend entry only). Declined and withdrawn lines stay out.
+            *(
+                {
+                    "label": f"{line.lender}-led syndicate" if line.line_pk in participants else str(line.lender),
+                    "kind": line.lender.kind,
+                    "key": line.lender.slug,  # the lender's colour survives a renaming
+                    "value_usd": line.value_usd,
+                }
+                for line in committed
+            ),
+            *(
+                {
+                    "label": f"{line.lender}-led syndicate" if line.line_pk in participants else str(line.lender),
+                    "kind": line.lender.kind,
+                    "key": line.lender.slug,
+                    "value_usd": line.value_usd,
+                    "pipeline": True,
+                }
+                for line in lines
+                if line.status in PIPELINE
+            ),
         ],
         donut_parts={
             "gap_usd": project.funding_gap_usd,

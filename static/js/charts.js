@@ -13,7 +13,10 @@
   var FAILED_TEXT = "Chart could not be drawn";
 
   // No links or uploads to plotly's cloud, no logo, no lasso/box select or image export.
+  // The toolbar shows only while the pointer is over a chart, in the top margin that
+  // base_layout() keeps free for it; legends sit at the bottom, so it never covers one.
   var CONFIG = {
+    displayModeBar: "hover",
     displaylogo: false,
     responsive: true,
     modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"],

@@ -602,3 +602,240 @@ def test_cost_history_with_one_date_shows_months_not_milliseconds():
     ]
     several = charts.figure_json(charts.cost_history(HISTORY))["layout"]["xaxis"]
     assert "range" not in several  # more than one date: plotly's own range
+
+
+# Ticks that never mislead --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("maximum", "ticks"),
+    [
+        (1202, [0, 500, 1000, 1500]),  # 1202/6 ≈ 200.3: 200 needs 7 steps, 500 needs 3
+        (1995, [0, 500, 1000, 1500, 2000]),  # the last tick at or above the maximum
+        (1200, [0, 200, 400, 600, 800, 1000, 1200]),  # 6 steps of 200 are allowed
+        (6800, [0, 2000, 4000, 6000, 8000]),
+        (299.3, [0, 50, 100, 150, 200, 250, 300]),
+        (0.9, [0, 0.2, 0.4, 0.6, 0.8, 1]),
+        (Decimal("1995.0"), [0, 500, 1000, 1500, 2000]),
+        (0, [0, 1]),
+    ],
+)
+def test_nice_ticks_step_by_one_two_or_five_times_a_power_of_ten(maximum, ticks):
+    assert charts.nice_ticks(maximum) == ticks
+
+
+@pytest.mark.parametrize(
+    ("maximum", "ticks"),
+    [
+        (1, [0, 1]),
+        (2, [0, 1, 2]),  # never 0, 0.5, 1, 1.5, 2 (read 0, 1, 1, 2, 2 as whole numbers)
+        (7, [0, 1, 2, 3, 4, 5, 6, 7]),
+        (10, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+        (13, [0, 2, 4, 6, 8, 10, 12, 14]),
+        (45, [0, 5, 10, 15, 20, 25, 30, 35, 40, 45]),
+    ],
+)
+def test_count_ticks_are_distinct_whole_numbers(maximum, ticks):
+    assert charts.nice_ticks(maximum, intervals=10, integer=True) == ticks
+    assert all(isinstance(tick, int) for tick in ticks)
+
+
+def test_nice_step_is_exact_decimal():
+    assert charts.nice_step(1202) == Decimal("500")
+    assert charts.nice_step(0.9) == Decimal("0.2")
+    assert charts.nice_step(2, integer=True) == Decimal("1")
+
+
+def test_money_axes_tick_at_round_figures_in_the_steps_decimals():
+    layout = charts.figure_json(charts.cost_by_sector(SECTOR_ROWS))["layout"]
+    # The largest bar is 11,500: steps of 2,000 up to 12,000, and the range reaches the last tick.
+    assert layout["yaxis"]["tickmode"] == "array"
+    assert layout["yaxis"]["tickvals"] == [0, 2000, 4000, 6000, 8000, 10000, 12000]
+    assert layout["yaxis"]["tickformat"] == ",.0f"
+    assert layout["yaxis"]["autorangeoptions"] == {"include": [12000]}
+    small = [{"sector": "energy", "sector_label": "Energy", "cost_usd": Decimal("900000"), "projects": 1}]
+    yaxis = charts.figure_json(charts.cost_by_sector(small))["layout"]["yaxis"]
+    assert (yaxis["tickvals"], yaxis["tickformat"]) == ([0, 0.2, 0.4, 0.6, 0.8, 1], ",.1f")
+
+
+def test_stacked_money_axes_tick_up_to_the_longest_bar():
+    # CDB's 2,000 + 500 is the longest stack: 0 to 2,500 by 500.
+    assert charts.figure_json(charts.lender_mix(LENDER_ROWS))["layout"]["xaxis"]["tickvals"] == [
+        0,
+        500,
+        1000,
+        1500,
+        2000,
+        2500,
+    ]
+    # ML-1's parts add up to 10,000.
+    assert charts.figure_json(charts.funding_gap_by_project(GAP_ROWS))["layout"]["xaxis"]["tickvals"] == [
+        0,
+        2000,
+        4000,
+        6000,
+        8000,
+        10000,
+    ]
+
+
+def test_count_axes_show_each_whole_number_below_ten():
+    rows = [
+        {"status": "proposed", "status_label": "Proposed", "projects": 1, "cost_usd": None},
+        {"status": "operational", "status_label": "Operational", "projects": 2, "cost_usd": None},
+    ]
+    yaxis = charts.figure_json(charts.status_breakdown(rows))["layout"]["yaxis"]
+    assert (yaxis["tickvals"], yaxis["tickformat"], yaxis["title"]["text"]) == ([0, 1, 2], ",d", "Projects")
+    decisions = [  # 14th JCC: 1 + 4 decisions stacked
+        {"number": 9, "label": "9th JCC", "kind": "reviewed", "kind_label": "Reviewed", "decisions": 2},
+        {"number": 14, "label": "14th JCC", "kind": "approved", "kind_label": "Approved", "decisions": 1},
+        {"number": 14, "label": "14th JCC", "kind": "reviewed", "kind_label": "Reviewed", "decisions": 4},
+    ]
+    yaxis = charts.figure_json(charts.decisions_per_meeting(decisions))["layout"]["yaxis"]
+    assert (yaxis["tickvals"], yaxis["tickformat"]) == ([0, 1, 2, 3, 4, 5], ",d")
+
+
+def test_cost_history_pkr_axis_ticks_at_round_rupee_billions():
+    yaxis2 = charts.figure_json(charts.cost_history(HISTORY))["layout"]["yaxis2"]
+    # PKR 1,100bn the most: steps of 200bn to 1,200bn, the hidden axis's range up to that tick.
+    assert yaxis2["tickvals"] == [0, 200, 400, 600, 800, 1000, 1200]
+    assert yaxis2["range"] == [0, 1200]
+    assert yaxis2["title"]["text"] == "PKR bn"
+    assert charts.figure_json(charts.cost_history(HISTORY))["layout"]["yaxis"]["tickvals"] == [
+        0,
+        2000,
+        4000,
+        6000,
+        8000,
+        10000,
+    ]
+
+
+# Dates never in milliseconds -------------------------------------------------------------
+
+
+def test_date_axes_name_months_and_days_when_zoomed_in():
+    xaxis = charts.figure_json(charts.cost_history(HISTORY))["layout"]["xaxis"]
+    assert (xaxis["type"], xaxis["tickformat"]) == ("date", "%b %Y")
+    assert [(stop["dtickrange"], stop["value"]) for stop in xaxis["tickformatstops"]] == [
+        ([None, 86_400_000], "%-d %b %Y %H:%M"),
+        ([86_400_000, "M1"], "%-d %b %Y"),
+        (["M1", None], "%b %Y"),
+    ]
+
+
+def test_phase_timeline_with_one_short_phase_spans_a_year_around_it():
+    """One 10-day phase in Jan 2026, today 5 Jan 2026: plotly alone would tick in hours."""
+    row = phase_row("ML-1", "Package 2", "planned", D(2026, 1, 1), D(2026, 1, 11))
+    xaxis = charts.figure_json(charts.phase_timeline([row], today=D(2026, 1, 5)))["layout"]["xaxis"]
+    assert (xaxis["type"], xaxis["tickformat"]) == ("date", "%b %Y")
+    # 366 − 10 days of padding, 178 each side.
+    assert xaxis["range"] == ["2025-07-07", "2026-07-08"]
+
+
+def test_phase_timeline_reaches_today_and_keeps_plotlys_range_over_a_year():
+    xaxis = charts.figure_json(charts.phase_timeline(PHASE_ROWS, today=TODAY))["layout"]["xaxis"]
+    assert "range" not in xaxis
+    row = phase_row("ML-1", "Package 2", "planned", D(2026, 1, 1), D(2026, 1, 11))
+    xaxis = charts.figure_json(charts.phase_timeline([row], today=D(2025, 11, 1)))["layout"]["xaxis"]
+    # From today (1 Nov 2025) to the phase's end, 71 days: padded 147 days each side.
+    assert xaxis["range"] == ["2025-06-07", "2026-06-07"]
+
+
+# Funding-gap labels ----------------------------------------------------------------------
+
+
+def test_funding_gap_bars_are_labelled_with_their_us_dollar_millions():
+    *_, gap = traces(charts.funding_gap_by_project(GAP_ROWS))
+    assert gap["text"] == ["6,800", "250"]
+    assert gap["textposition"] == "outside"
+    assert gap["cliponaxis"] is False
+    committed, *_ = traces(charts.funding_gap_by_project(GAP_ROWS))
+    assert "text" not in committed
+
+
+def test_funding_gap_label_is_empty_without_a_gap_and_has_a_decimal_below_ten_million():
+    rows = [
+        {
+            "name": "A",
+            "slug": "a",
+            "pipeline_usd": 5 * M,
+            "gap_usd": Decimal(0),
+            "gap_percent": Decimal(0),
+            "cost_usd": 9 * M,
+        },
+        {"name": "B", "slug": "b", "gap_usd": Decimal("2500000"), "gap_percent": Decimal(25), "cost_usd": 10 * M},
+    ]
+    *_, gap = traces(charts.funding_gap_by_project(rows))
+    assert gap["text"] == ["", "2.5"]
+
+
+# Legends and the toolbar -----------------------------------------------------------------
+
+
+def test_legends_sit_below_the_plot_leaving_the_top_to_the_toolbar():
+    for fig in (
+        charts.lender_mix(LENDER_ROWS),
+        charts.funding_gap_by_project(GAP_ROWS),
+        charts.cost_history(HISTORY),
+        charts.financing_donut(DONUT_ROWS, gap_usd=200 * M),
+        charts.phase_timeline(PHASE_ROWS, today=TODAY),
+    ):
+        layout = charts.figure_json(fig)["layout"]
+        assert layout["legend"] == {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 0,
+            "yanchor": "bottom",
+            "yref": "container",
+        }
+        assert layout["margin"]["t"] == charts.MODEBAR_MARGIN == 32
+
+
+# Proposed lenders on the donut -----------------------------------------------------------
+
+
+def test_financing_donut_shows_proposed_lenders_hatched_and_named():
+    """ML-1-like: PSDP committed 1,370; ADB proposed 500; AIIB proposed without an amount;
+    1,000 of other pipeline money; 6,000 unfunded."""
+    rows = [
+        {"label": "GoP (PSDP)", "key": "gop-psdp", "kind": "pakistan_budget", "value_usd": 1370 * M},
+        {"label": "ADB", "key": "adb", "kind": "multilateral", "value_usd": 500 * M, "pipeline": True},
+        {"label": "AIIB", "key": "aiib", "kind": "multilateral", "value_usd": None, "pipeline": True},
+    ]
+    (pie,) = traces(charts.financing_donut(rows, gap_usd=6000 * M, pipeline_usd=1500 * M))
+    assert pie["labels"] == ["GoP (PSDP)", "ADB (proposed)", "AIIB (proposed)", "Proposed or planned", "Unfunded"]
+    # The rest of the pipeline: 1,500 − ADB's 500; AIIB has a legend entry and no area, no "0%".
+    assert pie["values"] == [1370.0, 500.0, 0.0, 1000.0, 6000.0]
+    assert pie["texttemplate"] == ["%{percent}", "%{percent}", "", "%{percent}", "%{percent}"]
+    assert pie["textposition"] == ["auto", "outside", "outside", "auto", "auto"]
+    # Each lender in its own colour (the same set of keys as on any page), proposed ones striped white.
+    own = lender_colours(["gop-psdp", "adb", "aiib"])
+    colours = [own["gop-psdp"], own["adb"], own["aiib"], FUNDING_PART_COLOURS[FundingPart.PIPELINE], FUNDING_GAP_COLOUR]
+    assert pie["marker"]["colors"] == colours
+    assert pie["marker"]["pattern"] == {
+        "shape": ["", "/", "/", "", ""],
+        "fgcolor": "white",
+        "bgcolor": colours,
+        "solidity": 0.4,
+    }
+    pipeline = "Multilateral development bank; proposed, planned or under negotiation, not committed"
+    assert pie["customdata"][1:3] == [["US$ 500.0m", pipeline], ["Amount not stated", pipeline]]
+
+
+def test_proposed_lenders_above_the_pipeline_part_share_it():
+    """Proposed 600 + 400 against 500 of the cost left: slices 300 and 200, hovers 600 and 400."""
+    rows = [
+        {"label": "ADB", "kind": "multilateral", "value_usd": 600 * M, "pipeline": True},
+        {"label": "AIIB", "kind": "multilateral", "value_usd": 400 * M, "pipeline": True},
+    ]
+    (pie,) = traces(charts.financing_donut(rows, gap_usd=None, pipeline_usd=500 * M))
+    assert pie["labels"] == ["ADB (proposed)", "AIIB (proposed)"]
+    assert pie["values"] == [300.0, 200.0]
+    assert [amount for amount, _ in pie["customdata"]] == ["US$ 600.0m", "US$ 400.0m"]
+
+
+def test_donut_without_proposed_lenders_has_no_pattern():
+    (pie,) = traces(charts.financing_donut(DONUT_ROWS, gap_usd=200 * M))
+    assert "pattern" not in pie["marker"]

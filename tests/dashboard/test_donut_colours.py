@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from financing.choices import FUNDING_GAP_COLOUR, LenderKind
+from financing.choices import FUNDING_GAP_COLOUR, FinancingStatus, LenderKind
 from tests.factories import CostEstimateFactory, FinancingLineFactory, LenderFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +52,22 @@ def test_a_lender_has_the_same_colour_on_another_project_page(viewer_client):
         colours[slug] = dict(zip(donut["labels"], donut["marker"]["colors"], strict=True))
     assert colours["first"]["Exim"] == colours["second"]["Exim"] == "#999933"
     assert colours["first"]["CDB"] == "#882255" and colours["second"]["Bank D"] == "#CC6677"
+
+
+def test_proposed_lenders_are_named_on_the_project_donut(viewer_client):
+    """Cost 1,000: PSDP's 40% agreed; ADB proposed with no amount; AIIB proposed for 20%."""
+    project = ProjectFactory(slug="ml-like")
+    CostEstimateFactory(project=project, amount=Decimal("1000000000.00"))
+    for slug, kind, share, status in (
+        ("psdp", LenderKind.PAKISTAN_BUDGET, Decimal("40"), FinancingStatus.AGREED),
+        ("adb", LenderKind.MULTILATERAL, None, FinancingStatus.PROPOSED),
+        ("aiib", LenderKind.MULTILATERAL, Decimal("20"), FinancingStatus.PROPOSED),
+    ):
+        lender = LenderFactory(short_name=slug.upper(), slug=slug, kind=kind)
+        FinancingLineFactory(project=project, lender=lender, share_percent=share, status=status)
+
+    (donut,) = viewer_client.get(reverse("dashboard:project", args=["ml-like"])).context["figures"]["donut"]["data"]
+
+    assert donut["labels"] == ["PSDP", "ADB (proposed)", "AIIB (proposed)", "Unfunded"]
+    assert donut["values"] == [400.0, 0.0, 200.0, 400.0]
+    assert donut["marker"]["pattern"]["shape"] == ["", "/", "/", ""]
