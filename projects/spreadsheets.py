@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -145,6 +146,9 @@ def table_workbook(
 
 def _text(value):
     # A text cell that looks like a number stays text here: numbers are written as numbers.
+    # Control characters (a search for ESC, say) cannot be stored in a worksheet: they are dropped.
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return neutralize(value, numbers_stay=False)
 
 

@@ -145,3 +145,11 @@ def test_as_of_a_meeting_the_cost_tile_says_so(viewer_client, portfolio):
     html = viewer_client.get("/", {"as_of_jcc": "11"}).content.decode()
     assert '<span class="tile-label">Cost as of the 11th JCC (27 Oct 2022)</span>' in html
     assert '<span class="tile-label">Current cost</span>' in viewer_client.get("/").content.decode()
+
+
+def test_as_of_a_meeting_the_project_page_and_list_say_the_cost_is_then(viewer_client, portfolio):
+    page = viewer_client.get("/projects/rail-b/", {"as_of_jcc": "11"}).content.decode()
+    assert '<span class="tile-label">Cost as of the 11th JCC (27 Oct 2022)</span>' in page
+    listed = viewer_client.get("/projects/", {"as_of_jcc": "11"}).content.decode()
+    assert ">Cost then" in listed and ">Current cost" not in listed
+    assert ">Current cost" in viewer_client.get("/projects/").content.decode()

@@ -77,3 +77,13 @@ def test_neutralize_keeps_numbers_unless_told_text_stays_text():
     assert neutralize("-5.00", numbers_stay=False) == "'-5.00"
     assert neutralize("'=1") == "'=1"  # already neutral: no second apostrophe
     assert neutralize(Decimal("-5")) == Decimal("-5")
+
+
+def test_control_characters_a_worksheet_cannot_hold_are_dropped_not_a_500():
+    """A search for ESC put "Filters: Search: \\x1b" in the header block; openpyxl refuses such text."""
+    response = table_response(
+        COLUMNS, [["Port\x07 E", None, None, None]], fmt="xlsx", filename="t", sheet="T", preamble=["T", "Search: \x1b"]
+    )
+    sheet = sheet_of(response)
+    assert sheet["A2"].value == "Search: "
+    assert sheet["A5"].value == "Port E"  # after the two lines, a blank row and the header
