@@ -39,7 +39,6 @@ from financing.choices import (
     FUNDING_PART_COLOURS,
     FinancingStatus,
     FundingPart,
-    LenderKind,
 )
 from projects.choices import (
     DECISION_KIND_COLOURS,
@@ -702,7 +701,7 @@ def financing_donut(
 ) -> go.Figure:
     """Committed financing per lender, then proposed lenders, then the rest of the cost, as a donut.
 
-    rows: ``{"label": str, "kind": LenderKind value, "value_usd": Decimal | None}`` and optionally
+    rows: ``{"label": str, "kind": LenderKind value, "kind_label": str, "value_usd": Decimal | None}`` and optionally
     ``"key"`` (a lender's slug, say; the label by default) and ``"pipeline": True`` for money
     proposed, planned or under negotiation. Each lender has its own colour
     (:func:`dashboard.colours.lender_colours` of the keys: distinct within the donut, the
@@ -726,7 +725,7 @@ def financing_donut(
             colours[_lender_key(row)],
             row["value_usd"],
             usd_text(row["value_usd"]),
-            _kind_text(row["kind"]),
+            esc(row["kind_label"]),
             False,
         )
         for row in committed
@@ -753,7 +752,7 @@ def financing_donut(
             colours[_lender_key(row)],
             (row["value_usd"] or Decimal(0)) * scale,
             usd_text(row["value_usd"]) if row["value_usd"] else "Amount not stated",
-            f"{_kind_text(row['kind'])}; {FundingPart.PIPELINE.label.lower()}, not committed",
+            f"{esc(row['kind_label'])}; {FundingPart.PIPELINE.label.lower()}, not committed",
             True,
         )
         for row in proposed
@@ -799,7 +798,3 @@ def financing_donut(
 
 def _lender_key(row: Row) -> str:
     return str(row.get("key") or row["label"])
-
-
-def _kind_text(kind: object) -> str:
-    return LenderKind(kind).label if kind in LenderKind.values else str(kind)

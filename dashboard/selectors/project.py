@@ -170,6 +170,7 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
                 {
                     "label": f"{line.lender}-led syndicate" if line.line_pk in participants else str(line.lender),
                     "kind": line.lender.kind,
+                    "kind_label": line.lender.get_kind_display(),
                     "key": line.lender.slug,  # the lender's colour survives a renaming
                     "value_usd": line.value_usd,
                 }
@@ -179,6 +180,7 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
                 {
                     "label": f"{line.lender}-led syndicate" if line.line_pk in participants else str(line.lender),
                     "kind": line.lender.kind,
+                    "kind_label": line.lender.get_kind_display(),
                     "key": line.lender.slug,
                     "value_usd": line.value_usd,
                     "pipeline": True,

@@ -31,6 +31,7 @@ from projects.choices import (
 )
 
 D = dt.date
+KIND_LABELS = dict(LenderKind.choices)
 SCRIPT = "</script><script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 M = Decimal(1_000_000)
@@ -471,9 +472,14 @@ def test_cost_history_without_rows_says_no_data():
 # financing_donut -------------------------------------------------------------------------
 
 DONUT_ROWS = [
-    {"label": "China Exim Bank", "kind": "chinese_government", "value_usd": 600 * M},
-    {"label": SCRIPT, "kind": "pakistan_budget", "value_usd": 200 * M},
-    {"label": "Nothing", "kind": "fund", "value_usd": Decimal(0)},
+    {
+        "label": "China Exim Bank",
+        "kind": "chinese_government",
+        "kind_label": KIND_LABELS["chinese_government"],
+        "value_usd": 600 * M,
+    },
+    {"label": SCRIPT, "kind": "pakistan_budget", "kind_label": KIND_LABELS["pakistan_budget"], "value_usd": 200 * M},
+    {"label": "Nothing", "kind": "fund", "kind_label": KIND_LABELS["fund"], "value_usd": Decimal(0)},
 ]
 
 
@@ -498,7 +504,8 @@ def test_financing_donut_shows_lenders_in_their_own_colours_and_the_unfunded_gap
 
 
 def chinese(label, value=100, **extra):
-    return {"label": label, "kind": LenderKind.CHINESE_GOVERNMENT, "value_usd": value * M, **extra}
+    kind = LenderKind.CHINESE_GOVERNMENT
+    return {"label": label, "kind": kind, "kind_label": kind.label, "value_usd": value * M, **extra}
 
 
 def test_financing_donut_gives_lenders_of_one_kind_different_colours():
@@ -579,7 +586,9 @@ def test_every_chart_escapes_a_hostile_name(name):
             [{"number": 1, "label": name, "kind": "approved", "kind_label": name, "decisions": 1}]
         ),
         charts.cost_history([estimate(D(2020, 1, 1), M, 280 * M, source=name, forum=name)]),
-        charts.financing_donut([{"label": name, "kind": "fund", "value_usd": M}], gap_usd=M),
+        charts.financing_donut(
+            [{"label": name, "kind": "fund", "kind_label": KIND_LABELS["fund"], "value_usd": M}], gap_usd=M
+        ),
         charts.empty_figure(message=name),
     ]
     for fig in figures:
@@ -800,9 +809,29 @@ def test_financing_donut_shows_proposed_lenders_hatched_and_named():
     """ML-1-like: PSDP committed 1,370; ADB proposed 500; AIIB proposed without an amount;
     1,000 of other pipeline money; 6,000 unfunded."""
     rows = [
-        {"label": "GoP (PSDP)", "key": "gop-psdp", "kind": "pakistan_budget", "value_usd": 1370 * M},
-        {"label": "ADB", "key": "adb", "kind": "multilateral", "value_usd": 500 * M, "pipeline": True},
-        {"label": "AIIB", "key": "aiib", "kind": "multilateral", "value_usd": None, "pipeline": True},
+        {
+            "label": "GoP (PSDP)",
+            "key": "gop-psdp",
+            "kind": "pakistan_budget",
+            "kind_label": KIND_LABELS["pakistan_budget"],
+            "value_usd": 1370 * M,
+        },
+        {
+            "label": "ADB",
+            "key": "adb",
+            "kind": "multilateral",
+            "kind_label": KIND_LABELS["multilateral"],
+            "value_usd": 500 * M,
+            "pipeline": True,
+        },
+        {
+            "label": "AIIB",
+            "key": "aiib",
+            "kind": "multilateral",
+            "kind_label": KIND_LABELS["multilateral"],
+            "value_usd": None,
+            "pipeline": True,
+        },
     ]
     (pie,) = traces(charts.financing_donut(rows, gap_usd=6000 * M, pipeline_usd=1500 * M))
     assert pie["labels"] == ["GoP (PSDP)", "ADB (proposed)", "AIIB (proposed)", "Proposed or planned", "Unfunded"]
@@ -827,8 +856,20 @@ def test_financing_donut_shows_proposed_lenders_hatched_and_named():
 def test_proposed_lenders_above_the_pipeline_part_share_it():
     """Proposed 600 + 400 against 500 of the cost left: slices 300 and 200, hovers 600 and 400."""
     rows = [
-        {"label": "ADB", "kind": "multilateral", "value_usd": 600 * M, "pipeline": True},
-        {"label": "AIIB", "kind": "multilateral", "value_usd": 400 * M, "pipeline": True},
+        {
+            "label": "ADB",
+            "kind": "multilateral",
+            "kind_label": KIND_LABELS["multilateral"],
+            "value_usd": 600 * M,
+            "pipeline": True,
+        },
+        {
+            "label": "AIIB",
+            "kind": "multilateral",
+            "kind_label": KIND_LABELS["multilateral"],
+            "value_usd": 400 * M,
+            "pipeline": True,
+        },
     ]
     (pie,) = traces(charts.financing_donut(rows, gap_usd=None, pipeline_usd=500 * M))
     assert pie["labels"] == ["ADB (proposed)", "AIIB (proposed)"]
