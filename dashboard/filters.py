@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import django_filters as filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.http import QueryDict
 
 from financing.choices import FinancingStatus, Instrument, LenderKind
@@ -55,6 +55,23 @@ class PortfolioFilterForm(forms.Form):
         return cleaned
 
 
+class LenderCheckboxes(forms.CheckboxSelectMultiple):
+    """A checkbox per lender, labelled in full ("Asian Development Bank (ADB)") and carrying its kind,
+    which includes/_lender_choices.html sets as a sub-heading over each kind's lenders."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["label"] = value.instance.choice_label
+        option["kind"] = value.instance.get_kind_display()
+        return option
+
+
+#: Lenders by kind, in the order of LenderKind, then by name: each kind's lenders come together.
+LENDERS_BY_KIND = Lender.objects.order_by(
+    Case(*(When(kind=kind, then=i) for i, kind in enumerate(LenderKind.values))), "name"
+)
+
+
 class NullsLastOrderingFilter(filters.OrderingFilter):
     """Sort unknown values (a project with no cost yet) last in both directions."""
 
@@ -85,7 +102,7 @@ class PortfolioFilter(filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
     lender = filters.ModelMultipleChoiceFilter(
-        label="Lender", queryset=Lender.objects.order_by("name"), to_field_name="slug", method="filter_line"
+        label="Lender", queryset=LENDERS_BY_KIND, to_field_name="slug", method="filter_line", widget=LenderCheckboxes
     )
     lender_kind = filters.MultipleChoiceFilter(
         label="Lender kind", choices=LenderKind.choices, method="filter_line", widget=forms.CheckboxSelectMultiple

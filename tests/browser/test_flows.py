@@ -58,11 +58,17 @@ def test_viewer_logs_in_and_sees_every_dashboard_chart_drawn(page, site_url):
 def test_filter_projects_by_lender(viewer_page, site_url):
     page = viewer_page
     page.goto("/projects/")
-    page.locator("select[name=lender]").select_option("aiib")
+    page.get_by_text("More filters").click()
+    aiib = page.get_by_role("group", name="Lender", exact=True).get_by_label(
+        "Asian Infrastructure Investment Bank (AIIB)"
+    )
+    aiib.check()
     page.get_by_role("button", name="Apply filters").click()
 
     expect(page).to_have_url(re.compile(r"/projects/\?(.*&)?lender=aiib(&|$)"))
-    expect(page.locator("select[name=lender]")).to_have_values(["aiib"])
+    ticked = page.locator("input[name=lender]:checked")  # in the panel, closed after Apply
+    expect(ticked).to_have_count(1)
+    expect(ticked).to_have_attribute("value", "aiib")
     # AIIB has lines on ML-1 and on its Karachi–Rohri section (data/demo/projects.yaml).
     expected = demo_projects_financed_by("aiib")
     assert expected == {ML1, "ML-1 Karachi–Rohri section"}

@@ -1,13 +1,18 @@
 """The portfolio filter (dashboard/filters.py) through the project list: each parameter, sorting, paging, bad input,
 the filters in force in words and the chips that remove them."""
 
+import re
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 
 from dashboard.filters import FilterInForce
 from tests.factories import (
+    LenderFactory,
     ProjectFactory,
 )
+from tests.htmlforms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +151,7 @@ def test_in_force_says_each_filter_in_words(viewer_client, portfolio, django_ass
         ("sector", "Sector", "Transport, Energy"),  # in the list's order
         ("status", "Status", "Cancelled"),
         ("region", "Province / region", "Islamabad Capital Territory"),
-        ("lender", "Lender", "ADB, China"),  # by name: Asian Development Bank, Government of China
+        ("lender", "Lender", "China, ADB"),  # in the list's order: Chinese government before multilateral
         ("lender_kind", "Lender kind", "Multilateral development bank"),
         ("instrument", "Instrument", "Grant"),
         ("financing_status", "Financing status", "Declined"),
@@ -217,6 +222,73 @@ def test_invalid_filters_open_the_panel_with_their_errors(viewer_client, portfol
 
 def test_every_group_has_its_legend(viewer_client, portfolio):
     html = viewer_client.get(reverse("dashboard:projects")).content.decode()
-    legends = ["Sector", "Status", "Province / region", "Lender kind", "Instrument", "Financing status"]
-    assert [f"<legend>{legend}</legend>" in html for legend in legends] == [True] * 6
+    legends = ["Sector", "Status", "Province / region", "Lender kind", "Instrument", "Financing status", "Lender"]
+    assert [f"<legend>{legend}</legend>" in html for legend in legends] == [True] * 7
     assert "[invalid name]" not in html
+
+
+class LenderChoices(HTMLParser):
+    """The lender group as a reader sees it: [(a kind's sub-heading, [(label, slug, ticked), …]), …]."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.kinds: list[list] = []
+        self._into = None  # the heading or choice whose text is being read
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "p" and a.get("class") == "lender-kind-name":
+            self.kinds.append(["", []])
+            self._into = self.kinds[-1]
+        elif tag == "input" and a.get("name") == "lender":  # inside its label, before the text
+            self.kinds[-1][1].append(["", a["value"], "checked" in a])
+            self._into = self.kinds[-1][1][-1]
+
+    def handle_data(self, data):
+        if self._into is not None:
+            self._into[0] += data
+
+    def handle_endtag(self, tag):
+        if tag in ("p", "label"):
+            self._into = None
+
+    def groups(self) -> list[tuple]:
+        return [(kind.strip(), [(text.strip(), *rest) for text, *rest in rows]) for kind, rows in self.kinds]
+
+
+def test_lenders_are_checkboxes_under_their_kind_in_the_more_filters_panel(viewer_client, portfolio):
+    LenderFactory(name="Silk Road Fund", short_name="Silk Road Fund", slug="silk-road-fund", kind="fund")
+    LenderFactory(name="Asian Infrastructure Investment Bank", short_name="AIIB", slug="aiib", kind="multilateral")
+    LenderFactory(name="Bank Alfalah", short_name="", slug="bank-alfalah", kind="commercial_bank")
+    response = viewer_client.get(reverse("dashboard:projects"), {"lender": ["aiib", "china"]})
+    html = response.content.decode()
+    # Kinds in the order of LenderKind, lenders by name within each; the full name with the short one.
+    assert LenderChoices(html).groups() == [
+        ("Chinese government or policy bank", [("Government of China (China)", "china", True)]),
+        ("Commercial bank", [("Bank Alfalah", "bank-alfalah", False)]),
+        (
+            "Multilateral development bank",
+            [
+                ("Asian Development Bank (ADB)", "adb", False),
+                ("Asian Infrastructure Investment Bank (AIIB)", "aiib", True),
+            ],
+        ),
+        ("Pakistan government budget (PSDP)", [("Government of Pakistan – PSDP (PSDP)", "psdp", False)]),
+        ("Fund", [("Silk Road Fund", "silk-road-fund", False)]),
+    ]
+    panel = html.index('<details class="filter-more">'), html.index("</details>")
+    assert panel[0] < html.index("<legend>Lender</legend>") < panel[1]
+    assert form_data(response)["lender"] == ["china", "aiib"]  # Apply again sends the same slugs
+    assert '<select name="lender"' not in html
+    # The summary keeps the short names, in the list's order.
+    assert chip("lender", "/projects/", "Lender:", "China, AIIB") in html
+    assert names(response) == ["Rail B", "Road A"]
+
+
+def test_each_kind_is_a_group_named_by_its_sub_heading(viewer_client, portfolio):
+    html = viewer_client.get(reverse("dashboard:projects")).content.decode()
+    groups = re.findall(r'role="group" aria-labelledby="([\w-]+)">\s*<p class="lender-kind-name" id="([\w-]+)">', html)
+    assert groups == [("id_lender_heading_1",) * 2, ("id_lender_heading_2",) * 2, ("id_lender_heading_3",) * 2]
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))  # nothing else on the page (the lender kinds' checkboxes) shares an id

@@ -97,7 +97,13 @@ def test_the_project_page_gives_the_charts_their_rows(portfolio, django_assert_n
         }
     ]
     assert page.donut_rows == [
-        {"label": "China", "kind": "chinese_government", "key": "china", "value_usd": Decimal("1700000000.00")}
+        {
+            "label": "China",
+            "kind": "chinese_government",
+            "kind_label": "Chinese government or policy bank",
+            "key": "china",
+            "value_usd": Decimal("1700000000.00"),
+        }
     ]
     assert page.donut_parts == {
         "gap_usd": Decimal("300000000.00"),
