@@ -50,6 +50,7 @@ def test_the_portfolio_as_of_the_11th_and_the_14th_jcc_side_by_side(viewer_clien
     assert re.search(r'data-figure="committed_usd">.*?US\$ 6.81bn.*?US\$ 2.84bn.*?−US\$ 3.97bn', html, re.S)
     assert re.search(r'data-figure="projects">.*?>2<.*?>4<.*?\+2<', html, re.S)
     assert "as-of-banner" not in html  # the page names both moments itself
+    assert ">Gap as of the 11th JCC (27 Oct 2022)</th>" in html and ">Gap as of the 14th JCC (26 Sep 2025)</th>" in html
 
 
 def test_without_a_choice_it_compares_the_last_meeting_with_now_and_a_carried_moment_is_the_second(
