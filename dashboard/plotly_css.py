@@ -3,13 +3,13 @@
 On load, plotly.js adds its CSS rules (modebar, hover labels, notifier...) to a ``<style
 id="plotly.js-style-global">`` element it creates, which ``style-src 'self'`` refuses. It
 skips that when the page already has an element with that id and the class
-``no-inline-styles`` (plotly.js 3+): ``templates/base.html`` links ``static/css/plotly.css``
-that way. The package no longer ships that file, so it is generated here from the very
-bundle the site serves, and a test fails when the two drift apart (a plotly upgrade).
+``no-inline-styles`` (plotly.js 3+): ``templates/includes/_chart_assets.html`` links
+``static/css/plotly.css`` that way. plotly ships no such file, so it is generated here from
+the very bundle the site serves (static/vendor/plotly/), and a test fails when the two drift apart (a plotly upgrade).
 
 The bundle also injects maplibre's stylesheet (for map traces, which this site never draws)
-unless an element with its id (:func:`map_style_id`) is already on the page: base.html has
-an empty ``<meta>`` with that id, so nothing is injected.
+unless an element with its id (:func:`map_style_id`) is already on the page: the chart pages
+have an empty ``<meta>`` with that id, so nothing is injected.
 
     .venv/bin/python -m dashboard.plotly_css    # rewrites static/css/plotly.css
 """

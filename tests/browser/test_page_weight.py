@@ -4,19 +4,27 @@ Not the live test server: gunicorn (``gunicorn.conf.py``) with the production se
 ``collectstatic``'d STATIC_ROOT (whitenoise's compressed manifest storage: hashed names, gzip
 and Brotli files, far-future cache headers) from the test database with the demo portfolio.
 The measuring is ``scripts/page_weight.py``'s, so the script and this test count alike.
+
+Only pages that draw charts load plotly.js, and then only the vendored partial bundle
+(``static/vendor/plotly/``): 1,191,749 bytes raw, about 330 KB with Brotli (the plotly
+package's full bundle was 4.8 MB raw, 1.1 MB with Brotli).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sys
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.db import connection
+
+from dashboard.staticfiles import PLOTLY_FILE
 
 from .helpers import VIEWER
 
@@ -32,6 +40,8 @@ def _load_script():
 
 
 page_weight = _load_script()
+#: The bundle under collectstatic's hashed name: plotly-basic-4.1.1.min.<12 hex digits>.js
+HASHED_BUNDLE = re.compile(rf"/static/vendor/plotly/{re.escape(PLOTLY_FILE.removesuffix('.js'))}\.[0-9a-f]{{12}}\.js")
 
 
 def _test_database_url() -> str:
@@ -89,11 +99,12 @@ def test_first_load_of_the_dashboard_fits_in_1_6_mb(loads, production_url):
     resources = _by_path(first, production_url)
     assert first.total <= page_weight.FIRST_LOAD_BUDGET, page_weight.report(loads, production_url) or first.total
     # What the page needs came over the wire, compressed, under hashed names.
-    plotly = [r for path, r in resources.items() if path.startswith("/static/vendor/plotly.min.")]
-    assert len(plotly) == 1 and plotly[0].status == 200
-    assert plotly[0].url != f"{production_url}/static/vendor/plotly.min.js", "not the hashed name"
-    assert plotly[0].encoding == "br"
-    assert 0 < plotly[0].transferred < 1_300_000  # 4.8 MB raw; Brotli brings it near 1.1 MB
+    # Of plotly's files, only its CSS and the partial bundle (under its hashed name).
+    css, bundle_path = sorted(path for path in resources if "plotly" in path)
+    assert css.startswith("/static/css/plotly.") and HASHED_BUNDLE.fullmatch(bundle_path)
+    bundle = resources[bundle_path]
+    assert bundle.status == 200 and bundle.encoding == "br"
+    assert 300_000 < bundle.transferred < 350_000  # 1,191,749 bytes raw; Brotli brings it near 330 KB
     assert resources["/"].status == 200
     assert all(not r.from_cache for r in first.resources), "the first load started with a filled cache"
 
@@ -120,3 +131,65 @@ def test_hashed_static_files_are_cached_for_ten_years_and_compressed(loads, prod
     # The unhashed name is still served, but only briefly cacheable (it can change on deploy).
     with urllib.request.urlopen(f"{production_url}/static/js/charts.js", timeout=10) as response:
         assert "immutable" not in response.headers["Cache-Control"]
+
+
+@dataclass
+class Visit:
+    plotly_files: list[str]  # paths of plotly.js, its CSS and charts.js the page requested
+    charts: int  # charts drawn (charts.js marks each when plotly's promise resolves)
+    striped_slices: int  # pie slices plotly filled with a pattern (the donut's proposed lenders)
+    errors: list[str]
+
+
+def _visit(browser, url: str, path: str, state: dict | None) -> Visit:
+    """Open a page in a fresh context (empty cache) and wait for every chart on it to be drawn."""
+    context = browser.new_context(storage_state=state, service_workers="block")
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        recorder = page_weight.Recorder(context.new_cdp_session(page))
+        page_weight._open_dashboard(page, url + path)  # every chart drawn, then network idle
+        page.evaluate("0")  # let Playwright deliver the DevTools events received so far
+        assert page.url == url + path, "redirected (to the login page?)"
+        paths = [r.url.removeprefix(url) for r in recorder.resources.values() if r.url.startswith(url)]
+        return Visit(
+            plotly_files=sorted(p for p in paths if "plotly" in p.lower() or "/js/charts." in p),
+            charts=page.locator("[data-chart][data-drawn=true]:has(.main-svg)").count(),
+            striped_slices=page.locator("[data-chart] .slice path[style*='url(']").count(),
+            errors=errors,
+        )
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def viewer_state(production_url, production_viewer, browser):
+    return page_weight.log_in_state(browser, production_url, *production_viewer)
+
+
+@pytest.mark.parametrize("path", ["/projects/", "/lenders/", "/compare/", "/jcc/14/"])
+def test_pages_without_charts_request_no_plotly_file(browser, production_url, viewer_state, path):
+    visit = _visit(browser, production_url, path, viewer_state)
+    assert (visit.plotly_files, visit.charts, visit.errors) == ([], 0, [])
+
+
+def test_the_login_page_requests_no_plotly_file(browser, production_url):
+    visit = _visit(browser, production_url, "/accounts/login/", None)
+    assert (visit.plotly_files, visit.charts, visit.errors) == ([], 0, [])
+
+
+@pytest.mark.parametrize(
+    ("path", "charts", "striped"),
+    [("/", 7, 0), ("/projects/ml-1/", 2, 2), ("/jcc/", 1, 0)],
+)
+def test_chart_pages_request_only_the_partial_bundle_and_draw_every_chart(
+    browser, production_url, viewer_state, path, charts, striped
+):
+    """ML-1's donut stripes its two proposed lenders (a pie marker.pattern, which the basic bundle has)."""
+    visit = _visit(browser, production_url, path, viewer_state)
+    css, charts_js, bundle = visit.plotly_files
+    assert HASHED_BUNDLE.fullmatch(bundle)
+    assert charts_js.startswith("/static/js/charts.") and css.startswith("/static/css/plotly.")
+    assert (visit.charts, visit.striped_slices, visit.errors) == (charts, striped, [])

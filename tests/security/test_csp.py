@@ -38,8 +38,8 @@ def test_rules_parser_fails_loudly_on_an_unknown_bundle():
         plotly_css.map_style_id("var x = 1;")
 
 
-def test_base_template_marks_both_stylesheets_plotly_would_inject():
-    base = (TEMPLATES / "base.html").read_text(encoding="utf-8")
+def test_chart_pages_mark_both_stylesheets_plotly_would_inject():
+    base = (TEMPLATES / "includes" / "_chart_assets.html").read_text(encoding="utf-8")  # every chart page's
     assert 'id="plotly.js-style-global" class="no-inline-styles"' in base
     assert f'id="{plotly_css.map_style_id(plotly_css.installed_bundle())}"' in base
 
