@@ -5,12 +5,13 @@ PORT ?= 8000
 TEST_WORKERS ?= 2
 PY := .venv/bin/python
 
-.PHONY: help setup run serve test migrate demo static check-deploy
+.PHONY: help setup run serve test migrate demo static check-deploy lighthouse
 
 help:
 	@echo "make run    set up, load the demo portfolio and serve http://127.0.0.1:$(PORT)/"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make serve  production server: collectstatic, migrate, gunicorn (gunicorn.conf.py) with DEBUG off"
+	@echo "make lighthouse  Lighthouse over every page as the demo viewer, into docs/benchmarks.md"
 
 setup:
 	bash scripts/setup.sh
@@ -44,3 +45,8 @@ test:
 
 check-deploy: setup
 	DEBUG=false HTTPS=true $(PY) manage.py check --deploy --fail-level WARNING
+
+# Lighthouse (pinned, installed into .tools/) over every page as the demo viewer against a production
+# server of its own; rewrites its section of docs/benchmarks.md.
+lighthouse: demo
+	$(PY) scripts/lighthouse.py
