@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django import forms
+from django.utils import timezone
 
 from projects.choices import MeetingStatus
 from projects.models import JCCMeeting
@@ -56,6 +57,12 @@ class AsOf:
         if self.date is not None:
             return f"as_of={self.date.isoformat()}"
         return ""
+
+    def link(self, url: str) -> str:
+        """``url`` showing this moment: its query added ("?as_of_jcc=14" or "&…"); unchanged for now."""
+        if not url or not self.query:
+            return url
+        return f"{url}{'&' if '?' in url else '?'}{self.query}"
 
     @property
     def label(self) -> str:
@@ -105,7 +112,7 @@ def compare_moments(request) -> tuple[tuple[AsOfForm, AsOfForm], tuple[AsOf, AsO
     if from_data is None or (from_valid and before.date is None):
         before = last_meeting_before(after.date)
         from_form = _labelled(AsOfForm(initial={"as_of_jcc": before.meeting}, prefix="from"), "From")
-    if valid and before.date is not None and after.date is not None and before.date >= after.date:
+    if valid and before.date is not None and before.date >= (after.date or timezone.localdate()):
         from_form.add_error(None, "Choose a first moment before the second.")  # bound: a default is always earlier
         valid = False
     if not valid:

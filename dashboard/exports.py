@@ -138,19 +138,12 @@ def project_rows(projects: QuerySet[Project], *, moment: AsOf) -> list[list]:
 
 def project_url(slug: str, moment: AsOf) -> str:
     """The absolute address of a project's page as of ``moment`` (opens outside the site too)."""
-    query = f"?{moment.query}" if moment.query else ""
-    return settings.SITE_URL + reverse("dashboard:project", args=[slug]) + query
+    return moment.link(settings.SITE_URL + reverse("dashboard:project", args=[slug]))
 
 
 def preamble_lines(portfolio_filter, moment: AsOf, exported: dt.datetime) -> list[str]:
     """The lines above the XLSX table: title, filters in force, as-of moment, export time, notes."""
-    # PortfolioFilter.in_force() is being added alongside; until then, count the filters.
-    in_force = getattr(portfolio_filter, "in_force", None)
-    if in_force is not None:
-        filters = "; ".join(f"{item.label}: {item.value}" for item in in_force()) or "none"
-    else:
-        count = portfolio_filter.active_filters
-        filters = f"{count} filter{'s' if count != 1 else ''} (see the project list)" if count else "none"
+    filters = "; ".join(f"{item.label}: {item.value}" for item in portfolio_filter.in_force()) or "none"
     return [
         TITLE,
         f"Filters: {filters}",

@@ -163,32 +163,10 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
         overrun_flags=overrun_flags(project),
         stale_flags=project_stale_flags(project, current_estimate, on=as_of or timezone.localdate()),
         history=[_estimate_row(e) for e in estimates],
-        donut_rows=[
-            # Committed lines, then the proposed, planned or negotiated ones (drawn striped; with
-            # no amount stated, a legend entry only). Declined and withdrawn lines stay out.
-            *(
-                {
-                    "label": f"{line.lender}-led syndicate" if line.line_pk in participants else str(line.lender),
-                    "kind": line.lender.kind,
-                    "kind_label": line.lender.get_kind_display(),
-                    "key": line.lender.slug,  # the lender's colour survives a renaming
-                    "value_usd": line.value_usd,
-                }
-                for line in committed
-            ),
-            *(
-                {
-                    "label": f"{line.lender}-led syndicate" if line.line_pk in participants else str(line.lender),
-                    "kind": line.lender.kind,
-                    "kind_label": line.lender.get_kind_display(),
-                    "key": line.lender.slug,
-                    "value_usd": line.value_usd,
-                    "pipeline": True,
-                }
-                for line in lines
-                if line.status in PIPELINE
-            ),
-        ],
+        # Committed lines, then the proposed, planned or negotiated ones (drawn striped; with no
+        # amount stated, a legend entry only). Declined and withdrawn lines stay out.
+        donut_rows=[_donut_row(line, participants) for line in committed]
+        + [_donut_row(line, participants, pipeline=True) for line in lines if line.status in PIPELINE],
         donut_parts={
             "gap_usd": project.funding_gap_usd,
             "undisclosed_usd": project.committed_unknown_usd,
@@ -197,6 +175,18 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
         timeline=timeline,
         has_phase_dates=any(row["start"] and row["end"] for row in timeline),
     )
+
+
+def _donut_row(line, participants: dict, *, pipeline: bool = False) -> dict:
+    """A financing line as a slice of the project's donut (``charts.financing_donut``)."""
+    row = {
+        "label": f"{line.lender}-led syndicate" if line.line_pk in participants else str(line.lender),
+        "kind": line.lender.kind,
+        "kind_label": line.lender.get_kind_display(),
+        "key": line.lender.slug,  # the lender's colour survives a renaming
+        "value_usd": line.value_usd,
+    }
+    return {**row, "pipeline": True} if pipeline else row
 
 
 def source_key_order(key: str) -> tuple:

@@ -90,10 +90,7 @@ def moment_url(context, name, *args):
 @register.filter
 def with_moment(url, moment):
     """``url`` with the as-of moment's query added (or nothing, for now)."""
-    query = moment.query if moment is not None else ""
-    if not url or not query:
-        return url
-    return f"{url}{'&' if '?' in url else '?'}{query}"
+    return moment.link(url) if moment is not None else url
 
 
 @register.simple_tag(takes_context=True)

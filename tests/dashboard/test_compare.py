@@ -67,6 +67,7 @@ def test_without_a_choice_it_compares_the_last_meeting_with_now_and_a_carried_mo
     [
         {"from-as_of_jcc": "14", "to-as_of_jcc": "11"},
         {"from-as_of": "2030-01-01", "to-as_of": "2020-01-01"},
+        {"from-as_of": "2099-01-01"},  # after now, the default second moment
         {"from-as_of_jcc": "nope"},
         {"to-as_of": "1-1-1"},
     ],
