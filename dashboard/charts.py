@@ -1,16 +1,21 @@
-"""Chart building: rows in, plotly ``Figure`` out.
+"""Chart building: rows in, a plotly figure as plain data out.
 
 Every function here is pure: it takes plain rows (dicts of ``Decimal``, ``date``, ``str``
 and ``int`` values, as the page selectors of ``dashboard.selectors`` return them: labelled
-and in order) and returns a ``go.Figure``. Nothing here
+and in order) and returns a :data:`Figure`, ``{"data": [trace, …], "layout": {…}}`` made of
+``str``, ``int``, ``float``, ``bool``, ``None``, lists and dicts only: what plotly.js takes,
+ready for the ``json_script`` template filter; ``static/js/charts.js`` draws it. Nothing here
 touches the ORM, the request or the settings, so the functions are tested without a database.
-The page turns a figure into JSON with :func:`figure_json` (for ``json_script``) and
-``static/js/charts.js`` draws it.
+
+plotly's Python package is not imported here: its ``graph_objects`` check every property
+against plotly's schema as they are built, tens of milliseconds a page. The tests build a
+``plotly.graph_objects.Figure`` of every chart instead, which checks the same schema once.
 
 Conventions:
 
 * Money stays ``Decimal`` until it is handed to plotly: axes are in US$ millions
-  (``float`` of ``Decimal / 1,000,000``), hover texts are formatted from the ``Decimal``.
+  (``float`` of ``Decimal / 1,000,000``), hover texts are formatted from the ``Decimal``;
+  dates are ISO strings (``2025-06-30``), as plotly would write them.
 * Colours come from the colour maps in ``projects.choices`` and ``financing.choices``, and
   lenders' own colours from ``dashboard.colours.lender_colours``; only the neutral greys
   for axes, grid and the "today" line are defined here.
@@ -24,14 +29,10 @@ Conventions:
 
 import datetime as dt
 import html
-import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-
-import plotly.graph_objects as go
-import plotly.io as pio
 
 from dashboard.colours import lender_colours
 from financing.choices import (
@@ -52,6 +53,8 @@ from projects.choices import (
 from projects.money import BILLION, MILLION
 
 Row = Mapping[str, object]
+#: A plotly figure as JSON-native data: ``{"data": [trace dicts, each with its "type"], "layout": {…}}``.
+Figure = dict[str, object]
 
 MS_PER_DAY = 24 * 60 * 60 * 1000
 
@@ -123,14 +126,14 @@ def _plural(count: int, word: str) -> str:
 
 
 def base_layout(*, legend: bool = False, **overrides) -> dict:
-    """The layout every chart shares: white, compact, system font, no title, no template.
+    """The layout every chart shares: white, compact, system font, no title, no template
+    (plotly.js then draws with its own defaults; plotly.py's default template is ~6 KB).
 
     The legend runs along the bottom of the figure (placed in the container, so plotly
     reserves room for it below the axis titles); the top margin is left to the toolbar
     (modebar), which therefore never covers the legend.
     """
     layout = {
-        "template": go.layout.Template(),  # an empty template; figure_json drops it
         "autosize": True,
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
@@ -240,7 +243,8 @@ def _date_axis(dates: Iterable[dt.date]) -> dict:
     """A date axis over ``dates``; shorter than :data:`MIN_DATE_SPAN_DAYS`, it is padded
     evenly around them, or plotly would zoom a single date down to milliseconds."""
     dates = sorted(dates)
-    axis = _axis(type="date", tickformat="%b %Y", tickformatstops=DATE_TICK_FORMATS)
+    stops = [{**stop, "dtickrange": list(stop["dtickrange"])} for stop in DATE_TICK_FORMATS]  # the page's own copy
+    axis = _axis(type="date", tickformat="%b %Y", tickformatstops=stops)
     if dates and (dates[-1] - dates[0]).days < MIN_DATE_SPAN_DAYS:
         pad = dt.timedelta(days=(MIN_DATE_SPAN_DAYS - (dates[-1] - dates[0]).days) // 2)
         axis["range"] = [(dates[0] - pad).isoformat(), (dates[-1] + pad).isoformat()]
@@ -260,10 +264,15 @@ def _bar_height(count: int) -> int:
     return max(260, min(1600, 80 + 28 * count))
 
 
-def empty_figure(message: str = "No data") -> go.Figure:
+def figure(data: list[dict], layout: dict) -> Figure:
+    return {"data": data, "layout": layout}
+
+
+def empty_figure(message: str = "No data") -> Figure:
     """A figure with only a centred message: no axes, no legend."""
-    return go.Figure(
-        layout=base_layout(
+    return figure(
+        [],
+        base_layout(
             xaxis={"visible": False},
             yaxis={"visible": False},
             annotations=[
@@ -278,38 +287,27 @@ def empty_figure(message: str = "No data") -> go.Figure:
                 }
             ],
             height=260,
-        )
+        ),
     )
 
 
-def figure_json(fig: go.Figure) -> dict:
-    """The figure as a dict of JSON-native types, for the ``json_script`` template filter.
-
-    ``plotly.io.to_json`` converts Decimal, date and numpy values; the layout template is
-    dropped so the page carries only the chart (a default plotly template is ~6 KB).
-    """
-    data = json.loads(pio.to_json(fig, validate=False))
-    data.get("layout", {}).pop("template", None)
-    return data
-
-
-def dashboard_figures(tables: Mapping[str, list[Row]], *, today: dt.date) -> dict[str, dict]:
-    """The dashboard's charts as :func:`figure_json` dicts, from the rows of ``dashboard_page().tables``."""
+def dashboard_figures(tables: Mapping[str, list[Row]], *, today: dt.date) -> dict[str, Figure]:
+    """The dashboard's charts, from the rows of ``dashboard_page().tables``."""
     return {
-        "by_sector": figure_json(cost_by_sector(tables["by_sector"])),
-        "by_lender": figure_json(lender_mix(tables["by_lender"])),
-        "by_kind": figure_json(lender_mix(tables["by_kind"])),
-        "gaps": figure_json(funding_gap_by_project(tables["gaps"])),
-        "statuses": figure_json(status_breakdown(tables["statuses"])),
-        "timeline": figure_json(phase_timeline(tables["timeline"], today=today)),
-        "per_meeting": figure_json(decisions_per_meeting(tables["per_meeting"])),
+        "by_sector": cost_by_sector(tables["by_sector"]),
+        "by_lender": lender_mix(tables["by_lender"]),
+        "by_kind": lender_mix(tables["by_kind"]),
+        "gaps": funding_gap_by_project(tables["gaps"]),
+        "statuses": status_breakdown(tables["statuses"]),
+        "timeline": phase_timeline(tables["timeline"], today=today),
+        "per_meeting": decisions_per_meeting(tables["per_meeting"]),
     }
 
 
 # Charts ----------------------------------------------------------------------------------
 
 
-def cost_by_sector(rows: Iterable[Row]) -> go.Figure:
+def cost_by_sector(rows: Iterable[Row]) -> Figure:
     """Total cost per sector, one coloured bar each (rows keep the caller's order).
 
     rows: ``{"sector": Sector value, "sector_label": str, "cost_usd": Decimal | None, "projects": int}``
@@ -318,7 +316,8 @@ def cost_by_sector(rows: Iterable[Row]) -> go.Figure:
     if not rows:
         return empty_figure()
     labels = [esc(row["sector_label"]) for row in rows]
-    bar = go.Bar(
+    bar = dict(
+        type="bar",
         x=labels,
         y=[usd_m(row["cost_usd"]) for row in rows],
         marker={"color": [SECTOR_COLOURS[row["sector"]] for row in rows]},
@@ -326,13 +325,13 @@ def cost_by_sector(rows: Iterable[Row]) -> go.Figure:
         hovertemplate="<b>%{x}</b><br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
         name="Cost",
     )
-    return go.Figure(
-        data=[bar],
-        layout=base_layout(xaxis=_category_axis(labels), yaxis=_money_axis(max(bar.y))),
+    return figure(
+        [bar],
+        base_layout(xaxis=_category_axis(labels), yaxis=_money_axis(max(bar["y"]))),
     )
 
 
-def lender_mix(rows: Iterable[Row]) -> go.Figure:
+def lender_mix(rows: Iterable[Row]) -> Figure:
     """Committed and pipeline financing per lender or lender kind, as stacked horizontal bars.
 
     rows: ``{"key": str, "label": str, "committed_usd": Decimal, "pipeline_usd": Decimal}``, in the
@@ -348,7 +347,8 @@ def lender_mix(rows: Iterable[Row]) -> go.Figure:
     labels = [item[1] for item in items]
     hover = "<b>%{customdata[0]}</b><br>%{fullData.name}: %{customdata[1]}<extra></extra>"
     traces = [
-        go.Bar(
+        dict(
+            type="bar",
             name=name,
             orientation="h",
             y=keys,
@@ -362,9 +362,9 @@ def lender_mix(rows: Iterable[Row]) -> go.Figure:
             ("Proposed / under negotiation", 3, PIPELINE_COLOUR),
         )
     ]
-    return go.Figure(
-        data=traces,
-        layout=base_layout(
+    return figure(
+        traces,
+        base_layout(
             legend=True,
             barmode="stack",
             height=_bar_height(len(items)),
@@ -384,7 +384,7 @@ FUNDING_PARTS = (
 )
 
 
-def funding_gap_by_project(rows: Iterable[Row]) -> go.Figure:
+def funding_gap_by_project(rows: Iterable[Row]) -> Figure:
     """Each project's cost in its four parts, in the caller's order (largest gap first) from the top.
 
     rows: ``{"name", "slug", "cost_usd", "committed_usd", "unknown_usd", "pipeline_usd",
@@ -396,7 +396,8 @@ def funding_gap_by_project(rows: Iterable[Row]) -> go.Figure:
     slugs = [row["slug"] for row in rows]
     names = [esc(row["name"]) for row in rows]
     traces = [
-        go.Bar(
+        dict(
+            type="bar",
             orientation="h",
             y=slugs,
             x=[usd_m(row.get(key)) for row in rows],
@@ -419,9 +420,9 @@ def funding_gap_by_project(rows: Iterable[Row]) -> go.Figure:
         )
         for key, part in FUNDING_PARTS
     ]
-    return go.Figure(
-        data=traces,
-        layout=base_layout(
+    return figure(
+        traces,
+        base_layout(
             legend=True,
             barmode="stack",
             height=_bar_height(len(rows)),
@@ -444,7 +445,7 @@ def _gap_labels(rows: list[Row]) -> dict:
     }
 
 
-def status_breakdown(rows: Iterable[Row]) -> go.Figure:
+def status_breakdown(rows: Iterable[Row]) -> Figure:
     """Number of projects per status, one bar each in the rows' order (``ProjectStatus`` order).
 
     rows: ``{"status": ProjectStatus value, "status_label": str, "projects": int, "cost_usd": Decimal | None}``.
@@ -453,7 +454,8 @@ def status_breakdown(rows: Iterable[Row]) -> go.Figure:
     if not rows:
         return empty_figure()
     labels = [esc(row["status_label"]) for row in rows]
-    bar = go.Bar(
+    bar = dict(
+        type="bar",
         x=labels,
         y=[row["projects"] for row in rows],
         marker={"color": [PROJECT_STATUS_COLOURS[row["status"]] for row in rows]},
@@ -461,16 +463,16 @@ def status_breakdown(rows: Iterable[Row]) -> go.Figure:
         hovertemplate="<b>%{x}</b><br>%{customdata[0]}<br>Cost: %{customdata[1]}<extra></extra>",
         name="Projects",
     )
-    return go.Figure(
-        data=[bar],
-        layout=base_layout(
+    return figure(
+        [bar],
+        base_layout(
             xaxis=_category_axis(labels),
             yaxis=_count_axis(max(row["projects"] for row in rows), title="Projects"),
         ),
     )
 
 
-def phase_timeline(rows: Iterable[Row], *, today: dt.date) -> go.Figure:
+def phase_timeline(rows: Iterable[Row], *, today: dt.date) -> Figure:
     """Gantt chart of phases, one bar per phase from start to end, a dashed line at ``today``.
 
     rows: ``phase_timeline_row`` dicts (``label``, ``status``, ``status_label``, ``start``, ``end``),
@@ -490,7 +492,8 @@ def phase_timeline(rows: Iterable[Row], *, today: dt.date) -> go.Figure:
         if not picked:
             continue
         traces.append(
-            go.Bar(
+            dict(
+                type="bar",
                 name=esc(picked[0][1]["status_label"]),
                 orientation="h",
                 y=[label for label, _ in picked],
@@ -501,9 +504,9 @@ def phase_timeline(rows: Iterable[Row], *, today: dt.date) -> go.Figure:
                 hovertemplate=("<b>%{y}</b><br>%{fullData.name}<br>%{customdata[0]} – %{customdata[1]}<extra></extra>"),
             )
         )
-    return go.Figure(
-        data=traces,
-        layout=base_layout(
+    return figure(
+        traces,
+        base_layout(
             legend=True,
             barmode="overlay",
             height=_bar_height(len(categories)),
@@ -541,7 +544,7 @@ def phase_timeline(rows: Iterable[Row], *, today: dt.date) -> go.Figure:
     )
 
 
-def decisions_per_meeting(rows: Iterable[Row]) -> go.Figure:
+def decisions_per_meeting(rows: Iterable[Row]) -> Figure:
     """Decisions per JCC meeting, stacked by decision kind, meetings in the rows' (number) order.
 
     rows: ``{"number": int, "label": str, "kind": DecisionKind value, "kind_label": str, "decisions": int}``,
@@ -560,7 +563,8 @@ def decisions_per_meeting(rows: Iterable[Row]) -> go.Figure:
         if not picked:
             continue
         traces.append(
-            go.Bar(
+            dict(
+                type="bar",
                 name=esc(picked[0]["kind_label"]),
                 x=[esc(row["label"]) for row in picked],
                 y=[row["decisions"] for row in picked],
@@ -568,9 +572,9 @@ def decisions_per_meeting(rows: Iterable[Row]) -> go.Figure:
                 hovertemplate="<b>%{x}</b><br>%{fullData.name}: %{y}<extra></extra>",
             )
         )
-    return go.Figure(
-        data=traces,
-        layout=base_layout(
+    return figure(
+        traces,
+        base_layout(
             legend=True,
             barmode="stack",
             xaxis=_category_axis(categories),
@@ -579,7 +583,7 @@ def decisions_per_meeting(rows: Iterable[Row]) -> go.Figure:
     )
 
 
-def cost_history(rows: Iterable[Row]) -> go.Figure:
+def cost_history(rows: Iterable[Row]) -> Figure:
     """One project's cost estimates over time: US$ m, and PKR bn as a legend toggle.
 
     rows (date order): ``{"as_of", "amount_usd", "amount_pkr", "basis", "forum", "source",
@@ -607,7 +611,7 @@ def cost_history(rows: Iterable[Row]) -> go.Figure:
         "Basis: %{customdata[3]}<br>Forum: %{customdata[4]}<br>Source: %{customdata[5]}<extra></extra>"
     )
 
-    def series(picked: list[Row], *, currency: str, **kwargs) -> go.Scatter | None:
+    def series(picked: list[Row], *, currency: str, **kwargs) -> dict | None:
         key = "amount_usd" if currency == "usd" else "amount_pkr"
         picked = [row for row in picked if row[key] is not None]
         if not picked:
@@ -616,7 +620,8 @@ def cost_history(rows: Iterable[Row]) -> go.Figure:
             values, texts = [usd_m(row[key]) for row in picked], [usd_text(row[key]) for row in picked]
         else:
             values, texts = [pkr_bn(row[key]) for row in picked], [pkr_text(row[key]) for row in picked]
-        return go.Scatter(
+        return dict(
+            type="scatter",
             x=[row["as_of"].isoformat() for row in picked],
             y=values,
             customdata=[hover(row, text) for row, text in zip(picked, texts, strict=True)],
@@ -668,12 +673,12 @@ def cost_history(rows: Iterable[Row]) -> go.Figure:
     traces = [trace for trace in traces if trace is not None]
     if not traces:
         return empty_figure()
-    usd_values = [value for trace in traces if trace.yaxis != "y2" for value in trace.y]
-    pkr_values = [value for trace in traces if trace.yaxis == "y2" for value in trace.y]
+    usd_values = [value for trace in traces if trace.get("yaxis") != "y2" for value in trace["y"]]
+    pkr_values = [value for trace in traces if trace.get("yaxis") == "y2" for value in trace["y"]]
     pkr_axis = _money_axis(max(pkr_values, default=0), title="PKR bn")
-    return go.Figure(
-        data=traces,
-        layout=base_layout(
+    return figure(
+        traces,
+        base_layout(
             legend=True,
             xaxis=_date_axis(row["as_of"] for row in rows),
             yaxis=_money_axis(max(usd_values, default=0)),
@@ -698,7 +703,7 @@ def financing_donut(
     gap_usd: Decimal | None,
     undisclosed_usd: Decimal | None = None,
     pipeline_usd: Decimal | None = None,
-) -> go.Figure:
+) -> Figure:
     """Committed financing per lender, then proposed lenders, then the rest of the cost, as a donut.
 
     rows: ``{"label": str, "kind": LenderKind value, "kind_label": str, "value_usd": Decimal | None}`` and optionally
@@ -779,7 +784,8 @@ def financing_donut(
         }
     # Percentages written on stripes are hard to read: a hatched slice has its percentage outside.
     position = {"textposition": ["outside" if hatched else "auto" for *_, hatched in slices]} if proposed else {}
-    pie = go.Pie(
+    pie = dict(
+        type="pie",
         labels=[label for label, *_ in slices],
         values=[usd_m(size) for _, _, size, *_ in slices],
         marker=marker,
@@ -793,7 +799,7 @@ def financing_donut(
         hovertemplate="<b>%{label}</b><br>%{customdata[1]}<br>%{customdata[0]}<br>%{percent}<extra></extra>",
         **position,
     )
-    return go.Figure(data=[pie], layout=base_layout(legend=True))
+    return figure([pie], base_layout(legend=True))
 
 
 def _lender_key(row: Row) -> str:

@@ -108,9 +108,9 @@ def project_detail(request, slug: str):
     if page is None:
         raise Http404("No such project.")
     figures = {
-        "history": charts.figure_json(charts.cost_history(page.history)),
-        "donut": charts.figure_json(charts.financing_donut(page.donut_rows, **page.donut_parts)),
-        "timeline": charts.figure_json(charts.phase_timeline(page.timeline, today=timezone.localdate())),
+        "history": charts.cost_history(page.history),
+        "donut": charts.financing_donut(page.donut_rows, **page.donut_parts),
+        "timeline": charts.phase_timeline(page.timeline, today=timezone.localdate()),
     }
     context = {
         **vars(page),
@@ -155,7 +155,7 @@ def lender_detail(request, slug: str):
 def meeting_list(request):
     as_of_form, moment, status = _bind_as_of(request)
     page = selectors.meeting_list_page(as_of=moment.date)
-    figure = charts.figure_json(charts.decisions_per_meeting(page.per_meeting))
+    figure = charts.decisions_per_meeting(page.per_meeting)
     context = {**vars(page), "figure": figure, "as_of_form": as_of_form, "moment": moment}
     context["breadcrumbs"] = [("JCC meetings", "")]
     return render(request, "dashboard/meeting_list.html", context, status=status)

@@ -6,8 +6,10 @@ services use too.
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
+from dashboard.cache import cache_key, cached
 from projects.money import amount_text, percent_text, pkr_text, usd_text
 
 register = template.Library()
@@ -101,3 +103,35 @@ def now_url(context):
     for name in ("as_of_jcc", "as_of", "page", "changes_page"):
         query.pop(name, None)
     return request.path + (f"?{query.urlencode()}" if query else "")
+
+
+# Fragments cached with the page's figures -------------------------------------------------
+
+
+class CachedFragmentNode(template.Node):
+    def __init__(self, name: str, nodelist: template.NodeList):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context) -> str:
+        request = context.get("request")
+        key = None
+        if request is not None:
+            key = cache_key(request, f"fragment-{self.name}", extra=timezone.localdate().isoformat())
+        return cached(key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def cached_fragment(parser, token):
+    """``{% cached_fragment "name" %}…{% endcached_fragment %}``: the enclosed HTML, rendered once per
+    page (path), query string, day and data version, like the page's figures (``dashboard.cache``).
+
+    Only for HTML that depends on nothing else: not the user, not a CSRF token. The portfolio
+    filter form is: its ~400 widget templates (every lender, sector, status… a checkbox) took
+    20-30 ms of each dashboard and project list request.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][-1] != bits[1][0]:
+        raise template.TemplateSyntaxError('Usage: {% cached_fragment "name" %}…{% endcached_fragment %}')
+    nodelist = parser.parse(("endcached_fragment",))
+    parser.delete_first_token()
+    return CachedFragmentNode(bits[1][1:-1], nodelist)

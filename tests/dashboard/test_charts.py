@@ -1,10 +1,18 @@
-"""Chart building: plain unit tests on fixed rows, no database."""
+"""Chart building: plain unit tests on fixed rows, no database.
 
+The chart functions return plotly's JSON as plain data; the tests at the end make a
+``plotly.graph_objects.Figure`` of every chart, which checks it against plotly's schema."""
+
+import copy
 import datetime as dt
 import json
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from dashboard import charts
@@ -38,7 +46,7 @@ M = Decimal(1_000_000)
 
 
 def as_json(fig):
-    return json.dumps(charts.figure_json(fig))
+    return json.dumps(fig)
 
 
 def assert_escaped(fig):
@@ -50,15 +58,14 @@ def assert_escaped(fig):
 
 
 def assert_no_data(fig):
-    data = charts.figure_json(fig)
-    assert data.get("data", []) == []
-    assert [a["text"] for a in data["layout"]["annotations"]] == ["No data"]
-    assert data["layout"]["xaxis"]["visible"] is False
-    assert data["layout"]["yaxis"]["visible"] is False
+    assert fig["data"] == []
+    assert [a["text"] for a in fig["layout"]["annotations"]] == ["No data"]
+    assert fig["layout"]["xaxis"]["visible"] is False
+    assert fig["layout"]["yaxis"]["visible"] is False
 
 
 def traces(fig):
-    return charts.figure_json(fig)["data"]
+    return fig["data"]
 
 
 # Helpers ---------------------------------------------------------------------------------
@@ -67,7 +74,7 @@ def traces(fig):
 def test_empty_figure_shows_the_message_and_no_axes():
     assert_no_data(charts.empty_figure())
     fig = charts.empty_figure(message="Nothing <yet>")
-    assert charts.figure_json(fig)["layout"]["annotations"][0]["text"] == "Nothing &lt;yet&gt;"
+    assert fig["layout"]["annotations"][0]["text"] == "Nothing &lt;yet&gt;"
 
 
 def test_money_is_shown_in_millions_with_the_full_number_in_hover():
@@ -85,54 +92,12 @@ def test_escaping_uses_entities_plotly_decodes():
 
 
 def test_base_layout_is_white_compact_without_title_or_template():
-    layout = charts.figure_json(charts.cost_by_sector(SECTOR_ROWS[1:2]))["layout"]
+    layout = charts.cost_by_sector(SECTOR_ROWS[1:2])["layout"]
     assert layout["paper_bgcolor"] == layout["plot_bgcolor"] == "white"
     assert layout["font"]["family"] == "system-ui, sans-serif"
     assert layout["autosize"] is True
     assert "title" not in layout
     assert "template" not in layout
-
-
-# figure_json -----------------------------------------------------------------------------
-
-
-def test_figure_json_returns_only_json_native_types():
-    fig = go.Figure(go.Scatter(x=[D(2020, 1, 2)], y=[Decimal("12.5")]))
-    data = charts.figure_json(fig)
-
-    def walk(value):
-        if isinstance(value, dict):
-            assert all(isinstance(key, str) for key in value)
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-        else:
-            assert value is None or type(value) in (str, int, float, bool)
-
-    walk(data)
-    assert data["data"][0]["x"] == ["2020-01-02"]
-    assert data["data"][0]["y"] == [12.5]
-    assert isinstance(data["data"][0]["y"][0], float)
-    assert json.loads(json.dumps(data)) == data
-
-
-def test_figure_json_drops_the_template_and_stays_small():
-    fig = go.Figure(go.Bar(x=["a"], y=[1]))  # a default figure carries plotly's ~6 KB template
-    assert "template" not in charts.figure_json(fig)["layout"]
-    rows = [
-        {"key": f"lender-{i}", "label": f"Lender {i}", "committed_usd": i * 100 * M, "pipeline_usd": 50 * M}
-        for i in range(1, 9)
-    ]
-    assert len(as_json(charts.lender_mix(rows))) < 5000
-
-
-def test_figure_json_does_not_change_the_figure():
-    fig = charts.cost_by_sector(SECTOR_ROWS[1:2])
-    before = fig.to_plotly_json()
-    charts.figure_json(fig)
-    assert fig.to_plotly_json() == before
 
 
 # cost_by_sector --------------------------------------------------------------------------
@@ -163,7 +128,7 @@ def test_cost_by_sector_draws_one_coloured_bar_per_sector_in_us_dollar_millions(
 
 
 def test_cost_by_sector_labels_the_money_axis():
-    layout = charts.figure_json(charts.cost_by_sector(SECTOR_ROWS))["layout"]
+    layout = charts.cost_by_sector(SECTOR_ROWS)["layout"]
     assert layout["yaxis"]["title"]["text"] == "US$ m"
     assert layout["xaxis"]["categoryarray"] == ["Transport", "Energy", "Gwadar"]
 
@@ -194,7 +159,7 @@ def test_lender_mix_stacks_committed_and_pipeline_in_the_rows_order_from_the_top
     assert committed["x"] == [2000.0, 0.0, 100.0]
     assert pipeline["x"] == [500.0, 300.0, 0.0]
     assert committed["customdata"][0] == ["China Development Bank", "US$ 2,000.0m"]
-    layout = charts.figure_json(fig)["layout"]
+    layout = fig["layout"]
     assert layout["barmode"] == "stack"
     assert layout["yaxis"]["autorange"] == "reversed"  # first category at the top
     assert layout["yaxis"]["categoryarray"] == ["cdb", "psdp", "adb"]
@@ -214,7 +179,7 @@ def test_lender_mix_by_kind_labels_ticks_with_the_rows_labels_in_the_status_colo
         {"key": "multilateral", "label": LenderKind.MULTILATERAL.label, "committed_usd": 10 * M, "pipeline_usd": 0 * M},
     ]
     fig = charts.lender_mix(rows)
-    layout = charts.figure_json(fig)["layout"]
+    layout = fig["layout"]
     assert layout["yaxis"]["ticktext"] == [LenderKind.CHINESE_GOVERNMENT.label, LenderKind.MULTILATERAL.label]
     assert [t["marker"]["color"] for t in traces(fig)] == [
         FINANCING_STATUS_COLOURS[FinancingStatus.SIGNED],
@@ -268,7 +233,7 @@ def test_funding_gap_keeps_the_callers_order_largest_at_the_top():
     assert bar["marker"]["color"] == FUNDING_GAP_COLOUR
     assert bar["customdata"][0] == ["ML-1", "US$ 6,800.0m", "US$ 10,000.0m", "68.0%"]
     assert bar["customdata"][1][3] == "12.5%"
-    layout = charts.figure_json(fig)["layout"]
+    layout = fig["layout"]
     assert layout["barmode"] == "stack"
     assert layout["yaxis"]["autorange"] == "reversed"
     assert layout["yaxis"]["categoryarray"] == ["ml-1", "airport"]
@@ -340,7 +305,7 @@ def test_phase_timeline_draws_one_trace_per_status_with_start_base_and_duration(
     assert under_way["x"] == [(D(2027, 1, 1) - D(2024, 1, 1)).days * 86_400_000]
     assert completed["y"] == [f"{charts.esc(SCRIPT)} – Build"]
     assert all(t["orientation"] == "h" for t in data)
-    layout = charts.figure_json(fig)["layout"]
+    layout = fig["layout"]
     assert layout["xaxis"]["type"] == "date"
     assert layout["barmode"] == "overlay"
     # Rows keep the caller's order from the top, whatever their status.
@@ -350,7 +315,7 @@ def test_phase_timeline_draws_one_trace_per_status_with_start_base_and_duration(
 
 
 def test_phase_timeline_marks_today_with_a_dashed_line_and_label():
-    layout = charts.figure_json(charts.phase_timeline(PHASE_ROWS, today=TODAY))["layout"]
+    layout = charts.phase_timeline(PHASE_ROWS, today=TODAY)["layout"]
     (line,) = layout["shapes"]
     assert line["type"] == "line"
     assert line["x0"] == line["x1"] == "2025-06-30"
@@ -386,7 +351,7 @@ def test_decisions_per_meeting_stacks_kinds_with_meetings_in_number_order():
     assert reviewed["name"] == DecisionKind.REVIEWED.label
     assert reviewed["marker"]["color"] == DECISION_KIND_COLOURS[DecisionKind.REVIEWED]
     assert (reviewed["x"], reviewed["y"]) == (["10th JCC", "14th JCC"], [3, 4])
-    layout = charts.figure_json(fig)["layout"]
+    layout = fig["layout"]
     assert layout["barmode"] == "stack"
     assert layout["xaxis"]["categoryarray"] == ["9th JCC", "10th JCC", "14th JCC"]
 
@@ -441,7 +406,7 @@ def test_cost_history_draws_usd_line_pkr_toggle_and_partial_markers():
     assert partial_pkr["yaxis"] == "y2"
     assert partial_pkr["visible"] == "legendonly"
     assert partial_pkr["legendgroup"] == pkr["legendgroup"]
-    layout = charts.figure_json(fig)["layout"]
+    layout = fig["layout"]
     assert layout["yaxis2"]["overlaying"] == "y"
     assert layout["yaxis2"]["side"] == "right"
     assert layout["yaxis"]["title"]["text"] == "US$ m"
@@ -601,7 +566,7 @@ def test_every_chart_escapes_a_hostile_name(name):
 
 def test_cost_history_with_one_date_shows_months_not_milliseconds():
     """Hub has one estimate: plotly alone would span a millisecond around it."""
-    fig = charts.figure_json(charts.cost_history(HISTORY[:1]))
+    fig = charts.cost_history(HISTORY[:1])
     xaxis = fig["layout"]["xaxis"]
     only = HISTORY[0]["as_of"]
     assert xaxis["tickformat"] == "%b %Y"
@@ -609,7 +574,7 @@ def test_cost_history_with_one_date_shows_months_not_milliseconds():
         (only - dt.timedelta(days=183)).isoformat(),
         (only + dt.timedelta(days=183)).isoformat(),
     ]
-    several = charts.figure_json(charts.cost_history(HISTORY))["layout"]["xaxis"]
+    several = charts.cost_history(HISTORY)["layout"]["xaxis"]
     assert "range" not in several  # more than one date: plotly's own range
 
 
@@ -656,20 +621,20 @@ def test_nice_step_is_exact_decimal():
 
 
 def test_money_axes_tick_at_round_figures_in_the_steps_decimals():
-    layout = charts.figure_json(charts.cost_by_sector(SECTOR_ROWS))["layout"]
+    layout = charts.cost_by_sector(SECTOR_ROWS)["layout"]
     # The largest bar is 11,500: steps of 2,000 up to 12,000, and the range reaches the last tick.
     assert layout["yaxis"]["tickmode"] == "array"
     assert layout["yaxis"]["tickvals"] == [0, 2000, 4000, 6000, 8000, 10000, 12000]
     assert layout["yaxis"]["tickformat"] == ",.0f"
     assert layout["yaxis"]["autorangeoptions"] == {"include": [12000]}
     small = [{"sector": "energy", "sector_label": "Energy", "cost_usd": Decimal("900000"), "projects": 1}]
-    yaxis = charts.figure_json(charts.cost_by_sector(small))["layout"]["yaxis"]
+    yaxis = charts.cost_by_sector(small)["layout"]["yaxis"]
     assert (yaxis["tickvals"], yaxis["tickformat"]) == ([0, 0.2, 0.4, 0.6, 0.8, 1], ",.1f")
 
 
 def test_stacked_money_axes_tick_up_to_the_longest_bar():
     # CDB's 2,000 + 500 is the longest stack: 0 to 2,500 by 500.
-    assert charts.figure_json(charts.lender_mix(LENDER_ROWS))["layout"]["xaxis"]["tickvals"] == [
+    assert charts.lender_mix(LENDER_ROWS)["layout"]["xaxis"]["tickvals"] == [
         0,
         500,
         1000,
@@ -678,7 +643,7 @@ def test_stacked_money_axes_tick_up_to_the_longest_bar():
         2500,
     ]
     # ML-1's parts add up to 10,000.
-    assert charts.figure_json(charts.funding_gap_by_project(GAP_ROWS))["layout"]["xaxis"]["tickvals"] == [
+    assert charts.funding_gap_by_project(GAP_ROWS)["layout"]["xaxis"]["tickvals"] == [
         0,
         2000,
         4000,
@@ -693,24 +658,24 @@ def test_count_axes_show_each_whole_number_below_ten():
         {"status": "proposed", "status_label": "Proposed", "projects": 1, "cost_usd": None},
         {"status": "operational", "status_label": "Operational", "projects": 2, "cost_usd": None},
     ]
-    yaxis = charts.figure_json(charts.status_breakdown(rows))["layout"]["yaxis"]
+    yaxis = charts.status_breakdown(rows)["layout"]["yaxis"]
     assert (yaxis["tickvals"], yaxis["tickformat"], yaxis["title"]["text"]) == ([0, 1, 2], ",d", "Projects")
     decisions = [  # 14th JCC: 1 + 4 decisions stacked
         {"number": 9, "label": "9th JCC", "kind": "reviewed", "kind_label": "Reviewed", "decisions": 2},
         {"number": 14, "label": "14th JCC", "kind": "approved", "kind_label": "Approved", "decisions": 1},
         {"number": 14, "label": "14th JCC", "kind": "reviewed", "kind_label": "Reviewed", "decisions": 4},
     ]
-    yaxis = charts.figure_json(charts.decisions_per_meeting(decisions))["layout"]["yaxis"]
+    yaxis = charts.decisions_per_meeting(decisions)["layout"]["yaxis"]
     assert (yaxis["tickvals"], yaxis["tickformat"]) == ([0, 1, 2, 3, 4, 5], ",d")
 
 
 def test_cost_history_pkr_axis_ticks_at_round_rupee_billions():
-    yaxis2 = charts.figure_json(charts.cost_history(HISTORY))["layout"]["yaxis2"]
+    yaxis2 = charts.cost_history(HISTORY)["layout"]["yaxis2"]
     # PKR 1,100bn the most: steps of 200bn to 1,200bn, the hidden axis's range up to that tick.
     assert yaxis2["tickvals"] == [0, 200, 400, 600, 800, 1000, 1200]
     assert yaxis2["range"] == [0, 1200]
     assert yaxis2["title"]["text"] == "PKR bn"
-    assert charts.figure_json(charts.cost_history(HISTORY))["layout"]["yaxis"]["tickvals"] == [
+    assert charts.cost_history(HISTORY)["layout"]["yaxis"]["tickvals"] == [
         0,
         2000,
         4000,
@@ -724,7 +689,7 @@ def test_cost_history_pkr_axis_ticks_at_round_rupee_billions():
 
 
 def test_date_axes_name_months_and_days_when_zoomed_in():
-    xaxis = charts.figure_json(charts.cost_history(HISTORY))["layout"]["xaxis"]
+    xaxis = charts.cost_history(HISTORY)["layout"]["xaxis"]
     assert (xaxis["type"], xaxis["tickformat"]) == ("date", "%b %Y")
     assert [(stop["dtickrange"], stop["value"]) for stop in xaxis["tickformatstops"]] == [
         ([None, 86_400_000], "%-d %b %Y %H:%M"),
@@ -736,17 +701,17 @@ def test_date_axes_name_months_and_days_when_zoomed_in():
 def test_phase_timeline_with_one_short_phase_spans_a_year_around_it():
     """One 10-day phase in Jan 2026, today 5 Jan 2026: plotly alone would tick in hours."""
     row = phase_row("ML-1", "Package 2", "planned", D(2026, 1, 1), D(2026, 1, 11))
-    xaxis = charts.figure_json(charts.phase_timeline([row], today=D(2026, 1, 5)))["layout"]["xaxis"]
+    xaxis = charts.phase_timeline([row], today=D(2026, 1, 5))["layout"]["xaxis"]
     assert (xaxis["type"], xaxis["tickformat"]) == ("date", "%b %Y")
     # 366 − 10 days of padding, 178 each side.
     assert xaxis["range"] == ["2025-07-07", "2026-07-08"]
 
 
 def test_phase_timeline_reaches_today_and_keeps_plotlys_range_over_a_year():
-    xaxis = charts.figure_json(charts.phase_timeline(PHASE_ROWS, today=TODAY))["layout"]["xaxis"]
+    xaxis = charts.phase_timeline(PHASE_ROWS, today=TODAY)["layout"]["xaxis"]
     assert "range" not in xaxis
     row = phase_row("ML-1", "Package 2", "planned", D(2026, 1, 1), D(2026, 1, 11))
-    xaxis = charts.figure_json(charts.phase_timeline([row], today=D(2025, 11, 1)))["layout"]["xaxis"]
+    xaxis = charts.phase_timeline([row], today=D(2025, 11, 1))["layout"]["xaxis"]
     # From today (1 Nov 2025) to the phase's end, 71 days: padded 147 days each side.
     assert xaxis["range"] == ["2025-06-07", "2026-06-07"]
 
@@ -790,7 +755,7 @@ def test_legends_sit_below_the_plot_leaving_the_top_to_the_toolbar():
         charts.financing_donut(DONUT_ROWS, gap_usd=200 * M),
         charts.phase_timeline(PHASE_ROWS, today=TODAY),
     ):
-        layout = charts.figure_json(fig)["layout"]
+        layout = fig["layout"]
         assert layout["legend"] == {
             "orientation": "h",
             "x": 0,
@@ -880,3 +845,141 @@ def test_proposed_lenders_above_the_pipeline_part_share_it():
 def test_donut_without_proposed_lenders_has_no_pattern():
     (pie,) = traces(charts.financing_donut(DONUT_ROWS, gap_usd=200 * M))
     assert "pattern" not in pie["marker"]
+
+
+# Plain data, checked against plotly's schema ---------------------------------------------
+
+#: Every chart function on representative rows, and on no rows ("No data").
+CHARTS = {
+    "cost_by_sector": lambda: charts.cost_by_sector(SECTOR_ROWS),
+    "cost_by_sector, empty": lambda: charts.cost_by_sector([]),
+    "lender_mix": lambda: charts.lender_mix(LENDER_ROWS),
+    "lender_mix, empty": lambda: charts.lender_mix([]),
+    "funding_gap_by_project": lambda: charts.funding_gap_by_project(GAP_ROWS),
+    "funding_gap_by_project, empty": lambda: charts.funding_gap_by_project([]),
+    "status_breakdown": lambda: charts.status_breakdown(
+        [{"status": "operational", "status_label": "Operational", "projects": 12, "cost_usd": 15 * M}]
+    ),
+    "status_breakdown, empty": lambda: charts.status_breakdown([]),
+    "phase_timeline": lambda: charts.phase_timeline(PHASE_ROWS, today=TODAY),
+    "phase_timeline, one short phase": lambda: charts.phase_timeline(PHASE_ROWS[1:2], today=TODAY),
+    "phase_timeline, empty": lambda: charts.phase_timeline([], today=TODAY),
+    "decisions_per_meeting": lambda: charts.decisions_per_meeting(
+        [{"number": 14, "label": "14th JCC", "kind": "reviewed", "kind_label": "Reviewed", "decisions": 4}]
+    ),
+    "decisions_per_meeting, empty": lambda: charts.decisions_per_meeting([]),
+    "cost_history": lambda: charts.cost_history(HISTORY),
+    "cost_history, one estimate": lambda: charts.cost_history(HISTORY[:1]),
+    "cost_history, empty": lambda: charts.cost_history([]),
+    "financing_donut": lambda: charts.financing_donut(DONUT_ROWS, gap_usd=200 * M),
+    "financing_donut, proposed and undisclosed": lambda: charts.financing_donut(
+        [chinese("CDB"), chinese("ADB", value=50, pipeline=True), chinese("AIIB", value_usd=None, pipeline=True)],
+        gap_usd=3 * M,
+        undisclosed_usd=1 * M,
+        pipeline_usd=20 * M,
+    ),
+    "financing_donut, empty": lambda: charts.financing_donut([], gap_usd=None),
+}
+
+#: The trace types of the plotly.js bundle the site serves (plotly-basic).
+BUNDLED_TRACE_TYPES = {"bar", "scatter", "pie"}
+
+
+def assert_json_native(value):
+    if isinstance(value, dict):
+        assert all(isinstance(key, str) for key in value)
+        for item in value.values():
+            assert_json_native(item)
+    elif isinstance(value, list):
+        for item in value:
+            assert_json_native(item)
+    else:
+        assert value is None or type(value) in (str, int, float, bool), repr(value)
+
+
+def plotlys_own_json(spec: dict) -> dict:
+    """What plotly makes of ``spec``: a ``go.Figure`` (which raises ValueError on any property
+    or value its schema does not allow), written out by plotly, its default template dropped."""
+    built = json.loads(pio.to_json(go.Figure(spec), validate=False))
+    built["layout"].pop("template")
+    return built
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_every_chart_is_json_that_plotlys_schema_accepts_unchanged(name):
+    spec = CHARTS[name]()
+    assert set(spec) == {"data", "layout"}
+    assert_json_native(spec)
+    assert {trace["type"] for trace in spec["data"]} <= BUNDLED_TRACE_TYPES
+    # plotly validates every property as it builds the figure, and writes out exactly what it was
+    # given: the page gets what the go.Figure of the earlier charts.py gave it, template dropped.
+    assert plotlys_own_json(copy.deepcopy(spec)) == spec
+
+
+@pytest.mark.parametrize(
+    ("break_it", "message"),
+    [
+        (lambda fig: fig["data"][0].update(colour="red"), "Invalid property specified for .*Bar: 'colour'"),
+        (lambda fig: fig["data"][0].update(orientation="sideways"), "'orientation' property of bar"),
+        (lambda fig: fig["data"][0]["marker"].update(color="not-a-colour"), "'color' property of bar.marker"),
+        (lambda fig: fig["data"][0].update(type="gantt"), "Invalid element.* for the 'data' property"),
+        (lambda fig: fig["layout"]["legend"].update(yref="containr"), "'yref' property of layout.legend"),
+        (lambda fig: fig["layout"].update(barmode="side by side"), "'barmode' property of layout"),
+    ],
+)
+def test_a_figure_plotlys_schema_does_not_allow_is_rejected(break_it, message):
+    fig = charts.lender_mix(LENDER_ROWS)
+    plotlys_own_json(copy.deepcopy(fig))  # the figure as it is passes
+    break_it(fig)
+    with pytest.raises(ValueError, match=message):
+        plotlys_own_json(fig)
+
+
+def test_dashboard_figures_are_the_chart_functions_figures():
+    tables = {
+        "by_sector": SECTOR_ROWS,
+        "by_lender": LENDER_ROWS,
+        "by_kind": [],
+        "gaps": GAP_ROWS,
+        "statuses": [],
+        "timeline": PHASE_ROWS,
+        "per_meeting": [],
+    }
+    assert charts.dashboard_figures(tables, today=TODAY) == {
+        "by_sector": charts.cost_by_sector(SECTOR_ROWS),
+        "by_lender": charts.lender_mix(LENDER_ROWS),
+        "by_kind": charts.empty_figure(),
+        "gaps": charts.funding_gap_by_project(GAP_ROWS),
+        "statuses": charts.empty_figure(),
+        "timeline": charts.phase_timeline(PHASE_ROWS, today=TODAY),
+        "per_meeting": charts.empty_figure(),
+    }
+
+
+def test_each_call_builds_a_figure_of_its_own():
+    """A page may hold a figure (the dashboard caches its figures): changing one changes no other."""
+    fig = charts.cost_history(HISTORY)
+    expected = copy.deepcopy(fig)
+    fig["layout"]["xaxis"]["tickformatstops"][0]["dtickrange"][0] = 1
+    fig["layout"]["margin"]["t"] = 0
+    fig["data"][0]["marker"]["size"] = 1
+    assert charts.cost_history(HISTORY) == expected
+    assert charts.DATE_TICK_FORMATS[0]["dtickrange"] == [None, 86_400_000]
+
+
+def test_figures_carry_no_template_and_stay_small():
+    rows = [
+        {"key": f"lender-{i}", "label": f"Lender {i}", "committed_usd": i * 100 * M, "pipeline_usd": 50 * M}
+        for i in range(1, 9)
+    ]
+    fig = charts.lender_mix(rows)
+    assert "template" not in fig["layout"]
+    assert len(as_json(fig)) < 5000
+
+
+def test_the_charts_module_does_not_import_plotly():
+    """Building plotly's graph objects is what cost tens of milliseconds a page."""
+    code = "import sys, dashboard.charts; print(sorted(m for m in sys.modules if m.split('.')[0] == 'plotly'))"
+    root = Path(charts.__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
