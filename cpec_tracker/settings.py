@@ -123,6 +123,22 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if not env.bool("POSTGRES_JIT", default=False):
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = (options.get("options", "") + " -c jit=off").strip()
+# A PostgreSQL read replica (streaming replication of DATABASE_URL's database), optional: page
+# reads go to it, writes, the admin and logins to the primary (cpec_tracker/db_routers.py).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    # The primary's connection settings (CONN_MAX_AGE, JIT off…) with the replica's address.
+    replica = env.db("DATABASE_REPLICA_URL")
+    replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **replica.get("OPTIONS", {})}
+    DATABASES["replica"] = {**DATABASES["default"], **replica}
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at PostgreSQL (postgres://…).")
+    DATABASE_ROUTERS = ["cpec_tracker.db_routers.PrimaryReplicaRouter"]
+    # Seconds a browser that wrote keeps reading the primary (longer than the replica's usual lag).
+    DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "cpec_tracker.db_routers.ReplicaRoutingMiddleware",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -7,6 +7,9 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-key-not-used-anywhere-else-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# One database for the suite, even where .env or the shell names a read replica; the router's
+# tests run on two (cpec_tracker/settings_replica_test.py sets CPEC_TEST_REPLICA_URL).
+os.environ["DATABASE_REPLICA_URL"] = os.environ.get("CPEC_TEST_REPLICA_URL", "")
 
 from .settings_benchmark import *  # noqa: E402,F403
 
