@@ -41,7 +41,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from financing.choices import ChangeKind, FinancingStatus, Instrument, LenderKind
-from financing.models import FinancingChange, FinancingLine, Lender
+from financing.figures import figures_paused
+from financing.figures import refresh as figures_refresh
+from financing.models import DatedProjectFigures, FinancingChange, FinancingLine, Lender, ProjectFigures
 from projects.choices import (
     ApprovingForum,
     Currency,
@@ -1297,6 +1299,10 @@ def synthetic_portfolio_delete() -> dict[str, int]:
     filters = _synthetic_filters()
     meetings = list(JCCMeeting.objects.filter(filters[JCCMeeting]).values_list("pk", flat=True))
     deleted: dict[str, int] = {}
+    # The read model's rows first (``financing.figures``; the loader rebuilds them).
+    synthetic_projects = Project.objects.filter(filters[Project]).order_by().values("pk")
+    for figures_model in (ProjectFigures, DatedProjectFigures):
+        _delete_rows(figures_model.objects.filter(project__in=synthetic_projects))
     m2m = {
         FinancingLine: FinancingLine.sources.through,
         Phase: Phase.sources.through,
@@ -1342,7 +1348,9 @@ def synthetic_portfolio_load(
     size = SyntheticSize.for_projects(projects)
     seconds: dict[str, float] = {}
     deleted: dict[str, int] = {}
-    with transaction.atomic():
+    # The read model's triggers are off while the rows go in (a refresh per statement would
+    # recompute each project many times); it is rebuilt once, for every synthetic project, at the end.
+    with transaction.atomic(), figures_paused():
         state = synthetic_portfolio_state()
         if state.other:
             found = ", ".join(f"{count} {name}" for name, count in state.other.items())
@@ -1366,6 +1374,9 @@ def synthetic_portfolio_load(
         started = time.perf_counter()
         counts = synthetic_portfolio_insert(portfolio, progress=progress, history=history)
         seconds["insert"] = time.perf_counter() - started
+        started = time.perf_counter()
+        figures_refresh(Project.objects.filter(_synthetic_filters()[Project]).values_list("pk", flat=True))
+        seconds["read model"] = time.perf_counter() - started
         started = time.perf_counter()
         with connection.cursor() as cursor:
             # Run the deferred checks now rather than at commit, so they are timed and any

@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -304,3 +306,71 @@ class FinancingChange(FinancingState):
     def replaced_by(self):
         """The line that replaced this one, for a superseded state."""
         return self.line.replaced_by if self.status == FinancingStatus.SUPERSEDED else None
+
+
+# ------------------------------------------------------------------ the read model
+
+
+class FigureColumns(models.Model):
+    """What the pages aggregate per project, as ``financing.selectors.figure_source`` computes it.
+
+    Written only by PostgreSQL (``financing.figures``): triggers on every table these
+    figures are computed from refresh a project's rows in the statement that changed it.
+    """
+
+    current_cost_usd = money_field(null=True)
+    current_cost_pkr = money_field(null=True)
+    current_cost_as_of = models.DateField(null=True)
+    # NULL, as the estimate's bound reads when the project has no estimate (never an empty string).
+    current_cost_bound = models.CharField(max_length=5, blank=True, null=True)  # noqa: DJ001
+    committed_usd = money_field()
+    pipeline_usd = money_field()
+    financing_closed = models.BooleanField()
+    has_undisclosed = models.BooleanField()
+    counted_in_totals = models.BooleanField()
+
+    class Meta:
+        abstract = True
+
+
+class ProjectFigures(FigureColumns):
+    """A project's figures now: one row per project."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, primary_key=True, related_name="figures"
+    )
+
+    class Meta:
+        verbose_name_plural = "project figures"
+
+    def __str__(self) -> str:
+        return f"Figures of project {self.project_id}"
+
+
+class DatedProjectFigures(FigureColumns):
+    """A project's figures as known on each day of ``validity``.
+
+    One row per project and date on which any record its figures are computed from is dated
+    (an estimate, a financing change, a status change, the financial close, its parent's
+    estimates, the first JCC decision about it), from 1 January of year 1: the figures as of
+    a date are the one row whose validity contains it (an exclusion constraint keeps the
+    ranges of a project from overlapping). ``known`` is false before the project's first
+    dated record (``financing.selectors.known_by``).
+    """
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="dated_figures")
+    validity = DateRangeField()
+    status_then = models.CharField(max_length=20)
+    known = models.BooleanField()
+
+    class Meta:
+        verbose_name_plural = "dated project figures"
+        constraints = [
+            ExclusionConstraint(
+                name="financing_datedfigures_no_overlap",
+                expressions=[("project", RangeOperators.EQUAL), ("validity", RangeOperators.OVERLAPS)],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Figures of project {self.project_id} for {self.validity}"

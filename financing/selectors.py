@@ -22,6 +22,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -31,12 +32,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf, Round
-from django_cte import CTE, with_cte
 
 from projects.models import CostEstimate, Decision, Project, ProjectStatusChange, cost_of_record
 
 from .choices import FinancingStatus, ShareBasis
-from .models import FinancingChange, FinancingLine
+from .models import DatedProjectFigures, FinancingChange, FinancingLine
 
 MONEY = DecimalField(max_digits=24, decimal_places=2)
 ZERO = Value(Decimal("0"), output_field=MONEY)
@@ -107,9 +107,17 @@ class LineStates:
         return qs.filter(**{self.path(name): value for name, value in line_filters.items()})
 
     def with_value(self, qs: QuerySet) -> QuerySet:
-        """Annotate each state's project cost (as of the date) and its value in USD."""
-        latest_cost = cost_of_record(OuterRef(self.path("project_id")), as_of=self.as_of).values("amount_usd")[:1]
-        return qs.annotate(project_cost_usd=Subquery(latest_cost, output_field=MONEY)).annotate(
+        """Annotate each state's project cost (as of the date, from the read model) and its value in USD."""
+        if self.as_of is None:
+            cost = F(self.path("project__figures__current_cost_usd"))
+        else:
+            cost = Subquery(
+                DatedProjectFigures.objects.filter(
+                    project=OuterRef(self.path("project_id")), validity__contains=self.as_of
+                ).values("current_cost_usd")[:1],
+                output_field=MONEY,
+            )
+        return qs.annotate(project_cost_usd=cost).annotate(
             value_usd=line_value_usd(F("project_cost_usd"), F(self.path("project__debt_percent")))
         )
 
@@ -139,7 +147,8 @@ class LineStates:
         return base + [self.path(n) for n in names]
 
 
-#: What ``projects_with_funding`` computes once per project, in its common table expression.
+#: What the read model keeps per project (``financing.models.FigureColumns``), as
+#: ``figure_source`` computes it and ``projects_with_funding`` reads it.
 FIGURES = (
     "current_cost_usd",
     "current_cost_pkr",
@@ -153,33 +162,16 @@ FIGURES = (
 )
 
 
-def projects_with_funding(
-    projects: QuerySet[Project] | None = None, *, as_of: dt.date | None = None
-) -> QuerySet[Project]:
-    """Annotate each project's cost and how it is financed, in four parts that add up to it.
+def figure_source(projects: QuerySet[Project] | None = None, *, as_of: dt.date | None = None) -> QuerySet[Project]:
+    """Each project's figures (``FIGURES``, ``status_then`` and, as of a date, ``first_known_on``)
+    computed from the dated records: the definition of what the read model stores.
 
-    ``committed_usd`` is the known value of its committed lines (agreed, signed,
-    disbursing, completed) and ``pipeline_usd`` of the proposed, planned and negotiated
-    ones, as stated (either may exceed the cost). With the cost known, the cost falls into:
-
-    - ``committed_part_usd``: committed money of known value, up to the cost;
-    - ``committed_unknown_usd``: committed money whose amount is not disclosed — the rest of
-      the cost once financing has closed (``financing_closed``), or what neither known
-      commitments nor the pipeline cover when a committed line has no known value
-      (``has_undisclosed``);
-    - ``pipeline_part_usd``: proposed, planned or negotiated money, up to what is left;
-    - ``funding_gap_usd``: not identified — what is left of the cost, never below zero.
-
-    ``uncommitted_usd`` is the pipeline part plus the gap. Percentages are of the cost; all
-    parts are empty when the cost is unknown. ``counted_in_totals`` is false for a section
-    whose parent has a cost of its own (the parent's estimate stands for the whole), so
-    portfolio sums never count both. With ``as_of``, all of it as known on that date.
-
-    The figures each part is made of (cost, committed, pipeline, the flags) are correlated
-    subqueries; they are computed once per project in a materialized common table expression
-    (django-cte) that the parts then read as plain columns, instead of being repeated inside
-    every part, percentage, filter and sort that uses them. It is computed for ``projects`` as
-    given: filter them before (by id, slug…) for a page about a few projects.
+    ``committed_usd`` is the known value of its committed lines (agreed, signed, disbursing,
+    completed) and ``pipeline_usd`` of the proposed, planned and negotiated ones, as stated;
+    ``financing_closed`` says financing has closed (by ``as_of``); ``has_undisclosed`` that a
+    committed line has no known value; ``counted_in_totals`` is false for a section whose parent
+    has a cost of its own. Correlated subqueries per project: the pages never run this
+    (``financing.figures`` stores it; ``projects_with_funding`` reads what it stored).
     """
     projects = projects if projects is not None else Project.objects.all()
     base = projects.with_current_cost(as_of=as_of)
@@ -209,15 +201,61 @@ def projects_with_funding(
         counted_in_totals=Case(
             When(parent__isnull=False, then=~Exists(parent_costed)), default=Value(True), output_field=BooleanField()
         ),
+    ).with_status(as_of=as_of)
+    if as_of is not None:
+        base = base.annotate(first_known_on=first_known_on())
+    return base
+
+
+def first_known_on():
+    """The date a project was first known: its earliest dated record (a cost estimate, a status
+    change, a financing change or a JCC decision about it); NULL when it has none."""
+
+    def earliest(queryset, field: str):
+        return Subquery(queryset.order_by(field).values(field)[:1])
+
+    return Least(
+        earliest(CostEstimate.objects.filter(project=OuterRef("pk")), "as_of"),
+        earliest(ProjectStatusChange.objects.filter(project=OuterRef("pk")), "changed_on"),
+        earliest(FinancingChange.objects.filter(line__project=OuterRef("pk")), "changed_on"),
+        earliest(Decision.objects.filter(project=OuterRef("pk")), "meeting__date"),
     )
-    # Materialized: PostgreSQL would otherwise fold the table expression into the query and
-    # repeat every subquery wherever a part uses it. It covers the projects given, so a page
-    # about a few projects passes just those (``Project.objects.filter(pk__in=…)``).
-    figures = CTE(base.order_by().values("pk", *FIGURES), name="project_funding", materialized=True)
-    projects = figures.join(projects, pk=figures.col.pk)
-    projects = with_cte(figures, select=projects.with_status(as_of=as_of)).annotate(
-        **{name: getattr(figures.col, name) for name in FIGURES}
+
+
+def with_figures(projects: QuerySet[Project], *, as_of: dt.date | None = None) -> QuerySet[Project]:
+    """Annotate ``FIGURES`` and ``status_then`` from the read model: one join per project
+    (``financing.models.ProjectFigures`` now, ``DatedProjectFigures`` as of a date)."""
+    if as_of is None:
+        return projects.annotate(**{name: F(f"figures__{name}") for name in FIGURES}, status_then=F("status"))
+    then = FilteredRelation("dated_figures", condition=Q(dated_figures__validity__contains=as_of))
+    return projects.annotate(figures_then=then).annotate(
+        **{name: F(f"figures_then__{name}") for name in (*FIGURES, "status_then")}
     )
+
+
+def projects_with_funding(
+    projects: QuerySet[Project] | None = None, *, as_of: dt.date | None = None
+) -> QuerySet[Project]:
+    """Annotate each project's cost and how it is financed, in four parts that add up to it.
+
+    The figures each part is made of (``FIGURES``: cost, committed, pipeline, the flags; see
+    ``figure_source``) are read from the read model (``with_figures``). With the cost known,
+    the cost falls into:
+
+    - ``committed_part_usd``: committed money of known value, up to the cost;
+    - ``committed_unknown_usd``: committed money whose amount is not disclosed — the rest of
+      the cost once financing has closed (``financing_closed``), or what neither known
+      commitments nor the pipeline cover when a committed line has no known value
+      (``has_undisclosed``);
+    - ``pipeline_part_usd``: proposed, planned or negotiated money, up to what is left;
+    - ``funding_gap_usd``: not identified — what is left of the cost, never below zero.
+
+    ``uncommitted_usd`` is the pipeline part plus the gap. Percentages are of the cost; all
+    parts are empty when the cost is unknown. ``counted_in_totals`` is false for a section
+    whose parent has a cost of its own (the parent's estimate stands for the whole), so
+    portfolio sums never count both. With ``as_of``, all of it as known on that date.
+    """
+    projects = with_figures(projects if projects is not None else Project.objects.all(), as_of=as_of)
 
     def known_cost(expression):
         # PostgreSQL's GREATEST and LEAST skip NULLs, so an unknown cost stays unknown explicitly.
@@ -259,22 +297,12 @@ def _percent_of_cost(name: str) -> Round:
 def known_by(projects: QuerySet[Project], as_of: dt.date | None) -> QuerySet[Project]:
     """The projects already known on ``as_of`` (all of them when it is None).
 
-    A project is first known on the date of its earliest dated record: a cost estimate, a
-    status change, a financing change or a JCC decision about it. A project with no dated
-    record at all is kept, since nothing says when it became known.
+    A project is first known on the date of its earliest dated record (``first_known_on``).
+    A project with no dated record at all is kept, since nothing says when it became known.
+    Read from the read model: one indexed lookup per project.
     """
     if as_of is None:
         return projects
-
-    def earliest(queryset, field: str):
-        return Subquery(queryset.order_by(field).values(field)[:1])
-
-    first_known = Least(
-        earliest(CostEstimate.objects.filter(project=OuterRef("pk")), "as_of"),
-        earliest(ProjectStatusChange.objects.filter(project=OuterRef("pk")), "changed_on"),
-        earliest(FinancingChange.objects.filter(line__project=OuterRef("pk")), "changed_on"),
-        earliest(Decision.objects.filter(project=OuterRef("pk")), "meeting__date"),
-    )
-    return projects.alias(first_known_on=first_known).filter(
-        Q(first_known_on__isnull=True) | Q(first_known_on__lte=as_of)
+    return projects.filter(
+        Exists(DatedProjectFigures.objects.filter(project=OuterRef("pk"), validity__contains=as_of, known=True))
     )

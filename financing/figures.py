@@ -1,0 +1,254 @@
+"""The read model: each project's figures, kept by PostgreSQL in the statement that changes them.
+
+``financing.selectors.figure_source`` defines a project's figures (cost of record, committed
+and pipeline money, the flags, the status then, the date first known) as correlated
+subqueries over the dated records. Computing that for every project on every portfolio
+page was what made a page slow right after an edit (seconds at 10,000 projects). So the
+figures are stored instead, in two tables (``financing.models``):
+
+- ``ProjectFigures``: one row per project, its figures now;
+- ``DatedProjectFigures``: one row per project and date on which any record its figures are
+  computed from is dated, valid until the next such date, so that "as of a date" is one
+  indexed lookup per project.
+
+**Kept by PostgreSQL.** Statement-level triggers on every table the figures are computed
+from (with transition tables, so a bulk write costs one refresh per statement) call
+``cpec_refresh_figures(project ids)``, which recomputes those projects' rows. Every writer —
+the services, admin, imports, the loaders, plain SQL — keeps the read model true, inside
+its own transaction: a rolled-back write leaves no trace, and a page read later in the
+same transaction already sees the new figures. Concurrent refreshes of a project are
+serialized on its row (``FOR NO KEY UPDATE``).
+
+**One definition.** The refresh function's queries are compiled from ``figure_source`` by
+the ORM (``install``, run after every ``migrate``), the date of an as-of query replaced by
+the date of each row; when the compiled SQL differs from what the database holds, the
+function is replaced and every project's figures rebuilt. ``tests/financing/test_read_model.py``
+recomputes everything from ``figure_source`` after each kind of write and compares.
+
+A bulk loader may switch the triggers off for its transaction (``figures_paused``) and
+rebuild the projects it wrote (``refresh``) before it commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+from psycopg2.extensions import AsIs
+
+from projects.models import CostEstimate, Decision, JCCMeeting, Project, ProjectStatusChange
+
+from .models import DatedProjectFigures, FinancingChange, FinancingLine, ProjectFigures
+from .selectors import FIGURES, figure_source
+
+#: The as-of date the compiled query is built with, replaced by each row's date in SQL.
+SENTINEL = dt.date(1111, 11, 11)
+#: The project id the compiled query is built with, replaced by the ids asked for.
+SENTINEL_ID = -987654321
+#: The first row of every project starts here: "as of" any date there is exactly one row.
+BEGINNING = dt.date.min
+#: The session setting a bulk loader sets to ``off`` for its transaction (``figures_paused``).
+SETTING = "cpec.figures"
+REBUILD_BATCH = 500
+
+REFRESH = "cpec_refresh_figures"
+
+
+def _compile(queryset, replace: dict) -> str:
+    """The queryset's SQL with its parameters inlined, each sentinel in ``replace`` by its SQL."""
+    sql, params = queryset.query.sql_with_params()
+    found = set()
+
+    def inline(param):
+        for sentinel, expression in replace.items():
+            if type(param) is type(sentinel) and param == sentinel:
+                found.add(sentinel)
+                return AsIs(expression)
+        return param
+
+    params = tuple(inline(p) for p in params)
+    assert found == set(replace), f"not parameters of the query: {set(replace) - found}"
+    with connection.cursor() as cursor:
+        return cursor.cursor.mogrify(sql, params).decode()
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _table(model) -> str:
+    return _q(model._meta.db_table)
+
+
+def refresh_function_sql() -> str:
+    """``cpec_refresh_figures(ids bigint[])``: recompute both tables' rows of those projects."""
+    # The project filter is compiled into the query, so PostgreSQL computes the figures of the
+    # projects asked for only (a filter around the query would not reach inside its subqueries).
+    of_one = Project.objects.filter(pk=SENTINEL_ID)
+    now = _compile(figure_source(of_one).values("id", *FIGURES), {SENTINEL_ID: "asked.id"})
+    then = _compile(
+        figure_source(of_one, as_of=SENTINEL).values("id", *FIGURES, "status_then", "first_known_on"),
+        {SENTINEL_ID: "pairs.project_id", SENTINEL: "pairs.d"},
+    )
+    columns = ", ".join(_q(name) for name in FIGURES)
+    from_s = ", ".join(f"s.{_q(name)}" for name in FIGURES)
+    from_f = ", ".join(f"f.{_q(name)}" for name in FIGURES)
+    project, estimate, line, change = (
+        _table(Project),
+        _table(CostEstimate),
+        _table(FinancingLine),
+        _table(FinancingChange),
+    )
+    status, decision, meeting = _table(ProjectStatusChange), _table(Decision), _table(JCCMeeting)
+    current, dated = _table(ProjectFigures), _table(DatedProjectFigures)
+    # The ids are joined as a set (unnest), never tested with "= ANY(ids)" row by row: a
+    # rebuild passes thousands of them.
+    asked = "(SELECT DISTINCT unnest(ids) AS id) asked"
+    return f"""
+CREATE OR REPLACE FUNCTION {REFRESH}(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $refresh$
+BEGIN
+    IF ids IS NULL OR cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    -- One refresh of a project at a time: the later one waits, then sees the other's data.
+    PERFORM 1 FROM {project} p JOIN {asked} ON p.id = asked.id ORDER BY p.id FOR NO KEY UPDATE OF p;
+
+    DELETE FROM {current} c USING {asked} WHERE c.project_id = asked.id;
+    INSERT INTO {current} (project_id, {columns})
+    SELECT s.id, {from_s} FROM {asked} CROSS JOIN LATERAL ({now}) s;
+
+    DELETE FROM {dated} c USING {asked} WHERE c.project_id = asked.id;
+    INSERT INTO {dated} (project_id, validity, {columns}, status_then, known)
+    WITH asked AS MATERIALIZED (SELECT DISTINCT unnest(ids) AS id), marks AS (
+        SELECT p.id AS project_id, DATE '{BEGINNING.isoformat()}' AS d FROM {project} p JOIN asked ON p.id = asked.id
+        UNION SELECT e.project_id, e.as_of FROM {estimate} e JOIN asked ON e.project_id = asked.id
+        UNION SELECT p.id, e.as_of FROM {project} p JOIN asked ON p.id = asked.id
+              JOIN {estimate} e ON e.project_id = p.parent_id
+        UNION SELECT l.project_id, c.changed_on FROM {line} l JOIN asked ON l.project_id = asked.id
+              JOIN {change} c ON c.line_id = l.id
+        UNION SELECT s.project_id, s.changed_on FROM {status} s JOIN asked ON s.project_id = asked.id
+        UNION SELECT p.id, p.financial_close_on FROM {project} p JOIN asked ON p.id = asked.id
+              WHERE p.financial_close_on IS NOT NULL
+        UNION SELECT d.project_id, min(m.date) FROM {decision} d JOIN asked ON d.project_id = asked.id
+              JOIN {meeting} m ON m.id = d.meeting_id GROUP BY d.project_id
+    ), pairs AS (
+        SELECT project_id, d, lead(d) OVER (PARTITION BY project_id ORDER BY d) AS next_d FROM marks
+    )
+    SELECT pairs.project_id, daterange(pairs.d, pairs.next_d, '[)'), {from_f}, f.status_then,
+           (f.first_known_on IS NULL OR pairs.d >= f.first_known_on)
+    FROM pairs CROSS JOIN LATERAL ({then}) f;
+END
+$refresh$;
+"""
+
+
+#: For each table the figures are computed from: the projects a set of its rows (``{rows}``,
+#: a transition table) concerns.
+def _watched() -> dict:
+    project, line, decision = _table(Project), _table(FinancingLine), _table(Decision)
+    return {
+        Project: "SELECT id FROM {rows}",
+        # A section's figures read its parent's cost (``counted_in_totals``).
+        CostEstimate: f"SELECT project_id FROM {{rows}} UNION SELECT p.id FROM {project} p "
+        "JOIN {rows} r ON p.parent_id = r.project_id",
+        FinancingLine: "SELECT project_id FROM {rows}",
+        FinancingChange: f"SELECT l.project_id FROM {{rows}} r JOIN {line} l ON l.id = r.line_id",
+        ProjectStatusChange: "SELECT project_id FROM {rows}",
+        Decision: "SELECT project_id FROM {rows}",
+        # A meeting moved to another day moves the day its projects were first known.
+        JCCMeeting: f"SELECT d.project_id FROM {decision} d JOIN {{rows}} r ON d.meeting_id = r.id",
+    }
+
+
+def _trigger_sql(model, select: str) -> str:
+    table = model._meta.db_table
+    statements = []
+    for event, rows in (("INSERT", ["new_rows"]), ("UPDATE", ["old_rows", "new_rows"]), ("DELETE", ["old_rows"])):
+        name = f"cpec_figures_{event.lower()}"
+        function = f"{name}_{table}"
+        ids = " UNION ".join(select.format(rows=r) for r in rows)
+        referencing = " ".join(f"{'OLD' if r == 'old_rows' else 'NEW'} TABLE AS {r}" for r in rows)
+        statements.append(
+            f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $trigger$
+BEGIN
+    IF coalesce(current_setting('{SETTING}', true), '') <> 'off' THEN
+        PERFORM {REFRESH}(ARRAY(SELECT DISTINCT x FROM ({ids}) touched(x) WHERE x IS NOT NULL ORDER BY x));
+    END IF;
+    RETURN NULL;
+END
+$trigger$;
+DROP TRIGGER IF EXISTS {name} ON {_q(table)};
+CREATE TRIGGER {name} AFTER {event} ON {_q(table)} REFERENCING {referencing}
+    FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+"""
+        )
+    return "".join(statements)
+
+
+def install_sql() -> str:
+    """Everything ``install`` runs: the refresh function and every table's triggers."""
+    return refresh_function_sql() + "".join(_trigger_sql(model, select) for model, select in _watched().items())
+
+
+def _digest(sql: str) -> str:
+    return hashlib.sha256(sql.encode()).hexdigest()
+
+
+def installed_digest() -> str | None:
+    """The digest of the SQL the database holds (the refresh function's comment), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT obj_description(to_regproc('{REFRESH}'), 'pg_proc')")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def is_current() -> bool:
+    """True when the database's refresh function is the one compiled from this code."""
+    return installed_digest() == _digest(install_sql())
+
+
+def install(*, verbosity: int = 1, stdout=None) -> bool:
+    """Create or replace the refresh function and triggers; when they changed, rebuild every
+    project's figures (in batches, each its own transaction). Returns True when rebuilt."""
+    sql = install_sql()
+    digest = _digest(sql)
+    if installed_digest() == digest:
+        return False
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            cursor.execute(f"COMMENT ON FUNCTION {REFRESH}(bigint[]) IS %s", [digest])
+    ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), REBUILD_BATCH):
+        with transaction.atomic():
+            refresh(ids[start : start + REBUILD_BATCH])
+    if verbosity and stdout is not None and ids:
+        stdout.write(f"  Rebuilt the figures of {len(ids):,} projects (their definition changed).\n")
+    return True
+
+
+def refresh(project_ids: Iterable[int] | None = None) -> None:
+    """Recompute the figures of these projects (every project when None), in this transaction."""
+    with connection.cursor() as cursor:
+        if project_ids is None:
+            cursor.execute(f"SELECT {REFRESH}(ARRAY(SELECT id FROM {_table(Project)} ORDER BY id))")
+        else:
+            cursor.execute(f"SELECT {REFRESH}(%s::bigint[])", [sorted(set(project_ids))])
+
+
+@contextmanager
+def figures_paused():
+    """Switch the triggers off until the end of the current transaction (a bulk loader's)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("figures_paused() needs a transaction: the triggers stay off until it ends")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'off', true)", [SETTING])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [SETTING])

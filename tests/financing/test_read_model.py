@@ -1,0 +1,227 @@
+"""The read model never drifts from the dated records.
+
+After each kind of write — the services, admin, an import, plain SQL, a delete, a rolled-back
+transaction, the demo and synthetic loaders — every project's stored figures (now, and as of
+every date on which anything is dated, and the day before each) are compared with
+``figure_source``, which computes them from the dated records with correlated subqueries.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.urls import reverse
+
+from financing import figures
+from financing.models import DatedProjectFigures, FinancingChange, FinancingLine, ProjectFigures
+from financing.selectors import FIGURES, figure_source, known_by, projects_with_funding, with_figures
+from financing.services import financing_line_record_change
+from projects.models import CostEstimate, JCCMeeting, Project, ProjectStatusChange
+from projects.services import project_status_record_change
+from tests.factories import (
+    CostEstimateFactory,
+    DecisionFactory,
+    JCCMeetingFactory,
+    LenderFactory,
+    ProjectFactory,
+    SourceFactory,
+)
+
+D = dt.date
+M = Decimal("1000000")
+
+
+def _figures(queryset, names) -> dict:
+    return {row["id"]: tuple(row[name] for name in names) for row in queryset.values("id", *names)}
+
+
+def dated_moments() -> list[dt.date]:
+    """Every date a stored row starts on, and the day before each."""
+    starts = {row.validity.lower for row in DatedProjectFigures.objects.all()}
+    return sorted(starts | {start - dt.timedelta(days=1) for start in starts if start > dt.date.min})
+
+
+def assert_read_model_true(moments=None) -> int:
+    """Compare the stored figures with ``figure_source`` now and as of each moment; the number compared."""
+    moments = dated_moments() if moments is None else moments
+    assert _figures(with_figures(Project.objects.all()), FIGURES) == _figures(figure_source(), FIGURES)
+    names = (*FIGURES, "status_then")
+    compared = 0
+    for moment in moments:
+        stored = _figures(with_figures(Project.objects.all(), as_of=moment), names)
+        source = figure_source(as_of=moment)
+        assert stored == _figures(source, names), f"as of {moment}"
+        known = {pk for pk, first in source.values_list("id", "first_known_on") if first is None or first <= moment}
+        assert set(known_by(Project.objects.all(), moment).values_list("pk", flat=True)) == known, f"as of {moment}"
+        compared += len(stored)
+    # One row per project for each date, never two: the exclusion constraint.
+    assert ProjectFigures.objects.count() == Project.objects.count()
+    return compared
+
+
+def usd(amount_m) -> dict:
+    return {"amount": Decimal(amount_m) * M, "currency": "USD", "entered_pkr_per_usd": Decimal("280")}
+
+
+def new_line(project, lender, changed_on, **state):
+    line = FinancingLine(project=project, lender=lender, instrument="concessional_loan", as_of=changed_on)
+    financing_line_record_change(line=line, changed_on=changed_on, **state)
+    return line
+
+
+@pytest.fixture
+def portfolio(db):
+    """A parent with a section, a plant with financing; every figure is worked out below."""
+    parent = ProjectFactory(slug="parent", name="Parent")
+    section = ProjectFactory(slug="section", name="Section", parent=parent)
+    plant = ProjectFactory(slug="plant", name="Plant")
+    CostEstimateFactory(project=section, amount=200 * M, as_of=D(2018, 1, 1))
+    CostEstimateFactory(project=plant, amount=1000 * M, as_of=D(2016, 3, 1))
+    bank = LenderFactory(slug="bank")
+    line = new_line(plant, bank, D(2016, 6, 1), status="proposed", share_percent=Decimal("60"))
+    return {"parent": parent, "section": section, "plant": plant, "bank": bank, "line": line}
+
+
+def test_the_stored_figures_are_the_sources_at_every_date(portfolio):
+    plant = projects_with_funding(Project.objects.filter(slug="plant")).get()
+    assert (plant.current_cost_usd, plant.pipeline_part_usd, plant.funding_gap_usd) == (1000 * M, 600 * M, 400 * M)
+    then = projects_with_funding(Project.objects.filter(slug="plant"), as_of=D(2016, 5, 31)).get()
+    assert (then.current_cost_usd, then.pipeline_usd, then.funding_gap_usd) == (1000 * M, 0, 1000 * M)
+    # Rows: from the beginning, the estimate and the line's change (plant); the section's estimate
+    # for the section; the parent has no dated record, so one row.
+    rows = {
+        slug: [r.validity.lower for r in DatedProjectFigures.objects.filter(project__slug=slug).order_by("validity")]
+        for slug in ("parent", "section", "plant")
+    }
+    assert rows == {
+        "parent": [dt.date.min],
+        "section": [dt.date.min, D(2018, 1, 1)],
+        "plant": [dt.date.min, D(2016, 3, 1), D(2016, 6, 1)],
+    }
+    assert assert_read_model_true() > 0
+
+
+def test_known_by_starts_at_the_first_dated_record(portfolio):
+    assert set(known_by(Project.objects.all(), D(2016, 2, 29)).values_list("slug", flat=True)) == {"parent"}
+    assert set(known_by(Project.objects.all(), D(2016, 3, 1)).values_list("slug", flat=True)) == {"parent", "plant"}
+
+
+def test_after_service_writes(portfolio):
+    plant, section, parent, bank, line = (portfolio[k] for k in ("plant", "section", "parent", "bank", "line"))
+    # A line agreed, another proposed, a decline; a status change; the parent gets a cost.
+    financing_line_record_change(line=line, changed_on=D(2017, 2, 1), status="agreed", share_percent=Decimal("60"))
+    other = new_line(plant, LenderFactory(slug="other"), D(2017, 5, 1), status="proposed", **usd(100))
+    financing_line_record_change(line=other, changed_on=D(2018, 5, 1), status="declined", **usd(100))
+    project_status_record_change(
+        ProjectStatusChange(project=plant, status="financing", changed_on=D(2017, 2, 1), source=SourceFactory())
+    )
+    CostEstimateFactory(project=parent, amount=900 * M, as_of=D(2019, 1, 1))
+    section.refresh_from_db()
+    assert ProjectFigures.objects.get(project=section).counted_in_totals is False
+    assert DatedProjectFigures.objects.get(project=section, validity__contains=D(2018, 12, 31)).counted_in_totals
+    stored = with_figures(Project.objects.filter(pk=plant.pk), as_of=D(2017, 3, 1)).get()
+    assert (stored.committed_usd, stored.status_then) == (600 * M, "financing")
+    assert assert_read_model_true() > 0
+
+
+def test_after_project_edits_and_a_meeting_moved(portfolio):
+    plant, section = portfolio["plant"], portfolio["section"]
+    meeting = JCCMeetingFactory(number=9, date=D(2015, 1, 1))
+    DecisionFactory(meeting=meeting, project=plant)
+    assert known_by(Project.objects.filter(pk=plant.pk), D(2015, 6, 1)).exists()
+    JCCMeeting.objects.filter(pk=meeting.pk).update(date=D(2016, 4, 1))  # one UPDATE, plain SQL
+    assert not known_by(Project.objects.filter(pk=plant.pk), D(2015, 6, 1)).exists()
+    plant.financial_close_on = D(2017, 1, 1)
+    plant.debt_percent = Decimal("75")
+    plant.save()
+    section.parent = None
+    section.save()
+    assert ProjectFigures.objects.get(project=plant).financing_closed is True
+    assert ProjectFigures.objects.get(project=section).counted_in_totals is True
+    assert assert_read_model_true() > 0
+
+
+def test_after_plain_sql_and_deletes(portfolio):
+    plant, line = portfolio["plant"], portfolio["line"]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE projects_costestimate SET amount_usd = amount_usd * 2 WHERE project_id = %s", [plant.pk])
+    assert ProjectFigures.objects.get(project=plant).current_cost_usd == 2000 * M
+    FinancingChange.objects.filter(line=line).delete()
+    FinancingLine.objects.filter(pk=line.pk).delete()
+    assert ProjectFigures.objects.get(project=plant).pipeline_usd == 0
+    CostEstimate.objects.filter(project=plant).delete()
+    Project.objects.filter(pk=plant.pk).delete()
+    assert not ProjectFigures.objects.filter(project_id=plant.pk).exists()
+    assert not DatedProjectFigures.objects.filter(project_id=plant.pk).exists()
+    assert assert_read_model_true() > 0
+
+
+def test_a_rolled_back_write_leaves_no_trace(portfolio):
+    plant = portfolio["plant"]
+    before = list(DatedProjectFigures.objects.filter(project=plant).values())
+    with pytest.raises(RuntimeError), transaction.atomic():
+        CostEstimateFactory(project=plant, amount=5000 * M, as_of=D(2020, 1, 1))
+        assert ProjectFigures.objects.get(project=plant).current_cost_usd == 5000 * M
+        raise RuntimeError("roll back")
+    assert ProjectFigures.objects.get(project=plant).current_cost_usd == 1000 * M
+    assert list(DatedProjectFigures.objects.filter(project=plant).values()) == before
+
+
+def test_after_an_admin_edit(admin_client, portfolio):
+    plant = portfolio["plant"]
+    response = admin_client.post(
+        reverse("admin:projects_costestimate_add"),
+        {
+            "project": plant.pk,
+            "amount": "1500000000",
+            "currency": "USD",
+            "bound": "exact",
+            "as_of": "2021-07-01",
+            "date_precision": "day",
+            "basis": "pc_i",
+            "approving_forum": "",
+            "full_scope": "on",
+            "scope": "",
+            "source": SourceFactory().pk,
+            "entered_pkr_per_usd": "160",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ProjectFigures.objects.get(project=plant).current_cost_usd == 1500 * M
+    assert assert_read_model_true() > 0
+
+
+def test_the_paused_triggers_and_a_rebuild(portfolio):
+    plant = portfolio["plant"]
+    with transaction.atomic(), figures.figures_paused():
+        CostEstimateFactory(project=plant, amount=3000 * M, as_of=D(2022, 1, 1))
+        assert ProjectFigures.objects.get(project=plant).current_cost_usd == 1000 * M  # paused: not yet
+        figures.refresh([plant.pk])
+        assert ProjectFigures.objects.get(project=plant).current_cost_usd == 3000 * M
+    CostEstimateFactory(project=plant, amount=4000 * M, as_of=D(2023, 1, 1))  # on again after the transaction
+    assert ProjectFigures.objects.get(project=plant).current_cost_usd == 4000 * M
+    assert assert_read_model_true() > 0
+
+
+def test_the_database_holds_the_function_compiled_from_this_code(db):
+    assert figures.is_current()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname LIKE 'cpec_figures_%%' GROUP BY c.relname HAVING count(*) = 3"
+        )
+        watched = {row[0] for row in cursor.fetchall()}
+    assert watched == {
+        "projects_project",
+        "projects_costestimate",
+        "projects_projectstatuschange",
+        "projects_decision",
+        "projects_jccmeeting",
+        "financing_financingline",
+        "financing_financingchange",
+    }
+
+
+def test_the_demo_portfolio(demo_db):
+    assert assert_read_model_true() > 1000
