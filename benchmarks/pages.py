@@ -16,6 +16,7 @@ import math
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,9 +25,10 @@ from django.db.models import Count, Max
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from financing.models import Lender
-from projects.models import JCCMeeting, Project
+from projects.models import CostEstimate, JCCMeeting, Project, Source
 
 BENCHMARK_USERS = {"viewer": "bench-viewer", "admin": "bench-admin"}
 
@@ -44,6 +46,8 @@ class PageTiming:
     python_median_ms: float
     cold_ms: float
     bytes: int
+    after_write_ms: float = 0.0
+    after_write_max_ms: float = 0.0
     samples_ms: list[float] = field(repr=False, default_factory=list)
 
     def as_dict(self) -> dict:
@@ -94,7 +98,7 @@ def benchmark_users():
 
 def page_urls() -> list[tuple[str, str, str]]:
     """(name, url, who) for each page measured; the examples are the heaviest of their kind."""
-    project = Project.objects.annotate(n=Count("financing_lines__changes")).order_by("-n", "pk").values("slug").first()
+    project = busiest_project()
     lender = Lender.objects.annotate(n=Count("financing_lines")).order_by("-n", "pk").values("slug").first()
     held = JCCMeeting.objects.filter(status="held")
     latest = held.aggregate(n=Max("number"))["n"]
@@ -112,7 +116,7 @@ def page_urls() -> list[tuple[str, str, str]]:
         ),
     ]
     if project:
-        pages.append(("project detail", reverse("dashboard:project", args=[project["slug"]]), "viewer"))
+        pages.append(("project detail", reverse("dashboard:project", args=[project.slug]), "viewer"))
     if lender:
         pages.append(("lender detail", reverse("dashboard:lender", args=[lender["slug"]]), "viewer"))
     if latest:
@@ -159,15 +163,69 @@ def measure(client: Client, name: str, url: str, *, requests: int, warmup: int) 
     )
 
 
-def benchmark_pages(*, requests: int = 20, warmup: int = 3) -> dict:
-    """Time every page on the current database; returns the size and one row per page."""
+#: The note of the estimates ``write_once`` adds (and ``benchmark_pages`` deletes afterwards).
+WRITE_NOTE = "benchmark write (deleted after the run)"
+
+
+def write_once(project: Project, step: int) -> None:
+    """An edit as an editor makes one: a new cost estimate of ``project``, dated today, committed.
+
+    It changes the project's current cost (so the read model refreshes its figures) and the
+    data version (so every cached figure is computed afresh on the next request).
+    """
+    source = Source.objects.order_by("pk").first()
+    estimate = CostEstimate(
+        project=project,
+        amount=Decimal(100_000_000 + step),
+        currency="USD",
+        as_of=timezone.localdate(),
+        basis="press_report",
+        source=source,
+        entered_pkr_per_usd=Decimal("280"),
+        note=WRITE_NOTE,
+    )
+    estimate.normalize()
+    estimate.save()
+
+
+def measure_after_writes(client: Client, url: str, project: Project, *, writes: int) -> tuple[float, float]:
+    """Median and maximum time of the page requested right after each of ``writes`` edits."""
+    secure = settings.SECURE_SSL_REDIRECT
+    host = settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost"
+    samples = []
+    for step in range(writes):
+        write_once(project, step)
+        started = time.perf_counter()
+        client.get(url, secure=secure, HTTP_HOST=host)
+        samples.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(samples), 1), round(max(samples), 1)
+
+
+def benchmark_pages(*, requests: int = 20, warmup: int = 3, writes: int = 5) -> dict:
+    """Time every page on the current database; returns the size and one row per page.
+
+    Each page: its first request in this process (cold), then ``requests`` timed ones after
+    ``warmup`` (warm), then ``writes`` requests each right after an edit (``write_once``):
+    the figures are computed afresh then, from the read model the edit just refreshed.
+    """
     with override_settings(ROOT_URLCONF="benchmarks.urls"):
         viewer, admin = benchmark_users()
         clients = {"viewer": Client(), "admin": Client()}
         clients["viewer"].force_login(viewer)
         clients["admin"].force_login(admin)
-        rows = [
-            measure(clients[who], name, url, requests=requests, warmup=warmup).as_dict()
-            for name, url, who in page_urls()
-        ]
-    return {"projects": Project.objects.count(), "rows": rows}
+        pages = page_urls()
+        timings = [measure(clients[who], name, url, requests=requests, warmup=warmup) for name, url, who in pages]
+        edited = busiest_project()
+        try:
+            for timing, (_, url, who) in zip(timings, pages, strict=True):
+                timing.after_write_ms, timing.after_write_max_ms = measure_after_writes(
+                    clients[who], url, edited, writes=writes
+                )
+        finally:
+            CostEstimate.objects.filter(note=WRITE_NOTE).delete()
+    return {"projects": Project.objects.count(), "writes": writes, "rows": [t.as_dict() for t in timings]}
+
+
+def busiest_project() -> Project:
+    """The project with the most financing changes: the one the project page shows."""
+    return Project.objects.annotate(n=Count("financing_lines__changes")).order_by("-n", "pk").first()

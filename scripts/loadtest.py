@@ -80,21 +80,27 @@ class Client:
             self.conn.close()
         return response.status, response.headers, data
 
-    def log_in(self, username: str, password: str) -> None:
-        status, _, page = self.request("GET", "/accounts/login/")
+    def submit_form(self, path: str, fields: dict[str, str]):
+        """GET the form at ``path``, then POST ``fields`` to it with its CSRF token, as a browser would.
+
+        Returns the POST's (status, headers, body); RuntimeError when the form or its token is missing.
+        """
+        status, _, page = self.request("GET", path)
         match = CSRF_INPUT.search(page.decode())
         if status != 200 or not match:
-            raise RuntimeError(f"login form: status {status}, CSRF token {'found' if match else 'missing'}")
-        form = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": match.group(1)})
-        status, headers, _ = self.request(
+            raise RuntimeError(f"form {path}: status {status}, CSRF token {'found' if match else 'missing'}")
+        return self.request(
             "POST",
-            "/accounts/login/",
-            body=form,
+            path,
+            body=urlencode({**fields, "csrfmiddlewaretoken": match.group(1)}),
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
-                "Referer": f"http://{self.host}:{self.port}/accounts/login/",
+                "Referer": f"http://{self.host}:{self.port}{path}",
             },
         )
+
+    def log_in(self, username: str, password: str) -> None:
+        status, headers, _ = self.submit_form("/accounts/login/", {"username": username, "password": password})
         if status != 302 or "/accounts/login/" in (headers.get("Location") or ""):
             raise RuntimeError(f"login as {username!r} failed (status {status}): check the password")
 

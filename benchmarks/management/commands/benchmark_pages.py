@@ -25,8 +25,11 @@ from benchmarks.pages import benchmark_pages
 from benchmarks.synthetic import synthetic_portfolio_state
 from projects.models import Project
 
-TARGET_DASHBOARD_MS = 200
+#: Issue 13: at the large size every page, cold, right after a write and warm, within 2× its time
+#: at the small size and within 300 ms; warm pages within 5× the floor page.
 TARGET_GROWTH = 2.0
+TARGET_MS = 300
+TARGET_FLOOR = 5.0
 
 
 class Command(BaseCommand):
@@ -146,36 +149,52 @@ class Report:
     def row(self, name: str) -> dict:
         return next(r for r in self.large["rows"] if r["name"] == name)
 
+    #: The three ways a page is met: its first request in a fresh process, right after an edit, warm.
+    MOMENTS = (("cold", "cold_ms"), ("after a write", "after_write_ms"), ("warm", "median_ms"))
+
     def targets(self) -> list[tuple[str, bool, str]]:
         same_queries = [s["name"] for s, b in self.pairs if s["queries"] != b["queries"]]
-        slow = [
-            f"{s['name']} ×{b['median_ms'] / s['median_ms']:.2f}"
-            for s, b in self.pairs
-            if b["median_ms"] > TARGET_GROWTH * s["median_ms"]
-        ]
-        listing, changelist = self.row("project list"), self.row("admin project changelist (baseline)")
-        dashboard = self.row("dashboard")
         errors = [f"{r['name']} {r['status']}" for r in self.small["rows"] + self.large["rows"] if r["status"] != 200]
-        n = f"{self.large['projects']:,}"
-        return [
+        n, small_n = f"{self.large['projects']:,}", f"{self.small['projects']:,}"
+        floor = self.row("floor (baseline)")["median_ms"]
+        pages = [(s, b) for s, b in self.pairs if "(baseline)" not in s["name"]]
+        targets = [
             ("every page answers 200", not errors, ", ".join(errors) or "all 200"),
             ("query count identical at both sizes", not same_queries, ", ".join(same_queries) or "all identical"),
+        ]
+        for moment, key in self.MOMENTS:
+            slow = [f"{s['name']} ×{b[key] / s[key]:.2f}" for s, b in pages if b[key] > TARGET_GROWTH * s[key]]
+            late = [f"{b['name']} {b[key]:,.1f} ms" for _, b in pages if b[key] > TARGET_MS]
+            worst = max(pages, key=lambda pair: pair[1][key])[1]
+            targets += [
+                (
+                    f"{moment}: every page at {n} ≤ {TARGET_GROWTH:g}× its time at {small_n}",
+                    not slow,
+                    ", ".join(slow) or f"all within (at most ×{max(b[key] / s[key] for s, b in pages):.2f})",
+                ),
+                (
+                    f"{moment}: every page at {n} ≤ {TARGET_MS} ms",
+                    not late,
+                    ", ".join(late) or f"all within (slowest: {worst['name']}, {worst[key]:,.1f} ms)",
+                ),
+            ]
+        heavy = [
+            f"{b['name']} ×{b['median_ms'] / floor:.1f}" for _, b in pages if b["median_ms"] > TARGET_FLOOR * floor
+        ]
+        listing, changelist = self.row("project list"), self.row("admin project changelist (baseline)")
+        targets += [
             (
-                f"median at {n} ≤ {TARGET_GROWTH:g}× median at {self.small['projects']:,}",
-                not slow,
-                ", ".join(slow) or "all within",
+                f"warm: every page at {n} ≤ {TARGET_FLOOR:g}× the floor page ({floor} ms)",
+                not heavy,
+                ", ".join(heavy) or "all within",
             ),
             (
                 f"project list no slower than the admin changelist at {n}",
                 listing["median_ms"] <= changelist["median_ms"],
                 f"{listing['median_ms']} ms vs {changelist['median_ms']} ms",
             ),
-            (
-                f"dashboard median ≤ {TARGET_DASHBOARD_MS} ms at {n}",
-                dashboard["median_ms"] <= TARGET_DASHBOARD_MS,
-                f"{dashboard['median_ms']} ms",
-            ),
         ]
+        return targets
 
     def all_met(self) -> bool:
         return all(ok for _, ok, _ in self.targets())
@@ -183,18 +202,20 @@ class Report:
     def markdown(self) -> str:
         s, b = f"{self.small['projects']:,}", f"{self.large['projects']:,}"
         lines = [
-            f"Server time per request in ms ({self.requests} timed requests per page), queries per request.",
+            f"Server time per request in ms: cold (the first request in a fresh process), right after a write "
+            f"(median of {self.large.get('writes', '?')}, each after an edit) and warm (median of {self.requests}, "
+            "with its 95th percentile and SQL / Python split); queries per request.",
             "",
-            f"| page | queries {s} | queries {b} | median {s} | median {b} | ×  | p95 {b} | SQL / Python {b} "
-            f"| first (cold) {s} | first (cold) {b} |",
+            f"| page | queries {s} / {b} | cold {s} | cold {b} | after a write {s} | after a write {b} "
+            f"| warm {s} | warm {b} | p95 {b} | SQL / Python {b} |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for small, large in self.pairs:
-            growth = large["median_ms"] / small["median_ms"] if small["median_ms"] else 0
             lines.append(
-                f"| {small['name']} | {small['queries']} | {large['queries']} | {small['median_ms']} | "
-                f"{large['median_ms']} | {growth:.2f} | {large['p95_ms']} | "
-                f"{large['sql_median_ms']} / {large['python_median_ms']} | {small['cold_ms']} | {large['cold_ms']} |"
+                f"| {small['name']} | {small['queries']} / {large['queries']} | {small['cold_ms']} | "
+                f"{large['cold_ms']} | {small.get('after_write_ms', '–')} | {large.get('after_write_ms', '–')} | "
+                f"{small['median_ms']} | {large['median_ms']} | {large['p95_ms']} | "
+                f"{large['sql_median_ms']} / {large['python_median_ms']} |"
             )
         lines += ["", "| target | met | measured |", "|---|---|---|"]
         lines += [f"| {name} | {'yes' if ok else '**no**'} | {detail} |" for name, ok, detail in self.targets()]
