@@ -305,7 +305,7 @@ def portfolio_lender_mix(*, projects: QuerySet[Project], by: str, as_of: dt.date
     or as a mixed syndicate when they differ. Lines of a section whose parent is counted in
     its stead are left out, as in the portfolio's totals.
     """
-    states = LineStates(as_of)
+    states = LineStates(as_of, whole=True)
     counted = projects.filter(COUNTED)
     lines = (
         states.with_value(states.queryset(project__in=project_ids(counted)))
