@@ -34,9 +34,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from psycopg2.extensions import AsIs
 
 from projects.models import CostEstimate, Decision, JCCMeeting, Project, ProjectStatusChange
@@ -158,6 +158,8 @@ def _watched() -> dict:
         FinancingChange: f"SELECT l.project_id FROM {{rows}} r JOIN {line} l ON l.id = r.line_id",
         ProjectStatusChange: "SELECT project_id FROM {rows}",
         Decision: "SELECT project_id FROM {rows}",
+        # The original planned completion is read from the project's audit history.
+        Project.history.model: "SELECT id FROM {rows}",
         # A meeting moved to another day moves the day its projects were first known.
         JCCMeeting: f"SELECT d.project_id FROM {decision} d JOIN {{rows}} r ON d.meeting_id = r.id",
     }
@@ -250,5 +252,8 @@ def figures_paused():
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'on', true)", [SETTING])
+        # Back on for the rest of the transaction. After a database error the transaction (or
+        # its savepoint) is rolled back, which restores the setting by itself.
+        if not connection.needs_rollback:
+            with suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, 'on', true)", [SETTING])

@@ -328,6 +328,12 @@ class FigureColumns(models.Model):
     financing_closed = models.BooleanField()
     has_undisclosed = models.BooleanField()
     counted_in_totals = models.BooleanField()
+    # The overrun baseline (``ProjectQuerySet.with_baseline``).
+    baseline_usd = money_field(null=True)
+    baseline_pkr = money_field(null=True)
+    baseline_as_of = models.DateField(null=True)
+    baseline_forum = models.CharField(max_length=20, blank=True, null=True)  # noqa: DJ001 (NULL: no PC-I)
+    original_planned_end = models.DateField(null=True)
 
     class Meta:
         abstract = True

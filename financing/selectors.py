@@ -169,6 +169,11 @@ FIGURES = (
     "financing_closed",
     "has_undisclosed",
     "counted_in_totals",
+    "baseline_usd",
+    "baseline_pkr",
+    "baseline_as_of",
+    "baseline_forum",
+    "original_planned_end",
 )
 
 
@@ -180,7 +185,8 @@ def figure_source(projects: QuerySet[Project] | None = None, *, as_of: dt.date |
     completed) and ``pipeline_usd`` of the proposed, planned and negotiated ones, as stated;
     ``financing_closed`` says financing has closed (by ``as_of``); ``has_undisclosed`` that a
     committed line has no known value; ``counted_in_totals`` is false for a section whose parent
-    has a cost of its own. Correlated subqueries per project: the pages never run this
+    has a cost of its own; the overrun baseline and original completion are ``with_baseline``'s.
+    Correlated subqueries per project: the pages never run this
     (``financing.figures`` stores it; ``projects_with_funding`` reads what it stored).
     """
     projects = projects if projects is not None else Project.objects.all()
@@ -203,15 +209,21 @@ def figure_source(projects: QuerySet[Project] | None = None, *, as_of: dt.date |
     )
     closed = Q(financial_close_on__isnull=False) & (Q(financial_close_on__lte=as_of) if as_of else Q())
     parent_costed = cost_of_record(OuterRef("parent_id"), as_of=as_of)
-    base = base.annotate(
-        committed_usd=total(FinancingStatus.committed()),
-        pipeline_usd=total(FinancingStatus.pipeline()),
-        financing_closed=Case(When(closed, then=Value(True)), default=Value(False), output_field=BooleanField()),
-        has_undisclosed=Exists(undisclosed),
-        counted_in_totals=Case(
-            When(parent__isnull=False, then=~Exists(parent_costed)), default=Value(True), output_field=BooleanField()
-        ),
-    ).with_status(as_of=as_of)
+    base = (
+        base.annotate(
+            committed_usd=total(FinancingStatus.committed()),
+            pipeline_usd=total(FinancingStatus.pipeline()),
+            financing_closed=Case(When(closed, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            has_undisclosed=Exists(undisclosed),
+            counted_in_totals=Case(
+                When(parent__isnull=False, then=~Exists(parent_costed)),
+                default=Value(True),
+                output_field=BooleanField(),
+            ),
+        )
+        .with_status(as_of=as_of)
+        .with_baseline(as_of=as_of)
+    )
     if as_of is not None:
         base = base.annotate(first_known_on=first_known_on())
     return base

@@ -134,7 +134,7 @@ def dashboard_page(
     def compute() -> DashboardPage:
         by_lender = portfolio_lender_mix(projects=projects, by="lender", as_of=as_of)
         kpis = portfolio_kpis(projects=projects)
-        overruns = portfolio_overruns(projects=projects, as_of=as_of, limit=OVERRUN_ROWS)
+        overruns = portfolio_overruns(projects=projects, limit=OVERRUN_ROWS)
         return DashboardPage(
             kpis=kpis,
             reconcile=lender_mix_reconciliation(by_lender, kpis),
@@ -417,16 +417,16 @@ def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date, lim
     return rows
 
 
-def portfolio_overruns(
-    *, projects: QuerySet[Project], as_of: dt.date | None = None, limit: int | None = None
-) -> list[dict]:
+def portfolio_overruns(*, projects: QuerySet[Project], limit: int | None = None) -> list[dict]:
     """Projects whose cost rose over their first approved PC-I, or whose completion slipped (one query).
 
-    The largest US$ overruns first; with ``limit``, that many, each row carrying ``flagged``:
-    how many projects are flagged in all, and ``flags``: its overrun flags as data (``OverrunFlag``).
+    The baseline and original completion come with the projects' figures (``projects_with_funding``,
+    as of the portfolio's date). The largest US$ overruns first; with ``limit``, that many, each row
+    carrying ``flagged``: how many projects are flagged in all, and ``flags``: its overrun flags as
+    data (``OverrunFlag``).
     """
     rows = (
-        projects.with_overruns(as_of=as_of)
+        projects.with_overrun_percent()
         .filter(
             Q(overrun_usd_percent__gt=OVERRUN_THRESHOLD)
             | Q(overrun_pkr_percent__gt=OVERRUN_THRESHOLD)

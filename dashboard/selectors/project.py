@@ -55,11 +55,11 @@ class StaleFlag:
 class ProjectPage:
     """Everything one project's page shows, as of its date.
 
-    ``project`` is annotated by ``projects_with_funding`` and ``with_overruns``; ``lines`` are
-    its financing states (``value_usd``), ``committed`` those committed with a value. The
-    charts' rows: ``history`` (``charts.cost_history``), ``donut_rows`` and ``donut_parts``
-    (``charts.financing_donut``), ``timeline`` (``charts.phase_timeline``; every phase, dated
-    or not, in order).
+    ``project`` is annotated by ``projects_with_funding`` (with its overrun baseline) and
+    ``with_overrun_percent``; ``lines`` are its financing states (``value_usd``), ``committed``
+    those committed with a value. The charts' rows: ``history`` (``charts.cost_history``),
+    ``donut_rows`` and ``donut_parts`` (``charts.financing_donut``), ``timeline``
+    (``charts.phase_timeline``; every phase, dated or not, in order).
     """
 
     project: Project
@@ -95,7 +95,7 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
     try:
         project = (
             projects_with_funding(Project.objects.filter(slug=slug), as_of=as_of)
-            .with_overruns(as_of=as_of)
+            .with_overrun_percent()
             .select_related("parent", "financial_close_source")
             .get()
         )

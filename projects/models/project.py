@@ -65,14 +65,18 @@ class ProjectQuerySet(models.QuerySet):
         return self.annotate(status_then=Coalesce(Subquery(latest), F("status")))
 
     def with_overruns(self, *, as_of: date | None = None):
+        """Annotate the baseline (``with_baseline``) and the overruns against it (``with_overrun_percent``).
+
+        ``with_current_cost`` first. With ``as_of``, only PC-Is dated up to that day can be the baseline.
+        """
+        return self.with_baseline(as_of=as_of).with_overrun_percent()
+
+    def with_baseline(self, *, as_of: date | None = None):
         """Annotate the baseline (the first approved PC-I) and the original planned completion.
 
-        Baseline: the earliest full-scope PC-I approved by a forum, else the earliest PC-I.
-        ``overrun_usd_percent`` and ``overrun_pkr_percent`` compare the current cost
-        (``with_current_cost`` first) with it in each currency, so a rise that is only
-        the rupee's fall shows in PKR but not in US$. The original completion is the
-        first planned completion ever recorded (from the audit history). With ``as_of``,
-        only PC-Is dated up to that day can be the baseline.
+        Baseline: the earliest full-scope PC-I approved by a forum, else the earliest PC-I. The
+        original completion is the first planned completion ever recorded (from the audit
+        history). With ``as_of``, only PC-Is dated up to that day can be the baseline.
         """
         pc_i = CostEstimate.objects.filter(project=OuterRef("pk"), basis=EstimateBasis.PC_I, full_scope=True)
         if as_of is not None:
@@ -83,30 +87,33 @@ class ProjectQuerySet(models.QuerySet):
             .order_by("history_date")
             .values("planned_end")[:1]
         )
-        percent = models.DecimalField(max_digits=12, decimal_places=1)
         return self.annotate(
             baseline_usd=Subquery(pc_i.values("amount_usd")[:1]),
             baseline_pkr=Subquery(pc_i.values("amount_pkr")[:1]),
             baseline_as_of=Subquery(pc_i.values("as_of")[:1]),
             baseline_forum=Subquery(pc_i.values("approving_forum")[:1]),
             original_planned_end=Subquery(first_plan),
-        ).annotate(
-            overrun_usd_percent=Round(
+        )
+
+    def with_overrun_percent(self):
+        """Annotate ``overrun_usd_percent`` and ``overrun_pkr_percent``: the current cost against the
+        baseline in each currency (both annotated first), so a rise that is only the rupee's fall
+        shows in PKR but not in US$."""
+        percent = models.DecimalField(max_digits=12, decimal_places=1)
+
+        def overrun(current: str, baseline: str):
+            return Round(
                 ExpressionWrapper(
-                    (F("current_cost_usd") / NullIf(F("baseline_usd"), Value(ZERO)) - Value(ONE)) * Value(HUNDRED),
+                    (F(current) / NullIf(F(baseline), Value(ZERO)) - Value(ONE)) * Value(HUNDRED),
                     output_field=percent,
                 ),
                 1,
                 output_field=percent,
-            ),
-            overrun_pkr_percent=Round(
-                ExpressionWrapper(
-                    (F("current_cost_pkr") / NullIf(F("baseline_pkr"), Value(ZERO)) - Value(ONE)) * Value(HUNDRED),
-                    output_field=percent,
-                ),
-                1,
-                output_field=percent,
-            ),
+            )
+
+        return self.annotate(
+            overrun_usd_percent=overrun("current_cost_usd", "baseline_usd"),
+            overrun_pkr_percent=overrun("current_cost_pkr", "baseline_pkr"),
         )
 
     def construction(self):

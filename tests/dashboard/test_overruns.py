@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from dashboard import selectors
 from financing.selectors import projects_with_funding
+from projects.models import Project
 from tests.factories import CostEstimateFactory, ProjectFactory
 
 D = dt.date
@@ -69,7 +70,16 @@ def projects(db):
 
 
 def test_overrun_percentages(projects):
-    rows = {p.slug: p for p in projects.with_overruns()}
+    rows = {p.slug: p for p in projects.with_overrun_percent()}
+    # The read model holds what the definition computes from the estimates and the history.
+    source = {p.slug: p for p in Project.objects.with_current_cost().with_overruns()}
+    for slug, row in rows.items():
+        assert (row.baseline_usd, row.baseline_pkr, row.baseline_forum, row.original_planned_end) == (
+            source[slug].baseline_usd,
+            source[slug].baseline_pkr,
+            source[slug].baseline_forum,
+            source[slug].original_planned_end,
+        )
     real, fx, land = rows["real"], rows["rupee"], rows["land"]
     assert (real.baseline_usd, real.baseline_forum, real.overrun_usd_percent, real.overrun_pkr_percent) == (
         Decimal("1000000000.00"),
@@ -105,8 +115,12 @@ def test_flags_show_on_the_project_page_and_dashboard(viewer_client, projects):
 
 
 def test_baseline_as_of_a_date_uses_only_pc_is_known_then(projects):
-    before = projects_with_funding(as_of=D(2019, 12, 31)).with_overruns(as_of=D(2019, 12, 31))
-    real = before.get(slug="real")
+    # The baseline comes with the figures as of the date (the read model's dated rows).
+    before = projects_with_funding(as_of=D(2019, 12, 31))
+    real = before.with_overrun_percent().get(slug="real")
     assert real.baseline_usd is None and real.overrun_usd_percent is None
-    rows = {r["slug"]: r for r in selectors.portfolio_overruns(projects=before, as_of=D(2019, 12, 31))}
+    # As the definition (with_overruns) computes it from the estimates.
+    source = Project.objects.with_current_cost(as_of=D(2019, 12, 31)).with_overruns(as_of=D(2019, 12, 31))
+    assert source.get(slug="real").baseline_usd is None
+    rows = {r["slug"]: r for r in selectors.portfolio_overruns(projects=before)}
     assert not any(flag.kind == "cost_usd" for flag in rows.get("real", {"flags": []})["flags"])

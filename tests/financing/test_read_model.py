@@ -220,6 +220,7 @@ def test_the_database_holds_the_function_compiled_from_this_code(db):
         "projects_jccmeeting",
         "financing_financingline",
         "financing_financingchange",
+        "projects_historicalproject",
     }
 
 
