@@ -127,12 +127,12 @@ def dashboard_page(
     (``tables``: by_sector, by_lender, by_kind, gaps, statuses, timeline, per_meeting),
     the largest overruns and the latest meeting held.
 
-    Eleven queries, none when the page is cached under ``cache_key``. The whole portfolio
+    Ten queries, none when the page is cached under ``cache_key``. The whole portfolio
     counts CPEC-wide decisions too; a ``filtered`` one only its projects'.
     """
 
     def compute() -> DashboardPage:
-        by_lender = portfolio_lender_mix(projects=projects, by="lender", as_of=as_of)
+        by_lender, by_kind = portfolio_lender_mixes(projects=projects, as_of=as_of)
         kpis = portfolio_kpis(projects=projects)
         overruns = portfolio_overruns(projects=projects, limit=OVERRUN_ROWS)
         return DashboardPage(
@@ -144,7 +144,7 @@ def dashboard_page(
             tables={
                 "by_sector": portfolio_cost_by_sector(projects=projects),
                 "by_lender": by_lender,
-                "by_kind": portfolio_lender_mix(projects=projects, by="kind", as_of=as_of),
+                "by_kind": by_kind,
                 "gaps": portfolio_funding_gaps(projects=projects),
                 "statuses": portfolio_status_breakdown(projects=projects),
                 "timeline": portfolio_phase_timeline(projects=projects, today=today, limit=TIMELINE_ROWS),
@@ -296,7 +296,14 @@ def _participant_names(line_ref, name=None):
 
 
 def portfolio_lender_mix(*, projects: QuerySet[Project], by: str, as_of: dt.date | None = None) -> list[dict]:
-    """Committed and pipeline (proposed, planned, negotiated) financing per lender or lender kind (one query).
+    """Committed and pipeline (proposed, planned, negotiated) financing per lender (``by="lender"``)
+    or lender kind (``by="kind"``): one of ``portfolio_lender_mixes`` (one query)."""
+    by_lender, by_kind = portfolio_lender_mixes(projects=projects, as_of=as_of)
+    return by_lender if by == "lender" else by_kind
+
+
+def portfolio_lender_mixes(*, projects: QuerySet[Project], as_of: dt.date | None = None) -> tuple[list, list]:
+    """Committed and pipeline (proposed, planned, negotiated) financing per lender, and per lender kind (one query).
 
     Rows (``key``, ``label``, ``committed_usd``, ``pipeline_usd``) are labelled and sorted as
     the chart draws them: the largest total first, then by label; rows of no money are left out.
@@ -304,6 +311,10 @@ def portfolio_lender_mix(*, projects: QuerySet[Project], by: str, as_of: dt.date
     row of its own ("Syndicate: CDB, CCB, ICBC"); by kind it counts under its members' kind,
     or as a mixed syndicate when they differ. Lines of a section whose parent is counted in
     its stead are left out, as in the portfolio's totals.
+
+    PostgreSQL sums the lines per lender (or syndicate), each row carrying its kind
+    (``kind_key``: a lender has one kind, a syndicate one too or "mixed"); the rows per kind are
+    those sums added up by kind, so the portfolio's lines are read once for both charts.
     """
     states = LineStates(as_of, whole=True)
     counted = projects.filter(COUNTED)
@@ -314,59 +325,52 @@ def portfolio_lender_mix(*, projects: QuerySet[Project], by: str, as_of: dt.date
     )
     lender = states.path("lender__")
     lead = Coalesce(NullIf(F(lender + "short_name"), Value("")), F(lender + "name"))
-    if by == "lender":
-        # A syndicate's key names its members, so the same group of lenders is one row.
-        members = Concat(
-            Value("syndicate:"),
-            F(lender + "slug"),
-            Value(","),
-            _participant_names(OuterRef(states.line_pk), F("lender__slug")),
+    # A syndicate's key names its members, so the same group of lenders is one row.
+    members = Concat(
+        Value("syndicate:"),
+        F(lender + "slug"),
+        Value(","),
+        _participant_names(OuterRef(states.line_pk), F("lender__slug")),
+        output_field=CharField(),
+    )
+    other_kind = FinancingLine.participants.through.objects.filter(financingline_id=OuterRef(states.line_pk)).exclude(
+        lender__kind=OuterRef(lender + "kind")
+    )
+    lines = lines.annotate(mixed=Exists(other_kind)).values(
+        key=Case(When(syndicated=True, then=members), default=F(lender + "slug"), output_field=CharField()),
+        label=Case(
+            When(
+                syndicated=True,
+                then=Concat(Value("Syndicate: "), lead, Value(", "), _participant_names(OuterRef(states.line_pk))),
+            ),
+            default=lead,
             output_field=CharField(),
-        )
-        lines = lines.values(
-            key=Case(
-                When(syndicated=True, then=members),
-                default=F(lender + "slug"),
-                output_field=CharField(),
-            ),
-            label=Case(
-                When(
-                    syndicated=True,
-                    then=Concat(
-                        Value("Syndicate: "),
-                        lead,
-                        Value(", "),
-                        _participant_names(OuterRef(states.line_pk)),
-                        output_field=CharField(),
-                    ),
-                ),
-                default=lead,
-                output_field=CharField(),
-            ),
-        )
-    else:
-        other_kind = FinancingLine.participants.through.objects.filter(
-            financingline_id=OuterRef(states.line_pk)
-        ).exclude(lender__kind=OuterRef(lender + "kind"))
-        lines = lines.annotate(mixed=Exists(other_kind)).values(
-            key=Case(
-                When(mixed=True, then=Value(MIXED_SYNDICATE)), default=F(lender + "kind"), output_field=CharField()
-            )
-        )
-    rows = list(
-        lines.annotate(
+        ),
+        kind_key=Case(
+            When(mixed=True, then=Value(MIXED_SYNDICATE)), default=F(lender + "kind"), output_field=CharField()
+        ),
+    )
+    by_lender = [
+        row
+        for row in lines.annotate(
             committed_usd=Sum("value_usd", filter=Q(status__in=FinancingStatus.committed()), default=ZERO),
             pipeline_usd=Sum("value_usd", filter=Q(status__in=PIPELINE), default=ZERO),
         ).order_by("key")
-    )
-    rows = [r for r in rows if r["committed_usd"] or r["pipeline_usd"]]
-    if by != "lender":
-        for r in rows:
-            r["label"] = (
-                "Syndicated loans (mixed lenders)" if r["key"] == MIXED_SYNDICATE else LenderKind(r["key"]).label
-            )
-    rows.sort(key=lambda r: (-(r["committed_usd"] + r["pipeline_usd"]), r["label"]))
-    return rows
+        if row["committed_usd"] or row["pipeline_usd"]
+    ]
+    kinds: dict[str, dict] = {}
+    for row in by_lender:
+        kind = kinds.setdefault(row["kind_key"], {"key": row["kind_key"], "committed_usd": ZERO, "pipeline_usd": ZERO})
+        kind["committed_usd"] += row["committed_usd"]
+        kind["pipeline_usd"] += row["pipeline_usd"]
+    by_kind = list(kinds.values())
+    for row in by_kind:
+        row["label"] = (
+            "Syndicated loans (mixed lenders)" if row["key"] == MIXED_SYNDICATE else LenderKind(row["key"]).label
+        )
+    for rows in (by_lender, by_kind):
+        rows.sort(key=lambda r: (-(r["committed_usd"] + r["pipeline_usd"]), r["label"]))
+    return by_lender, by_kind
 
 
 def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date, limit: int | None = None) -> list[dict]:
