@@ -18,6 +18,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
+from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -371,6 +372,9 @@ class DatedProjectFigures(FigureColumns):
 
     class Meta:
         verbose_name_plural = "dated project figures"
+        # Every project's row as of a date (``validity @> date``), for the portfolio as of it: the
+        # exclusion constraint's index leads with the project, so it serves one project's lookups.
+        indexes = [GistIndex(fields=["validity"], name="financing_datedfigures_validity")]
         constraints = [
             ExclusionConstraint(
                 name="financing_datedfigures_no_overlap",

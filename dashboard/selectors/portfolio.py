@@ -34,7 +34,7 @@ from django.db.models.functions import Coalesce, Concat, NullIf
 
 from financing.choices import FinancingStatus, LenderKind
 from financing.models import FinancingLine
-from financing.selectors import LineStates, known_by, projects_with_funding
+from financing.selectors import LineStates, projects_with_funding
 from projects.choices import MeetingStatus, ProjectStatus, Sector
 from projects.models import JCCMeeting, Phase, Project
 
@@ -62,8 +62,12 @@ TIMELINE_ROWS = 40
 
 def portfolio_projects(*, as_of: dt.date | None = None) -> QuerySet[Project]:
     """The projects known on ``as_of`` (all of them without it), annotated by ``projects_with_funding``
-    as of that date: what the portfolio filter narrows. No query until it is read."""
-    return known_by(projects_with_funding(as_of=as_of), as_of)
+    as of that date: what the portfolio filter narrows. No query until it is read.
+
+    As of a date, whether a project was known then (``known_by``) is read from the same row of
+    the read model as its figures, so the dated figures are looked up once per project."""
+    projects = projects_with_funding(as_of=as_of)
+    return projects if as_of is None else projects.filter(figures_then__known=True)
 
 
 def portfolio_none() -> QuerySet[Project]:

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 
+from dashboard.selectors import portfolio_projects
 from financing import figures
 from financing.models import DatedProjectFigures, FinancingChange, FinancingLine, ProjectFigures
 from financing.selectors import FIGURES, figure_source, known_by, projects_with_funding, with_figures
@@ -54,6 +55,7 @@ def assert_read_model_true(moments=None) -> int:
         assert stored == _figures(source, names), f"as of {moment}"
         known = {pk for pk, first in source.values_list("id", "first_known_on") if first is None or first <= moment}
         assert set(known_by(Project.objects.all(), moment).values_list("pk", flat=True)) == known, f"as of {moment}"
+        assert set(portfolio_projects(as_of=moment).values_list("pk", flat=True)) == known, f"as of {moment}"
         compared += len(stored)
     # One row per project for each date, never two: the exclusion constraint.
     assert ProjectFigures.objects.count() == Project.objects.count()
