@@ -24,17 +24,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import environ
+
+# The gunicorn runner is shared with the other measuring scripts (scripts/_serve.py); this file is
+# also loaded by path (tests/browser/test_page_weight.py), so its folder is put on the path first.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _serve import serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -188,12 +189,6 @@ def report(loads: tuple[Load, Load], base_url: str, path: str = "/", out=sys.std
 
 
 # --------------------------------------------------------------------------- the server
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def collectstatic(static_root: Path, env: dict[str, str]) -> None:
     """Collect the static files the production way (compressed manifest storage) into static_root."""
     subprocess.run(
@@ -209,50 +204,9 @@ def collectstatic(static_root: Path, env: dict[str, str]) -> None:
     )
 
 
-@contextlib.contextmanager
 def production_server(env: dict[str, str], static_root: Path, workers: int = 2, log=None):
     """gunicorn with gunicorn.conf.py and production settings on a free loopback port; yields its URL."""
-    port = free_port()
-    server_env = {
-        **env,
-        "DJANGO_SETTINGS_MODULE": "cpec_tracker.settings",
-        "DEBUG": "false",
-        "STATIC_ROOT": str(static_root),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": str(workers),
-    }
-    server_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen(
-        [str(gunicorn), "--config", str(ROOT / "gunicorn.conf.py")],
-        cwd=ROOT,
-        env=server_env,
-        stdout=log or subprocess.DEVNULL,
-        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with status {proc.returncode} before answering")
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not answer /healthz within 60 s") from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)  # gunicorn's graceful stop; it stops its workers
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    return serve(env, static_root, workers=workers, log=log)
 
 
 def main() -> int:

@@ -6,6 +6,7 @@ other data could later reuse.
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,7 +17,7 @@ from django.urls import reverse
 from dashboard.models import DataVersion
 from dashboard.selectors import data_version
 from projects.models import CostEstimate, Project
-from tests.factories import CostEstimateFactory
+from tests.factories import CostEstimateFactory, LenderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +108,24 @@ class CaptureCount:
         self.capture.__exit__(*exc)
         self.count = len(self.capture.captured_queries)
         return False
+
+
+def test_the_filter_form_is_cached_with_the_figures_and_redrawn_after_an_edit(
+    viewer_client, portfolio, django_assert_max_num_queries
+):
+    """The portfolio filter form (every lender a checkbox) is rendered once per data version."""
+
+    def filter_form(response) -> str:
+        return re.search(r'<form class="filter-form".*?</form>', response.content.decode(), re.S).group(0)
+
+    url = reverse("dashboard:projects") + "?sector=energy"
+    first = filter_form(viewer_client.get(url))
+    with django_assert_max_num_queries(100) as cached:
+        again = filter_form(viewer_client.get(url))
+    assert again == first
+    LenderFactory(name="Bank Of New Lending", short_name="BNL", slug="bnl")
+    with django_assert_max_num_queries(100) as fresh:
+        after = filter_form(viewer_client.get(url))
+    assert "Bank Of New Lending" not in first and "Bank Of New Lending" in after
+    # Cached, the form's choices (lenders, regions…) are not read again.
+    assert len(cached.captured_queries) < len(fresh.captured_queries)

@@ -18,19 +18,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import http_benchmark  # noqa: E402
 from _serve import write_section  # noqa: E402
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from tests.benchmarks.test_benchmark_pages import PAGES  # noqa: E402  (the same pages, in-process and over HTTP)
 
-PAGES = {
-    "floor (baseline)",
-    "dashboard",
-    "project list",
-    "project list, filtered",
-    "project detail",
-    "lender detail",
-    "JCC meeting (what changed)",
-    "dashboard as of a JCC",
-    "admin project changelist (baseline)",
-}
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
