@@ -228,3 +228,47 @@ def test_the_database_holds_the_function_compiled_from_this_code(db):
 
 def test_the_demo_portfolio(demo_db):
     assert assert_read_model_true() > 1000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writes_to_one_project_are_refreshed_one_after_the_other():
+    """Two transactions write to the same project at once: the second's refresh waits for the first
+    to commit (a row lock on the project), then computes from both; nothing drifts, nothing fails."""
+    import threading
+
+    from django.db import connections
+
+    plant = ProjectFactory(slug="plant")
+    CostEstimateFactory(project=plant, amount=1000 * M, as_of=D(2016, 3, 1))
+    line = new_line(plant, LenderFactory(slug="bank"), D(2016, 6, 1), status="proposed", share_percent=Decimal("60"))
+    first_wrote, second_done, errors = threading.Event(), threading.Event(), []
+
+    def second_writer():
+        try:
+            first_wrote.wait(10)
+            with transaction.atomic():  # blocks in the refresh until the first commits
+                financing_line_record_change(
+                    line=FinancingLine.objects.get(pk=line.pk),
+                    changed_on=D(2017, 1, 1),
+                    status="agreed",
+                    share_percent=Decimal("60"),
+                )
+        except Exception as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            second_done.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    with transaction.atomic():
+        CostEstimateFactory(project=plant, amount=2000 * M, as_of=D(2016, 12, 1))
+        first_wrote.set()
+        # The second writer's change is written, and its refresh waits for this transaction.
+        assert not second_done.wait(1.0)
+    thread.join(20)
+    assert not errors, errors
+    now = ProjectFigures.objects.get(project=plant)
+    # 60% of the 2,000m the first transaction recorded, agreed by the second: both are in.
+    assert (now.current_cost_usd, now.committed_usd) == (2000 * M, 1200 * M)
+    assert assert_read_model_true() > 0
