@@ -81,7 +81,7 @@ class MeetingPage:
 def meeting_page(
     *, number: int, page: str | int | None = None, changes_page: str | int | None = None, per_page: int = 25
 ) -> MeetingPage | None:
-    """The meeting numbered ``number`` as its page shows it, or None when there is none (13 queries).
+    """The meeting numbered ``number`` as its page shows it, or None when there is none (12 queries).
 
     ``page`` pages through its decisions (grouped by project, CPEC-wide ones last, each group
     with the financing changes its decisions made), ``changes_page`` through what changed.
@@ -130,7 +130,7 @@ def meeting_page(
 def meeting_changes(
     *, meeting: JCCMeeting, previous: JCCMeeting | None, page: str | int | None = None, per_page: int = 25
 ) -> Page:
-    """What changed between the previous meeting and this one, per project: one page of them (6 queries).
+    """What changed between the previous meeting and this one, per project: one page of them (5 queries).
 
     ``changes_between`` the previous meeting's date and this one's, with the projects this
     meeting decided about.
@@ -153,7 +153,7 @@ def changes_between(
     per_page: int = 25,
 ) -> Page:
     """What changed after ``since`` up to ``until`` (from the start, up to now, when None), per project:
-    one page of them (6 queries).
+    one page of them (5 queries).
 
     Financing changes (effects and reported changes, never corrections of the record)
     and cost estimates dated in the window, the projects of ``decisions``, and each
@@ -168,7 +168,9 @@ def changes_between(
         | Q(pk__in=made.values("line__project_id"))
         | Q(pk__in=CostEstimate.objects.filter(estimate_window).values("project_id"))
     ).order_by("name", "pk")
-    result = Paginator(concerned.values_list("pk", flat=True), per_page).get_page(page)
+    # The ids in order are read once (the paginator counts the list), not counted and paged apart:
+    # both would compute the concerned projects (5,000 at the 40th synthetic meeting, ~45 ms each).
+    result = Paginator(list(concerned.values_list("pk", flat=True)), per_page).get_page(page)
     ids = list(result.object_list)
     earlier = FinancingChange.objects.filter(line=OuterRef("line"), changed_on__lt=OuterRef("changed_on"))
     changes_of: dict[int, list] = defaultdict(list)

@@ -132,7 +132,7 @@ def test_the_meeting_pages(portfolio, django_assert_num_queries):
         listing = selectors.meeting_list_page()
     assert [m.number for m in listing.meetings] == [14, 11]
     assert {row["label"] for row in listing.per_meeting} == {"11th JCC", "14th JCC"}
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         page = selectors.meeting_page(number=14)
         groups = [(g["project"] and g["project"].slug, len(g["decisions"]), len(g["changes"])) for g in page.grouped]
     assert groups == [("rail-b", 2, 2), ("road-a", 1, 1), (None, 1, 0)]
