@@ -42,7 +42,6 @@ from django.utils.text import slugify
 
 from financing.choices import ChangeKind, FinancingStatus, Instrument, LenderKind
 from financing.figures import figures_paused
-from financing.figures import refresh as figures_refresh
 from financing.models import DatedProjectFigures, FinancingChange, FinancingLine, Lender, ProjectFigures
 from projects.choices import (
     ApprovingForum,
@@ -1299,7 +1298,8 @@ def synthetic_portfolio_delete() -> dict[str, int]:
     filters = _synthetic_filters()
     meetings = list(JCCMeeting.objects.filter(filters[JCCMeeting]).values_list("pk", flat=True))
     deleted: dict[str, int] = {}
-    # The read model's rows first (``financing.figures``; the loader rebuilds them).
+    # The read model's rows go first: they refer to the projects, and the foreign keys may be
+    # checked at once (after an earlier load's SET CONSTRAINTS ALL IMMEDIATE in this transaction).
     synthetic_projects = Project.objects.filter(filters[Project]).order_by().values("pk")
     for figures_model in (ProjectFigures, DatedProjectFigures):
         _delete_rows(figures_model.objects.filter(project__in=synthetic_projects))
@@ -1348,34 +1348,34 @@ def synthetic_portfolio_load(
     size = SyntheticSize.for_projects(projects)
     seconds: dict[str, float] = {}
     deleted: dict[str, int] = {}
-    # The read model's triggers are off while the rows go in (a refresh per statement would
-    # recompute each project many times); it is rebuilt once, for every synthetic project, at the end.
-    with transaction.atomic(), figures_paused():
-        state = synthetic_portfolio_state()
-        if state.other:
-            found = ", ".join(f"{count} {name}" for name, count in state.other.items())
-            raise SyntheticDataError(
-                f"The database holds data that is not synthetic ({found}). Load the synthetic "
-                "portfolio into a database of its own; --replace deletes only synthetic data."
-            )
-        if state.synthetic and not replace:
-            found = ", ".join(f"{count} {name}" for name, count in state.synthetic.items())
-            raise SyntheticDataError(
-                f"The database already holds a synthetic portfolio ({found}). "
-                "Pass --replace to delete it and load a new one."
-            )
-        if state.synthetic:
+    with transaction.atomic():
+        # The read model's refreshes wait while the rows go in (one per statement would recompute
+        # each project many times): each project written is refreshed once when the pause ends.
+        with figures_paused():
+            state = synthetic_portfolio_state()
+            if state.other:
+                found = ", ".join(f"{count} {name}" for name, count in state.other.items())
+                raise SyntheticDataError(
+                    f"The database holds data that is not synthetic ({found}). Load the synthetic "
+                    "portfolio into a database of its own; --replace deletes only synthetic data."
+                )
+            if state.synthetic and not replace:
+                found = ", ".join(f"{count} {name}" for name, count in state.synthetic.items())
+                raise SyntheticDataError(
+                    f"The database already holds a synthetic portfolio ({found}). "
+                    "Pass --replace to delete it and load a new one."
+                )
+            if state.synthetic:
+                started = time.perf_counter()
+                deleted = synthetic_portfolio_delete()
+                seconds["delete"] = time.perf_counter() - started
             started = time.perf_counter()
-            deleted = synthetic_portfolio_delete()
-            seconds["delete"] = time.perf_counter() - started
-        started = time.perf_counter()
-        portfolio = synthetic_portfolio_generate(size, seed=seed, progress=progress)
-        seconds["generate"] = time.perf_counter() - started
-        started = time.perf_counter()
-        counts = synthetic_portfolio_insert(portfolio, progress=progress, history=history)
-        seconds["insert"] = time.perf_counter() - started
-        started = time.perf_counter()
-        figures_refresh(Project.objects.filter(_synthetic_filters()[Project]).values_list("pk", flat=True))
+            portfolio = synthetic_portfolio_generate(size, seed=seed, progress=progress)
+            seconds["generate"] = time.perf_counter() - started
+            started = time.perf_counter()
+            counts = synthetic_portfolio_insert(portfolio, progress=progress, history=history)
+            seconds["insert"] = time.perf_counter() - started
+            started = time.perf_counter()
         seconds["read model"] = time.perf_counter() - started
         started = time.perf_counter()
         with connection.cursor() as cursor:

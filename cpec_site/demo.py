@@ -24,7 +24,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from financing.figures import figures_paused
-from financing.figures import refresh as figures_refresh
 from financing.models import FinancingLine, Lender
 from financing.services import decision_record_effects, financing_line_record_change
 from projects.models import (
@@ -149,10 +148,9 @@ class DemoLoader:
     @transaction.atomic
     def load(self) -> LoadReport:
         # The read model's triggers would refresh a project after every row written for it:
-        # off while loading, then one refresh of every project (financing.figures).
+        # paused while loading, each project written is refreshed once at the end (financing.figures).
         with figures_paused():
             self._load()
-            figures_refresh(project.pk for project in self.projects.values())
         return self.report
 
     def _load(self) -> None:

@@ -25,8 +25,8 @@ the date of each row; when the compiled SQL differs from what the database holds
 function is replaced and every project's figures rebuilt. ``tests/financing/test_read_model.py``
 recomputes everything from ``figure_source`` after each kind of write and compares.
 
-A bulk loader may switch the triggers off for its transaction (``figures_paused``) and
-rebuild the projects it wrote (``refresh``) before it commits.
+A bulk loader pauses the refreshes for a block of its transaction (``figures_paused``): the
+triggers note the projects written, and each is refreshed once when the block ends.
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ SENTINEL_ID = -987654321
 BEGINNING = dt.date.min
 #: The session setting a bulk loader sets to ``off`` for its transaction (``figures_paused``).
 SETTING = "cpec.figures"
+#: While paused, the triggers note the projects they would have refreshed here (a temporary table).
+PENDING = "pg_temp.cpec_figures_pending"
 REBUILD_BATCH = 500
 
 REFRESH = "cpec_refresh_figures"
@@ -179,6 +181,9 @@ CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $tri
 BEGIN
     IF coalesce(current_setting('{SETTING}', true), '') <> 'off' THEN
         PERFORM {REFRESH}(ARRAY(SELECT DISTINCT x FROM ({ids}) touched(x) WHERE x IS NOT NULL ORDER BY x));
+    ELSE  -- paused (figures_paused): noted, refreshed once when the pause ends
+        INSERT INTO {PENDING} (id) SELECT DISTINCT x FROM ({ids}) touched(x) WHERE x IS NOT NULL
+            ON CONFLICT DO NOTHING;
     END IF;
     RETURN NULL;
 END
@@ -244,16 +249,33 @@ def refresh(project_ids: Iterable[int] | None = None) -> None:
 
 @contextmanager
 def figures_paused():
-    """Switch the triggers off until the end of the current transaction (a bulk loader's)."""
+    """Refresh each project once at the end instead of after every statement (a bulk loader's
+    transaction): the triggers note the projects written while paused, and those are refreshed
+    when the block ends, before the transaction commits."""
     if not connection.in_atomic_block:
-        raise RuntimeError("figures_paused() needs a transaction: the triggers stay off until it ends")
+        raise RuntimeError("figures_paused() needs a transaction: the projects are refreshed before it ends")
     with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {PENDING.split('.')[1]} (id bigint PRIMARY KEY) ON COMMIT DROP"
+        )
         cursor.execute("SELECT set_config(%s, 'off', true)", [SETTING])
     try:
         yield
-    finally:
-        # Back on for the rest of the transaction. After a database error the transaction (or
-        # its savepoint) is rolled back, which restores the setting by itself.
+    except BaseException:
+        # After a database error the transaction (or its savepoint) is rolled back, which undoes
+        # the writes, the notes and the setting by itself; after another error the writes may
+        # still be committed by the caller, so they are refreshed as well.
         if not connection.needs_rollback:
-            with suppress(DatabaseError), connection.cursor() as cursor:
-                cursor.execute("SELECT set_config(%s, 'on', true)", [SETTING])
+            with suppress(DatabaseError):
+                _resume()
+        raise
+    else:
+        _resume()
+
+
+def _resume() -> None:
+    """End a pause: the triggers on again, and the projects noted meanwhile refreshed once."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', true)", [SETTING])
+        cursor.execute(f"SELECT {REFRESH}(ARRAY(SELECT id FROM {PENDING} ORDER BY id))")
+        cursor.execute(f"DELETE FROM {PENDING}")

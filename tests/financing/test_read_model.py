@@ -194,14 +194,30 @@ def test_after_an_admin_edit(admin_client, portfolio):
     assert assert_read_model_true() > 0
 
 
-def test_the_paused_triggers_and_a_rebuild(portfolio):
-    plant = portfolio["plant"]
-    with transaction.atomic(), figures.figures_paused():
-        CostEstimateFactory(project=plant, amount=3000 * M, as_of=D(2022, 1, 1))
-        assert ProjectFigures.objects.get(project=plant).current_cost_usd == 1000 * M  # paused: not yet
-        figures.refresh([plant.pk])
+def test_paused_refreshes_happen_once_when_the_pause_ends(portfolio):
+    plant, section, parent = portfolio["plant"], portfolio["section"], portfolio["parent"]
+    with transaction.atomic():
+        with figures.figures_paused():
+            CostEstimateFactory(project=plant, amount=3000 * M, as_of=D(2022, 1, 1))
+            # The parent's cost: its section stops counting in totals (a project not written itself).
+            CostEstimateFactory(project=parent, amount=900 * M, as_of=D(2022, 1, 1))
+            assert ProjectFigures.objects.get(project=plant).current_cost_usd == 1000 * M  # paused: not yet
+            assert ProjectFigures.objects.get(project=section).counted_in_totals is True
+        # The pause ended: every project written, and the section, refreshed; the transaction goes on.
         assert ProjectFigures.objects.get(project=plant).current_cost_usd == 3000 * M
-    CostEstimateFactory(project=plant, amount=4000 * M, as_of=D(2023, 1, 1))  # on again after the transaction
+        assert ProjectFigures.objects.get(project=section).counted_in_totals is False
+        CostEstimateFactory(project=plant, amount=4000 * M, as_of=D(2023, 1, 1))  # refreshed at once again
+        assert ProjectFigures.objects.get(project=plant).current_cost_usd == 4000 * M
+    assert assert_read_model_true() > 0
+
+
+def test_a_pause_ended_by_a_failed_load_leaves_nothing(portfolio):
+    plant = portfolio["plant"]
+    with pytest.raises(RuntimeError), transaction.atomic(), figures.figures_paused():
+        CostEstimateFactory(project=plant, amount=3000 * M, as_of=D(2022, 1, 1))
+        raise RuntimeError("the load failed")
+    assert ProjectFigures.objects.get(project=plant).current_cost_usd == 1000 * M
+    CostEstimateFactory(project=plant, amount=4000 * M, as_of=D(2023, 1, 1))  # the triggers are on
     assert ProjectFigures.objects.get(project=plant).current_cost_usd == 4000 * M
     assert assert_read_model_true() > 0
 
