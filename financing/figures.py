@@ -238,13 +238,10 @@ def install(*, verbosity: int = 1, stdout=None) -> bool:
     return True
 
 
-def refresh(project_ids: Iterable[int] | None = None) -> None:
-    """Recompute the figures of these projects (every project when None), in this transaction."""
+def refresh(project_ids: Iterable[int]) -> None:
+    """Recompute the figures of these projects, in this transaction."""
     with connection.cursor() as cursor:
-        if project_ids is None:
-            cursor.execute(f"SELECT {REFRESH}(ARRAY(SELECT id FROM {_table(Project)} ORDER BY id))")
-        else:
-            cursor.execute(f"SELECT {REFRESH}(%s::bigint[])", [sorted(set(project_ids))])
+        cursor.execute(f"SELECT {REFRESH}(%s::bigint[])", [sorted(set(project_ids))])
 
 
 @contextmanager
