@@ -42,7 +42,15 @@ from django.utils.text import slugify
 
 from financing.choices import ChangeKind, FinancingStatus, Instrument, LenderKind
 from financing.figures import figures_paused
-from financing.models import DatedProjectFigures, FinancingChange, FinancingLine, Lender, ProjectFigures
+from financing.models import (
+    DatedLineFigures,
+    DatedProjectFigures,
+    FinancingChange,
+    FinancingLine,
+    Lender,
+    LineFigures,
+    ProjectFigures,
+)
 from projects.choices import (
     ApprovingForum,
     Currency,
@@ -1301,7 +1309,7 @@ def synthetic_portfolio_delete() -> dict[str, int]:
     # The read model's rows go first: they refer to the projects, and the foreign keys may be
     # checked at once (after an earlier load's SET CONSTRAINTS ALL IMMEDIATE in this transaction).
     synthetic_projects = Project.objects.filter(filters[Project]).order_by().values("pk")
-    for figures_model in (ProjectFigures, DatedProjectFigures):
+    for figures_model in (ProjectFigures, DatedProjectFigures, LineFigures, DatedLineFigures):
         _delete_rows(figures_model.objects.filter(project__in=synthetic_projects))
     m2m = {
         FinancingLine: FinancingLine.sources.through,

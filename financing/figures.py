@@ -4,12 +4,16 @@
 and pipeline money, the flags, the status then, the date first known) as correlated
 subqueries over the dated records. Computing that for every project on every portfolio
 page was what made a page slow right after an edit (seconds at 10,000 projects). So the
-figures are stored instead, in two tables (``financing.models``):
+figures are stored instead, in four tables (``financing.models``):
 
 - ``ProjectFigures``: one row per project, its figures now;
 - ``DatedProjectFigures``: one row per project and date on which any record its figures are
   computed from is dated, valid until the next such date, so that "as of a date" is one
-  indexed lookup per project.
+  indexed lookup per project;
+- ``LineFigures`` and ``DatedLineFigures``: each financing line's status and US$ value (its
+  share of the cost of record, else its amount) now, and over each stretch of days on which
+  neither changed, so the lender charts sum stored values instead of valuing every line of the
+  portfolio per request.
 
 **Kept by PostgreSQL.** Statement-level triggers on every table the figures are computed
 from (with transition tables, so a bulk write costs one refresh per statement) call
@@ -19,11 +23,12 @@ its own transaction: a rolled-back write leaves no trace, and a page read later 
 same transaction already sees the new figures. Concurrent refreshes of a project are
 serialized on its row (``FOR NO KEY UPDATE``).
 
-**One definition.** The refresh function's queries are compiled from ``figure_source`` by
-the ORM (``install``, run after every ``migrate``), the date of an as-of query replaced by
-the date of each row; when the compiled SQL differs from what the database holds, the
-function is replaced and every project's figures rebuilt. ``tests/financing/test_read_model.py``
-recomputes everything from ``figure_source`` after each kind of write and compares.
+**One definition.** The refresh function's queries are compiled from ``figure_source`` (and a
+line's value from ``line_value_usd``) by the ORM (``install``, run after every ``migrate``),
+the date of an as-of query replaced by the date of each row; when the compiled SQL differs from
+what the database holds, the function is replaced and every project's figures rebuilt.
+``tests/financing/test_read_model.py`` recomputes everything from ``figure_source`` and
+``LineStates`` after each kind of write and compares.
 
 A bulk loader pauses the refreshes for a block of its transaction (``figures_paused``): the
 triggers note the projects written, and each is refreshed once when the block ends.
@@ -35,19 +40,30 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from contextlib import contextmanager, suppress
+from decimal import Decimal
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Value
 from psycopg2.extensions import AsIs
 
 from projects.models import CostEstimate, Decision, JCCMeeting, Project, ProjectStatusChange
 
-from .models import DatedProjectFigures, FinancingChange, FinancingLine, ProjectFigures
-from .selectors import FIGURES, figure_source
+from .models import (
+    DatedLineFigures,
+    DatedProjectFigures,
+    FinancingChange,
+    FinancingLine,
+    LineFigures,
+    ProjectFigures,
+)
+from .selectors import FIGURES, MONEY, LineStates, figure_source, line_value_usd
 
 #: The as-of date the compiled query is built with, replaced by each row's date in SQL.
 SENTINEL = dt.date(1111, 11, 11)
 #: The project id the compiled query is built with, replaced by the ids asked for.
 SENTINEL_ID = -987654321
+#: The project cost the compiled value of a change is built with, replaced by each row's cost.
+SENTINEL_COST = Decimal("-98765.43")
 #: The first row of every project starts here: "as of" any date there is exactly one row.
 BEGINNING = dt.date.min
 #: The session setting a bulk loader sets to ``off`` for its transaction (``figures_paused``).
@@ -85,8 +101,36 @@ def _table(model) -> str:
     return _q(model._meta.db_table)
 
 
+#: The columns of a line's figures, as ``line_values`` selects them.
+LINE_COLUMNS = ("line_id", "project_id", "lender_id", "status", "value_usd", "syndicated")
+
+
+def line_values():
+    """The state and US$ value now of each financing line of the project ``SENTINEL_ID``, as the
+    lender charts sum them: ``LineStates.with_value`` over the project figures stored just
+    before (``LINE_COLUMNS``, prefixed ``l_``)."""
+    states = LineStates()
+    rows = states.with_value(states.queryset(project=SENTINEL_ID)).order_by()
+    return rows.values(
+        l_line_id=F("pk"),
+        l_project_id=F("project_id"),
+        l_lender_id=F("lender_id"),
+        l_status=F("status"),
+        l_value_usd=F("value_usd"),
+        l_syndicated=states.syndicated(),
+    )
+
+
+def change_value():
+    """The US$ value of the financing change ``SENTINEL_ID`` at the project cost ``SENTINEL_COST``:
+    ``line_value_usd``, as ``LineStates(as_of).with_value`` computes it as of a date."""
+    cost = Value(SENTINEL_COST, output_field=MONEY)
+    value = line_value_usd(cost, F("line__project__debt_percent"))
+    return FinancingChange.objects.filter(pk=SENTINEL_ID).order_by().values(v=value)
+
+
 def refresh_function_sql() -> str:
-    """``cpec_refresh_figures(ids bigint[])``: recompute both tables' rows of those projects."""
+    """``cpec_refresh_figures(ids bigint[])``: recompute the four tables' rows of those projects."""
     # The project filter is compiled into the query, so PostgreSQL computes the figures of the
     # projects asked for only (a filter around the query would not reach inside its subqueries).
     of_one = Project.objects.filter(pk=SENTINEL_ID)
@@ -106,6 +150,11 @@ def refresh_function_sql() -> str:
     )
     status, decision, meeting = _table(ProjectStatusChange), _table(Decision), _table(JCCMeeting)
     current, dated = _table(ProjectFigures), _table(DatedProjectFigures)
+    lines_now, lines_then = _table(LineFigures), _table(DatedLineFigures)
+    line_columns = ", ".join(_q(name) for name in LINE_COLUMNS)
+    from_l = ", ".join(f"l.l_{name}" for name in LINE_COLUMNS)
+    line_now = _compile(line_values(), {SENTINEL_ID: "asked.id"})
+    value_then = _compile(change_value(), {SENTINEL_ID: "s.id", SENTINEL_COST: "f.current_cost_usd"})
     # The ids are joined as a set (unnest), never tested with "= ANY(ids)" row by row: a
     # rebuild passes thousands of them.
     asked = "(SELECT DISTINCT unnest(ids) AS id) asked"
@@ -142,6 +191,41 @@ BEGIN
     SELECT pairs.project_id, daterange(pairs.d, pairs.next_d, '[)'), {from_f}, f.status_then,
            (f.first_known_on IS NULL OR pairs.d >= f.first_known_on)
     FROM pairs CROSS JOIN LATERAL ({then}) f;
+
+    -- Each line's value now, from the project's figures just stored.
+    DELETE FROM {lines_now} c USING {asked} WHERE c.project_id = asked.id;
+    INSERT INTO {lines_now} ({line_columns})
+    SELECT {from_l} FROM {asked} CROSS JOIN LATERAL ({line_now}) l;
+
+    -- Each line's state and value as known on each day from its first change: the state of its
+    -- day's last change, valued at the cost of its project's dated row (each stretch of days
+    -- over which both hold is one span), consecutive spans of the same state and value merged.
+    DELETE FROM {lines_then} c USING {asked} WHERE c.project_id = asked.id;
+    INSERT INTO {lines_then} ({line_columns}, validity)
+    WITH asked AS MATERIALIZED (SELECT DISTINCT unnest(ids) AS id), latest AS (
+        SELECT DISTINCT ON (c.line_id, c.changed_on) c.id, c.line_id, c.changed_on, c.status
+        FROM {change} c JOIN {line} l ON l.id = c.line_id JOIN asked ON l.project_id = asked.id
+        ORDER BY c.line_id, c.changed_on, c.id DESC
+    ), spans AS (
+        SELECT *, daterange(changed_on, lead(changed_on) OVER (PARTITION BY line_id ORDER BY changed_on), '[)') AS span
+        FROM latest
+    ), states AS (
+        SELECT n.line_id AS l_line_id, n.project_id AS l_project_id, n.lender_id AS l_lender_id,
+               s.status AS l_status, v.v AS l_value_usd, n.syndicated AS l_syndicated,
+               lower(s.span * f.validity) AS lo, upper(s.span * f.validity) AS hi
+        FROM spans s JOIN {lines_now} n ON n.line_id = s.line_id
+        JOIN {dated} f ON f.project_id = n.project_id AND f.validity && s.span
+        CROSS JOIN LATERAL ({value_then}) v
+    ), marked AS (
+        SELECT *, CASE WHEN lag(hi) OVER w = lo AND lag(l_status) OVER w = l_status
+                        AND lag(l_value_usd) OVER w IS NOT DISTINCT FROM l_value_usd THEN 0 ELSE 1 END AS starts
+        FROM states WINDOW w AS (PARTITION BY l_line_id ORDER BY lo)
+    ), runs AS (
+        SELECT *, sum(starts) OVER (PARTITION BY l_line_id ORDER BY lo) AS run FROM marked
+    )
+    SELECT l_line_id, min(l_project_id), min(l_lender_id), min(l_status), min(l_value_usd), bool_or(l_syndicated),
+           daterange(min(lo), CASE WHEN bool_or(hi IS NULL) THEN NULL ELSE max(hi) END, '[)')
+    FROM runs GROUP BY l_line_id, run;
 END
 $refresh$;
 """
@@ -158,6 +242,10 @@ def _watched() -> dict:
         "JOIN {rows} r ON p.parent_id = r.project_id",
         FinancingLine: "SELECT project_id FROM {rows}",
         FinancingChange: f"SELECT l.project_id FROM {{rows}} r JOIN {line} l ON l.id = r.line_id",
+        # Whether a line is syndicated (``LineFigures.syndicated``).
+        FinancingLine.participants.through: (
+            f"SELECT l.project_id FROM {{rows}} r JOIN {line} l ON l.id = r.financingline_id"
+        ),
         ProjectStatusChange: "SELECT project_id FROM {rows}",
         Decision: "SELECT project_id FROM {rows}",
         # The original planned completion is read from the project's audit history.
@@ -233,9 +321,26 @@ def install(*, verbosity: int = 1, stdout=None) -> bool:
     for start in range(0, len(ids), REBUILD_BATCH):
         with transaction.atomic():
             refresh(ids[start : start + REBUILD_BATCH])
+    if ids:
+        _compact()
     if verbosity and stdout is not None and ids:
         stdout.write(f"  Rebuilt the figures of {len(ids):,} projects (their definition changed).\n")
     return True
+
+
+READ_MODEL = (ProjectFigures, DatedProjectFigures, LineFigures, DatedLineFigures)
+
+
+def _compact() -> None:
+    """After a rebuild, which replaced every row: the read model's indexes rebuilt (a range index
+    left half empty by the replaced rows made "as of a date" lookups 2–3× slower) and its
+    statistics renewed. ``REINDEX CONCURRENTLY`` lets pages read and edits write meanwhile; it
+    cannot run inside a transaction, where only the statistics are renewed."""
+    with connection.cursor() as cursor:
+        for model in READ_MODEL:
+            if not connection.in_atomic_block:
+                cursor.execute(f"REINDEX TABLE CONCURRENTLY {_table(model)}")
+            cursor.execute(f"ANALYZE {_table(model)}")
 
 
 def refresh(project_ids: Iterable[int]) -> None:

@@ -384,3 +384,58 @@ class DatedProjectFigures(FigureColumns):
 
     def __str__(self) -> str:
         return f"Figures of project {self.project_id} for {self.validity}"
+
+
+class LineFigureColumns(models.Model):
+    """What the lender charts and pages sum per financing line: its status and its value in US$
+    (``financing.selectors.line_value_usd``: its share of the project's cost of record, else its
+    stated amount; NULL when neither is known), with the line's project and lender.
+
+    Written only by PostgreSQL, with the project's figures (``financing.figures``).
+    """
+
+    project = models.ForeignKey("projects.Project", on_delete=models.DO_NOTHING, related_name="+")
+    lender = models.ForeignKey(Lender, on_delete=models.DO_NOTHING, related_name="+")  # indexed: the lender pages
+    status = models.CharField(max_length=20, choices=FinancingStatus.choices)
+    value_usd = money_field(null=True)
+    # A syndicated or club loan (the line has participating lenders): the syndicate's, never its lead's.
+    syndicated = models.BooleanField()
+
+    class Meta:
+        abstract = True
+
+
+class LineFigures(LineFigureColumns):
+    """A financing line's value now: one row per line."""
+
+    line = models.OneToOneField(FinancingLine, on_delete=models.DO_NOTHING, primary_key=True, related_name="figures")
+
+    class Meta:
+        verbose_name_plural = "line figures"
+
+    def __str__(self) -> str:
+        return f"Figures of financing line {self.line_id}"
+
+
+class DatedLineFigures(LineFigureColumns):
+    """A financing line's state and value as known on each day of ``validity``.
+
+    One row per stretch of days over which neither the line's state nor its project's cost
+    changed; no row before the line's first change (it was not known yet).
+    """
+
+    line = models.ForeignKey(FinancingLine, on_delete=models.DO_NOTHING, related_name="dated_figures", db_index=False)
+    validity = DateRangeField()
+
+    class Meta:
+        verbose_name_plural = "dated line figures"
+        indexes = [GistIndex(fields=["validity"], name="financing_datedlines_validity")]
+        constraints = [
+            ExclusionConstraint(
+                name="financing_datedlines_no_overlap",
+                expressions=[("line", RangeOperators.EQUAL), ("validity", RangeOperators.OVERLAPS)],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Figures of financing line {self.line_id} for {self.validity}"

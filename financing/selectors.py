@@ -36,7 +36,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf, 
 from projects.models import CostEstimate, Decision, Project, ProjectStatusChange, cost_of_record
 
 from .choices import FinancingStatus, ShareBasis
-from .models import DatedProjectFigures, FinancingChange, FinancingLine
+from .models import DatedLineFigures, DatedProjectFigures, FinancingChange, FinancingLine, LineFigures
 
 MONEY = DecimalField(max_digits=24, decimal_places=2)
 ZERO = Value(Decimal("0"), output_field=MONEY)
@@ -157,6 +157,15 @@ class LineStates:
         return base + [self.path(n) for n in names]
 
 
+def line_figures(as_of: dt.date | None = None) -> QuerySet:
+    """Every financing line's status and US$ value (``value_usd``) with its project and lender, now
+    or as of a date, from the read model (``LineFigures``, ``DatedLineFigures``): what
+    ``LineStates.with_value`` computes, stored. Lines not yet recorded on ``as_of`` have no row."""
+    if as_of is None:
+        return LineFigures.objects.all()
+    return DatedLineFigures.objects.filter(validity__contains=as_of)
+
+
 #: What the read model keeps per project (``financing.models.FigureColumns``), as
 #: ``figure_source`` computes it and ``projects_with_funding`` reads it.
 FIGURES = (
@@ -245,13 +254,20 @@ def first_known_on():
 
 
 def with_figures(projects: QuerySet[Project], *, as_of: dt.date | None = None) -> QuerySet[Project]:
-    """Annotate ``FIGURES`` and ``status_then`` from the read model: one join per project
-    (``financing.models.ProjectFigures`` now, ``DatedProjectFigures`` as of a date)."""
+    """Annotate ``FIGURES``, ``status_then`` and ``known_then`` from the read model: one join per
+    project (``financing.models.ProjectFigures`` now, ``DatedProjectFigures`` as of a date).
+
+    Filter on the annotations (``known_then=True``), never through ``figures_then__``: a filter
+    across the relation would join the dated figures a second time.
+    """
     if as_of is None:
-        return projects.annotate(**{name: F(f"figures__{name}") for name in FIGURES}, status_then=F("status"))
+        return projects.annotate(
+            **{name: F(f"figures__{name}") for name in FIGURES}, status_then=F("status"), known_then=Value(True)
+        )
     then = FilteredRelation("dated_figures", condition=Q(dated_figures__validity__contains=as_of))
     return projects.annotate(figures_then=then).annotate(
-        **{name: F(f"figures_then__{name}") for name in (*FIGURES, "status_then")}
+        **{name: F(f"figures_then__{name}") for name in (*FIGURES, "status_then")},
+        known_then=F("figures_then__known"),
     )
 
 

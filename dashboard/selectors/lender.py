@@ -10,7 +10,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from financing.choices import FinancingStatus
 from financing.models import Lender
-from financing.selectors import LineStates
+from financing.selectors import LineStates, line_figures
 from projects.models import Decision
 
 from ..cache import cached
@@ -34,31 +34,30 @@ def lender_totals(*, lenders: QuerySet[Lender] | None = None, as_of: dt.date | N
     or takes part in are summed apart at their whole amounts (``syndicated_*``), never split.
     """
     lenders = lenders if lenders is not None else Lender.objects.all()
-    states = LineStates(as_of)
     ids = lenders.order_by().values("pk")
-    own = states.with_value(states.queryset(lender__in=ids)).annotate(syndicated=states.syndicated())
-    own = own.values(lender_key=F(states.path("lender_id")))
+    # The lines' stored values (the read model: ``line_figures``), never valued per request.
+    own = line_figures(as_of).filter(lender__in=ids).values(lender_key=F("lender_id"))
     # One row per line and participating lender: each member gets the whole facility.
-    joined = states.with_value(states.queryset(participants__in=ids)).values(lender_key=F(states.path("participants")))
+    joined = line_figures(as_of).filter(line__participants__in=ids).values(lender_key=F("line__participants"))
     committed = Q(status__in=FinancingStatus.committed())
     pipeline = Q(status__in=PIPELINE)
     totals: dict[int, dict] = {}
     for row in own.order_by().annotate(
-        projects=Count(states.path("project"), distinct=True),
-        lines=Count("pk"),
+        projects=Count("project", distinct=True),
+        lines=Count("line_id"),
         committed_usd=Sum("value_usd", filter=committed & Q(syndicated=False), default=ZERO),
         pipeline_usd=Sum("value_usd", filter=pipeline & Q(syndicated=False), default=ZERO),
         syndicated_committed_usd=Sum("value_usd", filter=committed & Q(syndicated=True), default=ZERO),
         syndicated_pipeline_usd=Sum("value_usd", filter=pipeline & Q(syndicated=True), default=ZERO),
-        declined=Count("pk", filter=Q(status__in=FinancingStatus.refused())),
+        declined=Count("line_id", filter=Q(status__in=FinancingStatus.refused())),
     ):
         totals[row.pop("lender_key")] = row
     for row in joined.order_by().annotate(
-        projects=Count(states.path("project"), distinct=True),
-        lines=Count("pk"),
+        projects=Count("project", distinct=True),
+        lines=Count("line_id"),
         syndicated_committed_usd=Sum("value_usd", filter=committed, default=ZERO),
         syndicated_pipeline_usd=Sum("value_usd", filter=pipeline, default=ZERO),
-        declined=Count("pk", filter=Q(status__in=FinancingStatus.refused())),
+        declined=Count("line_id", filter=Q(status__in=FinancingStatus.refused())),
     ):
         key = row.pop("lender_key")
         mine = totals.setdefault(key, {**EMPTY_TOTALS})
@@ -97,18 +96,20 @@ def lender_page(
         return None
     totals = cached(cache_key, lambda: lender_totals(lenders=Lender.objects.filter(pk=lender.pk), as_of=as_of)[0])
     states = LineStates(as_of)
-    paginator = Paginator(
-        states.with_value(states.queryset().filter(states.of_lender(lender)))
+    lines = states.queryset().filter(states.of_lender(lender)).order_by(states.path("project__name"), "pk")
+    # The page's lines are picked on narrow rows (the line and its project's name), then read in
+    # full: sorting all of a busy lender's lines with every column was most of the page's time.
+    paginator = Paginator(lines.values_list("pk", flat=True), per_page)
+    paginator.count = totals["lines"]  # the same lines, already counted with the totals
+    chosen = paginator.get_page(page)
+    chosen.object_list = (
+        states.with_value(lines.filter(pk__in=chosen.object_list))
         .annotate(syndicated=states.syndicated())
         .select_related(*states.related("project", "lender"))
-        # The decision behind each line, as subqueries PostgreSQL runs for the page's rows only
-        # (a join would be made for every line of the lender before the sort).
+        # The decision behind each line, as subqueries PostgreSQL runs for the page's rows only.
         .annotate(
             decision_meeting=Subquery(Decision.objects.filter(pk=OuterRef("decision_id")).values("meeting__number")),
             decision_sequence=Subquery(Decision.objects.filter(pk=OuterRef("decision_id")).values("sequence")),
         )
-        .order_by(states.path("project__name"), "pk"),
-        per_page,
     )
-    paginator.count = totals["lines"]  # the same lines, already counted with the totals
-    return LenderPage(lender=lender, totals=totals, lines=paginator.get_page(page))
+    return LenderPage(lender=lender, totals=totals, lines=chosen)

@@ -13,28 +13,26 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.postgres.aggregates import StringAgg
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    BigIntegerField,
     Case,
-    CharField,
     Count,
     Exists,
     F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models.functions import Coalesce
 
 from financing.choices import FinancingStatus, LenderKind
-from financing.models import FinancingLine
-from financing.selectors import LineStates, projects_with_funding
+from financing.models import FinancingLine, Lender
+from financing.selectors import line_figures, projects_with_funding
 from projects.choices import MeetingStatus, ProjectStatus, Sector
 from projects.models import JCCMeeting, Phase, Project
 
@@ -67,7 +65,7 @@ def portfolio_projects(*, as_of: dt.date | None = None) -> QuerySet[Project]:
     As of a date, whether a project was known then (``known_by``) is read from the same row of
     the read model as its figures, so the dated figures are looked up once per project."""
     projects = projects_with_funding(as_of=as_of)
-    return projects if as_of is None else projects.filter(figures_then__known=True)
+    return projects if as_of is None else projects.filter(known_then=True)
 
 
 def portfolio_none() -> QuerySet[Project]:
@@ -131,7 +129,7 @@ def dashboard_page(
     (``tables``: by_sector, by_lender, by_kind, gaps, statuses, timeline, per_meeting),
     the largest overruns and the latest meeting held.
 
-    Ten queries, none when the page is cached under ``cache_key``. The whole portfolio
+    Twelve queries, none when the page is cached under ``cache_key``. The whole portfolio
     counts CPEC-wide decisions too; a ``filtered`` one only its projects'.
     """
 
@@ -280,88 +278,82 @@ def lender_mix_reconciliation(rows: list[dict], kpis: dict) -> dict:
 MIXED_SYNDICATE = "mixed_syndicate"
 
 
-def _participant_names(line_ref, name=None):
-    """The other members of a syndicate, comma-separated in name order: short names, or ``name``."""
-    through = FinancingLine.participants.through
-    return Subquery(
-        through.objects.filter(financingline_id=line_ref)
-        .order_by()
-        .values("financingline_id")
-        .annotate(
-            names=StringAgg(
-                name or Coalesce(NullIf(F("lender__short_name"), Value("")), F("lender__name")),
-                delimiter=", ",
-                order_by="lender__name",
-                output_field=CharField(),
-            )
-        )
-        .values("names")
-    )
-
-
 def portfolio_lender_mix(*, projects: QuerySet[Project], by: str, as_of: dt.date | None = None) -> list[dict]:
     """Committed and pipeline (proposed, planned, negotiated) financing per lender (``by="lender"``)
-    or lender kind (``by="kind"``): one of ``portfolio_lender_mixes`` (one query)."""
+    or lender kind (``by="kind"``): one of ``portfolio_lender_mixes`` (three queries)."""
     by_lender, by_kind = portfolio_lender_mixes(projects=projects, as_of=as_of)
     return by_lender if by == "lender" else by_kind
 
 
 def portfolio_lender_mixes(*, projects: QuerySet[Project], as_of: dt.date | None = None) -> tuple[list, list]:
-    """Committed and pipeline (proposed, planned, negotiated) financing per lender, and per lender kind (one query).
+    """Committed and pipeline (proposed, planned, negotiated) financing per lender, and per lender kind (three queries).
 
     Rows (``key``, ``label``, ``committed_usd``, ``pipeline_usd``) are labelled and sorted as
     the chart draws them: the largest total first, then by label; rows of no money are left out.
     A syndicated loan is the syndicate's, never split among its members: by lender it is a
-    row of its own ("Syndicate: CDB, CCB, ICBC"); by kind it counts under its members' kind,
-    or as a mixed syndicate when they differ. Lines of a section whose parent is counted in
-    its stead are left out, as in the portfolio's totals.
+    row of its own ("Syndicate: CDB, CCB, ICBC"), one per group of lenders; by kind it counts
+    under its members' kind, or as a mixed syndicate when they differ. Lines of a section whose
+    parent is counted in its stead are left out, as in the portfolio's totals.
 
-    PostgreSQL sums the lines per lender (or syndicate), each row carrying its kind
-    (``kind_key``: a lender has one kind, a syndicate one too or "mixed"); the rows per kind are
-    those sums added up by kind, so the portfolio's lines are read once for both charts.
+    PostgreSQL sums the lines' stored values (``line_figures``, the read model) per lender and
+    status, and per syndicated line; two small queries read the lenders and the members of the
+    portfolio's syndicates.
+    The few rows are then labelled, syndicates of the same lenders merged, and added up by kind,
+    so the portfolio's lines are read once for both charts.
     """
-    states = LineStates(as_of, whole=True)
-    counted = projects.filter(COUNTED)
-    lines = (
-        states.with_value(states.queryset(project__in=project_ids(counted)))
-        .annotate(syndicated=states.syndicated())
-        .order_by()
+    counted = project_ids(projects.filter(COUNTED))
+    lines = line_figures(as_of).filter(project__in=counted).order_by()
+    # Per lender and status (a few hundred groups of integer keys: hashed, never sorted), and
+    # per syndicated line, in one query; the statuses are folded into committed and pipeline below.
+    sums = (
+        lines.filter(syndicated=False)
+        .values("lender_id", "status", syndicate_line=Value(None, output_field=BigIntegerField()))
+        .annotate(value_usd=Sum("value_usd"))
+        .union(
+            lines.filter(syndicated=True)
+            .values("lender_id", "status", syndicate_line=F("line_id"))
+            .annotate(value_usd=Sum("value_usd")),
+            all=True,
+        )
     )
-    lender = states.path("lender__")
-    lead = Coalesce(NullIf(F(lender + "short_name"), Value("")), F(lender + "name"))
-    # A syndicate's key names its members, so the same group of lenders is one row.
-    members = Concat(
-        Value("syndicate:"),
-        F(lender + "slug"),
-        Value(","),
-        _participant_names(OuterRef(states.line_pk), F("lender__slug")),
-        output_field=CharField(),
-    )
-    other_kind = FinancingLine.participants.through.objects.filter(financingline_id=OuterRef(states.line_pk)).exclude(
-        lender__kind=OuterRef(lender + "kind")
-    )
-    lines = lines.annotate(mixed=Exists(other_kind)).values(
-        key=Case(When(syndicated=True, then=members), default=F(lender + "slug"), output_field=CharField()),
-        label=Case(
-            When(
-                syndicated=True,
-                then=Concat(Value("Syndicate: "), lead, Value(", "), _participant_names(OuterRef(states.line_pk))),
-            ),
-            default=lead,
-            output_field=CharField(),
-        ),
-        kind_key=Case(
-            When(mixed=True, then=Value(MIXED_SYNDICATE)), default=F(lender + "kind"), output_field=CharField()
-        ),
-    )
-    by_lender = [
-        row
-        for row in lines.annotate(
-            committed_usd=Sum("value_usd", filter=Q(status__in=FinancingStatus.committed()), default=ZERO),
-            pipeline_usd=Sum("value_usd", filter=Q(status__in=PIPELINE), default=ZERO),
-        ).order_by("key")
-        if row["committed_usd"] or row["pipeline_usd"]
-    ]
+    lenders = {
+        row["id"]: row
+        for row in Lender.objects.values(
+            "id", lender_slug=F("slug"), lender_name=F("name"), lender_short=F("short_name"), lender_kind=F("kind")
+        )
+    }
+    members: dict[int, list[dict]] = {}
+    for member in (
+        # Every syndicate's members (a few rows: only syndicated lines have any), read whole rather
+        # than narrowed to the portfolio, which would join the portfolio's projects once more.
+        FinancingLine.participants.through.objects.order_by("lender__name", "lender__slug").values(
+            "financingline_id", "lender_id"
+        )
+    ):
+        members.setdefault(member["financingline_id"], []).append(lenders[member["lender_id"]])
+
+    def short(lender_row: dict) -> str:
+        return lender_row["lender_short"] or lender_row["lender_name"]
+
+    by_key: dict[str, dict] = {}
+    committed, pipeline = set(FinancingStatus.committed()), set(PIPELINE)
+    for row in sums:
+        if not row["value_usd"] or not (row["status"] in committed or row["status"] in pipeline):
+            continue
+        lead, others = lenders[row["lender_id"]], members.get(row["syndicate_line"], [])
+        if others:
+            # A syndicate's key names its lead and members, so the same group of lenders is one row.
+            key = f"syndicate:{lead['lender_slug']}," + ", ".join(m["lender_slug"] for m in others)
+            label = "Syndicate: " + ", ".join([short(lead), *(short(m) for m in others)])
+            mixed = any(m["lender_kind"] != lead["lender_kind"] for m in others)
+            kind = MIXED_SYNDICATE if mixed else lead["lender_kind"]
+        else:
+            key, label, kind = lead["lender_slug"], short(lead), lead["lender_kind"]
+        total = by_key.setdefault(
+            key, {"key": key, "label": label, "kind_key": kind, "committed_usd": ZERO, "pipeline_usd": ZERO}
+        )
+        total["committed_usd" if row["status"] in committed else "pipeline_usd"] += row["value_usd"]
+    by_lender = list(by_key.values())
     kinds: dict[str, dict] = {}
     for row in by_lender:
         kind = kinds.setdefault(row["kind_key"], {"key": row["kind_key"], "committed_usd": ZERO, "pipeline_usd": ZERO})
@@ -394,8 +386,12 @@ def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date, lim
         .order_by("start", "project__name")
     )
     # Active projects with no dated phase are drawn as one bar from their own dates.
+    dated_phase = Phase.objects.filter(project=OuterRef("pk")).filter(
+        Q(actual_start__isnull=False) | Q(planned_start__isnull=False),
+        Q(actual_end__isnull=False) | Q(planned_end__isnull=False),
+    )
     whole = (
-        active.exclude(pk__in=phases.values("project"))
+        active.exclude(Exists(dated_phase))
         .annotate(start=Coalesce("actual_start", "planned_start"), end=Coalesce("actual_end", "planned_end"))
         .filter(start__isnull=False, end__isnull=False)
         .values("start", "end", project_name=F("name"), project_slug=F("slug"))

@@ -56,10 +56,10 @@ def test_unknown_pages_are_none(portfolio, django_assert_num_queries):
         assert selectors.meeting_page(number=99_999) is None  # beyond a meeting number
 
 
-def test_the_dashboard_is_one_selector_of_ten_queries_or_none_when_cached(portfolio, django_assert_num_queries):
+def test_the_dashboard_is_one_selector_of_twelve_queries_or_none_when_cached(portfolio, django_assert_num_queries):
     cache.delete("cpec:test:dashboard")
     arguments = {"projects": projects_with_funding(), "filtered": False, "today": D(2026, 1, 1)}
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         page = selectors.dashboard_page(**arguments, cache_key="cpec:test:dashboard")
     with django_assert_num_queries(0):
         assert selectors.dashboard_page(**arguments, cache_key="cpec:test:dashboard") == page

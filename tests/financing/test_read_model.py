@@ -15,8 +15,15 @@ from django.urls import reverse
 
 from dashboard.selectors import portfolio_projects
 from financing import figures
-from financing.models import DatedProjectFigures, FinancingChange, FinancingLine, ProjectFigures
-from financing.selectors import FIGURES, figure_source, known_by, projects_with_funding, with_figures
+from financing.models import (
+    DatedLineFigures,
+    DatedProjectFigures,
+    FinancingChange,
+    FinancingLine,
+    LineFigures,
+    ProjectFigures,
+)
+from financing.selectors import FIGURES, LineStates, figure_source, known_by, projects_with_funding, with_figures
 from financing.services import financing_line_record_change
 from projects.models import CostEstimate, JCCMeeting, Project, ProjectStatusChange
 from projects.services import project_status_record_change
@@ -43,10 +50,31 @@ def dated_moments() -> list[dt.date]:
     return sorted(starts | {start - dt.timedelta(days=1) for start in starts if start > dt.date.min})
 
 
+def _line_source(as_of=None) -> dict:
+    """Each line's project, lender, status and US$ value (as of a date) computed from the records."""
+    states = LineStates(as_of)
+    rows = (
+        states.with_value(states.queryset())
+        .annotate(syndicated=states.syndicated())
+        .values_list(
+            states.line_pk, states.path("project_id"), states.path("lender_id"), "status", "value_usd", "syndicated"
+        )
+    )
+    return {line: rest for line, *rest in rows}
+
+
+def _line_stored(queryset) -> dict:
+    rows = queryset.values_list("line_id", "project_id", "lender_id", "status", "value_usd", "syndicated")
+    stored = {line: rest for line, *rest in rows}
+    assert len(stored) == queryset.count(), "one row per line"
+    return stored
+
+
 def assert_read_model_true(moments=None) -> int:
     """Compare the stored figures with ``figure_source`` now and as of each moment; the number compared."""
     moments = dated_moments() if moments is None else moments
     assert _figures(with_figures(Project.objects.all()), FIGURES) == _figures(figure_source(), FIGURES)
+    assert _line_stored(LineFigures.objects.all()) == _line_source()
     names = (*FIGURES, "status_then")
     compared = 0
     for moment in moments:
@@ -56,6 +84,8 @@ def assert_read_model_true(moments=None) -> int:
         known = {pk for pk, first in source.values_list("id", "first_known_on") if first is None or first <= moment}
         assert set(known_by(Project.objects.all(), moment).values_list("pk", flat=True)) == known, f"as of {moment}"
         assert set(portfolio_projects(as_of=moment).values_list("pk", flat=True)) == known, f"as of {moment}"
+        lines = DatedLineFigures.objects.filter(validity__contains=moment)
+        assert _line_stored(lines) == _line_source(moment), f"lines as of {moment}"
         compared += len(stored)
     # One row per project for each date, never two: the exclusion constraint.
     assert ProjectFigures.objects.count() == Project.objects.count()
@@ -238,6 +268,7 @@ def test_the_database_holds_the_function_compiled_from_this_code(db):
         "projects_jccmeeting",
         "financing_financingline",
         "financing_financingchange",
+        "financing_financingline_participants",
         "projects_historicalproject",
     }
 
@@ -287,4 +318,53 @@ def test_concurrent_writes_to_one_project_are_refreshed_one_after_the_other():
     now = ProjectFigures.objects.get(project=plant)
     # 60% of the 2,000m the first transaction recorded, agreed by the second: both are in.
     assert (now.current_cost_usd, now.committed_usd) == (2000 * M, 1200 * M)
+    assert assert_read_model_true() > 0
+
+
+def test_a_line_value_out_of_step_is_caught(portfolio):
+    """The comparison can fail: a stored line value changed behind the triggers' back."""
+    assert assert_read_model_true() > 0
+    line = portfolio["line"]
+    assert LineFigures.objects.get(line=line).value_usd == 600 * M  # 60% of US$1,000m
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE financing_linefigures SET value_usd = 1 WHERE line_id = %s", [line.pk])
+    with pytest.raises(AssertionError):
+        assert_read_model_true()
+    figures.refresh([portfolio["plant"].pk])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE financing_datedlinefigures SET status = 'agreed' WHERE line_id = %s AND validity @> %s::date",
+            [line.pk, D(2016, 7, 1)],
+        )
+    with pytest.raises(AssertionError, match="lines as of"):
+        assert_read_model_true()
+
+
+def test_a_line_has_one_dated_row_per_state_and_value(portfolio):
+    """Days of the same state and value are one row: the plant's estimate of 2016 does not split
+    the line, which starts with its first change; a change of cost or status starts a new row."""
+    plant, line = portfolio["plant"], portfolio["line"]
+    CostEstimateFactory(project=plant, amount=1500 * M, as_of=D(2019, 1, 1))
+    financing_line_record_change(line=line, changed_on=D(2020, 1, 1), status="agreed", share_percent=Decimal("60"))
+    rows = [
+        (r.validity.lower, r.validity.upper, r.status, r.value_usd)
+        for r in DatedLineFigures.objects.filter(line=line).order_by("validity")
+    ]
+    assert rows == [
+        (D(2016, 6, 1), D(2019, 1, 1), "proposed", 600 * M),
+        (D(2019, 1, 1), D(2020, 1, 1), "proposed", 900 * M),
+        (D(2020, 1, 1), None, "agreed", 900 * M),
+    ]
+    assert assert_read_model_true() > 0
+
+
+def test_a_participant_added_or_removed_makes_the_line_a_syndicate_or_not(portfolio):
+    line = portfolio["line"]
+    member = LenderFactory(slug="member")
+    line.participants.add(member)
+    assert LineFigures.objects.get(line=line).syndicated is True
+    assert set(DatedLineFigures.objects.filter(line=line).values_list("syndicated", flat=True)) == {True}
+    assert assert_read_model_true() > 0
+    line.participants.remove(member)
+    assert LineFigures.objects.get(line=line).syndicated is False
     assert assert_read_model_true() > 0
