@@ -1,4 +1,7 @@
-"""The staff pages. Thin: bind the input, call the page's selector, build its charts, render."""
+"""The staff pages. Thin: bind the input, call the page's selector, build its charts, render.
+
+Each HTML page is served from the cache while the data is unchanged (``cached_page``).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from . import charts, exports, selectors
 from .asof import AsOf, AsOfForm, as_of_from, compare_moments
 from .cache import cache_key, cached
 from .filters import PortfolioFilter
+from .pagecache import cached_page
 
 PAGE_SIZE = 25
 
@@ -53,6 +57,7 @@ def _bind_as_of(request) -> tuple[AsOfForm, AsOf, int]:
 
 
 @require_GET
+@cached_page
 def dashboard(request):
     bound = _bind_portfolio(request)
     today = timezone.localdate()
@@ -71,6 +76,7 @@ def dashboard(request):
 
 
 @require_GET
+@cached_page
 def project_list(request):
     bound = _bind_portfolio(request)
     page = None
@@ -102,6 +108,7 @@ def project_export(request, fmt: str):
 
 
 @require_GET
+@cached_page
 def project_detail(request, slug: str):
     as_of_form, moment, status = _bind_as_of(request)
     page = selectors.project_page(slug=slug, as_of=moment.date)
@@ -123,6 +130,7 @@ def project_detail(request, slug: str):
 
 
 @require_GET
+@cached_page
 def lender_list(request):
     as_of_form, moment, status = _bind_as_of(request)
     rows = selectors.lender_totals(as_of=moment.date)
@@ -131,6 +139,7 @@ def lender_list(request):
 
 
 @require_GET
+@cached_page
 def lender_detail(request, slug: str):
     as_of_form, moment, status = _bind_as_of(request)
     page = selectors.lender_page(
@@ -152,6 +161,7 @@ def lender_detail(request, slug: str):
 
 
 @require_GET
+@cached_page
 def meeting_list(request):
     as_of_form, moment, status = _bind_as_of(request)
     page = selectors.meeting_list_page(as_of=moment.date)
@@ -162,6 +172,7 @@ def meeting_list(request):
 
 
 @require_GET
+@cached_page
 def meeting_detail(request, number: int):
     as_of_form, moment, status = _bind_as_of(request)
     page = selectors.meeting_page(
@@ -180,6 +191,7 @@ def meeting_detail(request, number: int):
 
 
 @require_GET
+@cached_page
 def compare(request):
     forms, (before, after), status = compare_moments(request)
     page = selectors.compare_page(

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from financing.models import FinancingLine, Lender
 from financing.services import financing_line_record_change
@@ -80,15 +81,19 @@ def test_moments_out_of_order_or_unknown_are_a_400_with_a_message(viewer_client,
 
 def test_the_compare_page_runs_a_constant_number_of_queries(viewer_client, portfolio, django_assert_num_queries):
     query = {"from-as_of_jcc": "11", "to-as_of_jcc": "14"}
-    viewer_client.get(COMPARE, query)  # session and caches warm
+    viewer_client.get(reverse("dashboard:lenders"))  # the session warm
 
     def count():
+        """Queries of the page computed afresh (cold), then served again (warm)."""
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        with CaptureQueriesContext(connection) as captured:
-            assert viewer_client.get(COMPARE, query).status_code == 200
-        return len(captured)
+        counts = []
+        for _ in ("cold", "warm"):
+            with CaptureQueriesContext(connection) as captured:
+                assert viewer_client.get(COMPARE, query).status_code == 200
+            counts.append(len(captured))
+        return counts
 
     small = count()
     for index in range(30):
