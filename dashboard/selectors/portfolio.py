@@ -23,6 +23,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -201,12 +202,14 @@ def latest_meeting_decisions(*, projects: QuerySet[Project], as_of: dt.date | No
     meetings = JCCMeeting.objects.filter(status=MeetingStatus.HELD)
     if as_of is not None:
         meetings = meetings.filter(date__lte=as_of)
+    # The latest meeting is picked first, so only its decisions are counted.
+    latest = meetings.order_by("-number").values("pk")[:1]
     meeting = (
-        meetings.annotate(
+        JCCMeeting.objects.filter(pk=Subquery(latest))
+        .annotate(
             decision_total=Count("decisions"),
             decision_in_portfolio=Count("decisions", filter=Q(decisions__project__in=project_ids(projects))),
         )
-        .order_by("-number")
         .first()
     )
     return {"meeting": meeting}
