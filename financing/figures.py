@@ -198,8 +198,8 @@ BEGIN
     SELECT {from_l} FROM {asked} CROSS JOIN LATERAL ({line_now}) l;
 
     -- Each line's state and value as known on each day from its first change: the state of its
-    -- day's last change, valued at the cost of its project's dated row (each stretch of days
-    -- over which both hold is one span), consecutive spans of the same state and value merged.
+    -- day's last change, valued at its project's cost then (each stretch of days over which both
+    -- hold is one span), consecutive spans of the same state and value merged.
     DELETE FROM {lines_then} c USING {asked} WHERE c.project_id = asked.id;
     INSERT INTO {lines_then} ({line_columns}, validity)
     WITH asked AS MATERIALIZED (SELECT DISTINCT unnest(ids) AS id), latest AS (
@@ -209,12 +209,27 @@ BEGIN
     ), spans AS (
         SELECT *, daterange(changed_on, lead(changed_on) OVER (PARTITION BY line_id ORDER BY changed_on), '[)') AS span
         FROM latest
+    ), cost_marked AS (
+        -- The project's dated rows merged into stretches of one cost: a line's value changes with
+        -- the cost only, so it is split there and not at every other dated change of its project.
+        SELECT f.project_id, f.current_cost_usd, f.validity,
+               CASE WHEN lag(f.current_cost_usd) OVER w IS NOT DISTINCT FROM f.current_cost_usd THEN 0 ELSE 1 END
+                   AS starts
+        FROM {dated} f JOIN asked ON f.project_id = asked.id
+        WINDOW w AS (PARTITION BY f.project_id ORDER BY lower(f.validity))
+    ), cost_runs AS (
+        SELECT *, sum(starts) OVER (PARTITION BY project_id ORDER BY lower(validity)) AS run FROM cost_marked
+    ), costs AS (
+        SELECT project_id, min(current_cost_usd) AS current_cost_usd,
+               daterange(min(lower(validity)), CASE WHEN bool_or(upper_inf(validity)) THEN NULL
+                                                    ELSE max(upper(validity)) END, '[)') AS validity
+        FROM cost_runs GROUP BY project_id, run
     ), states AS (
         SELECT n.line_id AS l_line_id, n.project_id AS l_project_id, n.lender_id AS l_lender_id,
                s.status AS l_status, v.v AS l_value_usd, n.syndicated AS l_syndicated,
                lower(s.span * f.validity) AS lo, upper(s.span * f.validity) AS hi
         FROM spans s JOIN {lines_now} n ON n.line_id = s.line_id
-        JOIN {dated} f ON f.project_id = n.project_id AND f.validity && s.span
+        JOIN costs f ON f.project_id = n.project_id AND f.validity && s.span
         CROSS JOIN LATERAL ({value_then}) v
     ), marked AS (
         SELECT *, CASE WHEN lag(hi) OVER w = lo AND lag(l_status) OVER w = l_status

@@ -368,3 +368,21 @@ def test_a_participant_added_or_removed_makes_the_line_a_syndicate_or_not(portfo
     line.participants.remove(member)
     assert LineFigures.objects.get(line=line).syndicated is False
     assert assert_read_model_true() > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_changed_definition_rebuilds_every_project_and_compacts_the_read_model():
+    """What ``migrate`` does when the compiled definition changed: every project rebuilt (here the
+    lines' rows had been lost), then the read model reindexed concurrently, outside any transaction."""
+    plant = ProjectFactory(slug="plant")
+    CostEstimateFactory(project=plant, amount=1000 * M, as_of=D(2016, 3, 1))
+    line = new_line(plant, LenderFactory(slug="bank"), D(2016, 6, 1), status="agreed", share_percent=Decimal("60"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"COMMENT ON FUNCTION {figures.REFRESH}(bigint[]) IS 'an older definition'")
+        cursor.execute("DELETE FROM financing_linefigures; DELETE FROM financing_datedlinefigures")
+    assert not figures.is_current()
+    assert not connection.in_atomic_block
+    assert figures.install() is True
+    assert figures.is_current()
+    assert LineFigures.objects.get(line=line).value_usd == 600 * M
+    assert assert_read_model_true() > 0
