@@ -391,8 +391,17 @@ def figures_paused():
 
 
 def _resume() -> None:
-    """End a pause: the triggers on again, and the projects noted meanwhile refreshed once."""
+    """End a pause: the triggers on again, and the projects noted meanwhile refreshed once.
+
+    After a bulk load (as many projects as a rebuild batch, or more) the tables are analysed first:
+    the planner would otherwise plan the refresh for the nearly empty tables it last saw, and
+    refreshing 10,000 freshly loaded projects took minutes instead of seconds.
+    """
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config(%s, 'on', true)", [SETTING])
+        cursor.execute(f"SELECT count(*) FROM {PENDING}")
+        if cursor.fetchone()[0] >= REBUILD_BATCH:
+            for model in (*_watched(), *READ_MODEL):
+                cursor.execute(f"ANALYZE {_table(model)}")
         cursor.execute(f"SELECT {REFRESH}(ARRAY(SELECT id FROM {PENDING} ORDER BY id))")
         cursor.execute(f"DELETE FROM {PENDING}")
