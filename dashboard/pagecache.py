@@ -46,7 +46,12 @@ def cached_page(view):
             response = HttpResponse(body, status=status)
         else:
             request.cpec_user_markers = True  # base.html leaves the user's bits as markers
-            response = view(request, *args, **kwargs)
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                # An error page (a 404 raised by the view) is rendered by Django's handler after
+                # this, never filled in here: it must render the user's bits itself.
+                request.cpec_user_markers = False
             if key and _cacheable(response):
                 cache.set(key, (response.status_code, response.content.decode()))
         return _with_user_bits(request, response)

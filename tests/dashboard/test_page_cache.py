@@ -119,3 +119,14 @@ def test_with_caching_off_every_page_is_rendered(portfolio, users, settings):
         response = client.get("/")
         assert "includes/_logout_form.html" in [t.name for t in response.templates]
         assert "dashboard/dashboard.html" in [t.name for t in response.templates]
+
+
+@pytest.mark.parametrize("url", ["/projects/no-such-project/", "/lenders/no-such-lender/", "/jcc/999/"])
+def test_a_page_not_found_inside_a_cached_view_still_shows_the_users_own_bits(portfolio, users, url):
+    """The 404 page is rendered by Django's handler, outside the page cache: it must not be left
+    with the markers the cache fills in."""
+    response = logged_in(users["editor"]).get(url)
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "<!--cpec:" not in html
+    assert "editor-bilal" in html and '<a href="/admin/">Data entry</a>' in html
