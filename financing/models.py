@@ -14,6 +14,7 @@ constraint trigger (migration 0002), since a CHECK constraint sees one row only.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -21,7 +22,8 @@ from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -312,11 +314,62 @@ class FinancingChange(FinancingState):
 # ------------------------------------------------------------------ the read model
 
 
+def funding_parts() -> dict[str, models.Expression]:
+    """The parts a project's cost falls into, from its stored figures; they add up to the cost.
+
+    - ``committed_part_usd``: committed money of known value, up to the cost;
+    - ``committed_unknown_usd``: committed money whose amount is not disclosed — the rest of
+      the cost once financing has closed (``financing_closed``), or what neither known
+      commitments nor the pipeline cover when a committed line has no known value
+      (``has_undisclosed``);
+    - ``pipeline_part_usd``: proposed, planned or negotiated money, up to what is left;
+    - ``funding_gap_usd``: not identified — what is left of the cost, never below zero;
+    - ``uncommitted_usd``: the pipeline part plus the gap.
+
+    All are NULL when the cost is unknown. Expressions over the columns of ``FigureColumns``
+    (a generated column cannot read another, so each part is written out in full).
+    """
+    money = money_field()
+    zero = Value(Decimal("0"), output_field=money)
+    cost, committed, pipeline = F("current_cost_usd"), F("committed_usd"), F("pipeline_usd")
+
+    def known_cost(expression):
+        # PostgreSQL's GREATEST and LEAST skip NULLs, so an unknown cost stays unknown explicitly.
+        return Case(When(current_cost_usd__isnull=True, then=Value(None)), default=expression, output_field=money)
+
+    uncovered = Greatest(cost - committed, zero, output_field=money)  # the cost less known commitments
+    pipeline_part = Case(When(financing_closed=True, then=zero), default=Least(pipeline, uncovered), output_field=money)
+    unknown_part = Case(
+        When(financing_closed=True, then=uncovered),
+        When(has_undisclosed=True, then=Greatest(cost - committed - pipeline, zero)),
+        default=zero,
+        output_field=money,
+    )
+    gap = Case(
+        When(Q(financing_closed=True) | Q(has_undisclosed=True), then=zero),
+        default=Greatest(cost - committed - pipeline, zero),
+        output_field=money,
+    )
+    return {
+        "committed_part_usd": known_cost(Least(committed, cost)),
+        "committed_unknown_usd": known_cost(unknown_part),
+        "pipeline_part_usd": known_cost(pipeline_part),
+        "funding_gap_usd": known_cost(gap),
+        "uncommitted_usd": known_cost(pipeline_part + gap),
+    }
+
+
+def _part(name: str) -> models.GeneratedField:
+    return models.GeneratedField(expression=funding_parts()[name], output_field=money_field(null=True), db_persist=True)
+
+
 class FigureColumns(models.Model):
     """What the pages aggregate per project, as ``financing.selectors.figure_source`` computes it.
 
     Written only by PostgreSQL (``financing.figures``): triggers on every table these
     figures are computed from refresh a project's rows in the statement that changed it.
+    The parts of the cost (``funding_parts``) are generated columns PostgreSQL computes from
+    the stored figures, so the portfolio's sums and its largest gaps read stored values.
     """
 
     current_cost_usd = money_field(null=True)
@@ -335,6 +388,12 @@ class FigureColumns(models.Model):
     baseline_as_of = models.DateField(null=True)
     baseline_forum = models.CharField(max_length=20, blank=True, null=True)  # noqa: DJ001 (NULL: no PC-I)
     original_planned_end = models.DateField(null=True)
+    # The parts of the cost (``funding_parts``), kept by PostgreSQL.
+    committed_part_usd = _part("committed_part_usd")
+    committed_unknown_usd = _part("committed_unknown_usd")
+    pipeline_part_usd = _part("pipeline_part_usd")
+    funding_gap_usd = _part("funding_gap_usd")
+    uncommitted_usd = _part("uncommitted_usd")
 
     class Meta:
         abstract = True
