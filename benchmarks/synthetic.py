@@ -40,16 +40,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from financing import figures
 from financing.choices import ChangeKind, FinancingStatus, Instrument, LenderKind
 from financing.figures import figures_paused
 from financing.models import (
-    DatedLineFigures,
-    DatedProjectFigures,
     FinancingChange,
     FinancingLine,
     Lender,
-    LineFigures,
-    ProjectFigures,
 )
 from projects.choices import (
     ApprovingForum,
@@ -1308,9 +1305,8 @@ def synthetic_portfolio_delete() -> dict[str, int]:
     deleted: dict[str, int] = {}
     # The read model's rows go first: they refer to the projects, and the foreign keys may be
     # checked at once (after an earlier load's SET CONSTRAINTS ALL IMMEDIATE in this transaction).
-    synthetic_projects = Project.objects.filter(filters[Project]).order_by().values("pk")
-    for figures_model in (ProjectFigures, DatedProjectFigures, LineFigures, DatedLineFigures):
-        _delete_rows(figures_model.objects.filter(project__in=synthetic_projects))
+    # They are taken out of the portfolio's sums as they go (figures.drop).
+    figures.drop(Project.objects.filter(filters[Project]).values_list("pk", flat=True))
     m2m = {
         FinancingLine: FinancingLine.sources.through,
         Phase: Phase.sources.through,

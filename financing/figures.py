@@ -53,7 +53,10 @@ from .models import (
     DatedProjectFigures,
     FinancingChange,
     FinancingLine,
+    LenderSums,
     LineFigures,
+    PortfolioMoment,
+    PortfolioSums,
     ProjectFigures,
 )
 from .selectors import FIGURES, MONEY, LineStates, figure_source, line_value_usd
@@ -73,6 +76,15 @@ PENDING = "pg_temp.cpec_figures_pending"
 REBUILD_BATCH = 500
 
 REFRESH = "cpec_refresh_figures"
+SUMS = "cpec_portfolio_sums"
+SYNC_MOMENTS = "cpec_sync_moments"
+REBUILD_SUMS = "cpec_rebuild_sums"
+DROP = "cpec_drop_figures"
+#: Held, shared, by every refresh until its transaction ends, and alone by a change of the dates
+#: the sums are kept for: a date's sums are built from figures no unfinished refresh is changing.
+SUMS_LOCK = 0x63706563  # "cpec"
+#: Besides ``FIGURES``, what each row stores: what the portfolio's sums are grouped by.
+KEYS = ("status_then", "sector")
 
 
 def _compile(queryset, replace: dict) -> str:
@@ -134,14 +146,14 @@ def refresh_function_sql() -> str:
     # The project filter is compiled into the query, so PostgreSQL computes the figures of the
     # projects asked for only (a filter around the query would not reach inside its subqueries).
     of_one = Project.objects.filter(pk=SENTINEL_ID)
-    now = _compile(figure_source(of_one).values("id", *FIGURES), {SENTINEL_ID: "asked.id"})
+    now = _compile(figure_source(of_one).values("id", *FIGURES, *KEYS), {SENTINEL_ID: "asked.id"})
     then = _compile(
-        figure_source(of_one, as_of=SENTINEL).values("id", *FIGURES, "status_then", "first_known_on"),
+        figure_source(of_one, as_of=SENTINEL).values("id", *FIGURES, *KEYS, "first_known_on"),
         {SENTINEL_ID: "pairs.project_id", SENTINEL: "pairs.d"},
     )
-    columns = ", ".join(_q(name) for name in FIGURES)
-    from_s = ", ".join(f"s.{_q(name)}" for name in FIGURES)
-    from_f = ", ".join(f"f.{_q(name)}" for name in FIGURES)
+    columns = ", ".join(_q(name) for name in (*FIGURES, *KEYS))
+    from_s = ", ".join(f"s.{_q(name)}" for name in (*FIGURES, *KEYS))
+    from_f = ", ".join(f"f.{_q(name)}" for name in (*FIGURES, *KEYS))
     project, estimate, line, change = (
         _table(Project),
         _table(CostEstimate),
@@ -166,13 +178,16 @@ BEGIN
     END IF;
     -- One refresh of a project at a time: the later one waits, then sees the other's data.
     PERFORM 1 FROM {project} p JOIN {asked} ON p.id = asked.id ORDER BY p.id FOR NO KEY UPDATE OF p;
+    -- The portfolio's sums lose these projects' part as stored, and gain it back once recomputed.
+    PERFORM pg_advisory_xact_lock_shared({SUMS_LOCK});
+    PERFORM {SUMS}(ids, ARRAY(SELECT date FROM {_table(PortfolioMoment)} ORDER BY date), true, -1);
 
     DELETE FROM {current} c USING {asked} WHERE c.project_id = asked.id;
     INSERT INTO {current} (project_id, {columns})
     SELECT s.id, {from_s} FROM {asked} CROSS JOIN LATERAL ({now}) s;
 
     DELETE FROM {dated} c USING {asked} WHERE c.project_id = asked.id;
-    INSERT INTO {dated} (project_id, validity, {columns}, status_then, known)
+    INSERT INTO {dated} (project_id, validity, {columns}, known)
     WITH asked AS MATERIALIZED (SELECT DISTINCT unnest(ids) AS id), marks AS (
         SELECT p.id AS project_id, DATE '{BEGINNING.isoformat()}' AS d FROM {project} p JOIN asked ON p.id = asked.id
         UNION SELECT e.project_id, e.as_of FROM {estimate} e JOIN asked ON e.project_id = asked.id
@@ -188,7 +203,7 @@ BEGIN
     ), pairs AS (
         SELECT project_id, d, lead(d) OVER (PARTITION BY project_id ORDER BY d) AS next_d FROM marks
     )
-    SELECT pairs.project_id, daterange(pairs.d, pairs.next_d, '[)'), {from_f}, f.status_then,
+    SELECT pairs.project_id, daterange(pairs.d, pairs.next_d, '[)'), {from_f},
            (f.first_known_on IS NULL OR pairs.d >= f.first_known_on)
     FROM pairs CROSS JOIN LATERAL ({then}) f;
 
@@ -241,8 +256,162 @@ BEGIN
     SELECT l_line_id, min(l_project_id), min(l_lender_id), min(l_status), min(l_value_usd), bool_or(l_syndicated),
            daterange(min(lo), CASE WHEN bool_or(hi IS NULL) THEN NULL ELSE max(hi) END, '[)')
     FROM runs GROUP BY l_line_id, run;
+
+    PERFORM {SUMS}(ids, ARRAY(SELECT date FROM {_table(PortfolioMoment)} ORDER BY date), true, 1);
 END
 $refresh$;
+"""
+
+
+#: ``PortfolioSums``' measures: column and the aggregate over a project's stored row (``f``) that
+#: gives it, as ``dashboard.selectors.portfolio.portfolio_kpis`` sums a filtered portfolio.
+_COSTED = "f.counted_in_totals AND f.current_cost_usd IS NOT NULL"
+_UNCOSTED = "f.counted_in_totals AND f.current_cost_usd IS NULL"
+SUM_MEASURES = {
+    "projects": "count(*)",
+    "costed": f"count(*) FILTER (WHERE {_COSTED})",
+    "sections_in_parent": "count(*) FILTER (WHERE NOT f.counted_in_totals)",
+    "undisclosed": f"count(*) FILTER (WHERE {_COSTED} AND f.committed_unknown_usd > 0)",
+    "over_committed": f"count(*) FILTER (WHERE {_COSTED} AND f.committed_usd > f.committed_part_usd)",
+    "uncosted_committed": f"count(*) FILTER (WHERE {_UNCOSTED} AND f.committed_usd > 0)",
+    "cost_usd": "sum(f.current_cost_usd) FILTER (WHERE f.counted_in_totals)",
+    "cost_pkr": "sum(f.current_cost_pkr) FILTER (WHERE f.counted_in_totals)",
+    "committed_usd": f"sum(f.committed_part_usd) FILTER (WHERE {_COSTED})",
+    "committed_unknown_usd": f"sum(f.committed_unknown_usd) FILTER (WHERE {_COSTED})",
+    "pipeline_usd": f"sum(f.pipeline_part_usd) FILTER (WHERE {_COSTED})",
+    "gap_usd": f"sum(f.funding_gap_usd) FILTER (WHERE {_COSTED})",
+    "over_committed_usd": f"sum(f.committed_usd - f.committed_part_usd) FILTER (WHERE {_COSTED})",
+    "committed_uncosted_usd": f"sum(f.committed_usd) FILTER (WHERE {_UNCOSTED})",
+}
+
+
+def sums_function_sql() -> str:
+    """``cpec_portfolio_sums(ids, moments, with_now, sign)``: add (``sign`` 1) or take out (-1) the
+    part of the projects ``ids`` in the portfolio's sums (``PortfolioSums``, ``LenderSums``) now
+    (``with_now``) and as of each date of ``moments``, from their rows as stored at that point.
+
+    ``cpec_sync_moments()`` keeps the dates (``PortfolioMoment``) those of the JCC meetings, building
+    a new date's sums from every project; ``cpec_rebuild_sums()`` builds everything afresh;
+    ``cpec_drop_figures(ids)`` takes projects out of the sums and the read model (``drop``).
+    """
+    sums, lenders, moments = _table(PortfolioSums), _table(LenderSums), _table(PortfolioMoment)
+    current, dated = _table(ProjectFigures), _table(DatedProjectFigures)
+    lines_now, lines_then = _table(LineFigures), _table(DatedLineFigures)
+    project, meeting = _table(Project), _table(JCCMeeting)
+    names = ", ".join(SUM_MEASURES)
+    signed = ", ".join(f"sign * coalesce({aggregate}, 0)" for aggregate in SUM_MEASURES.values())
+    added = ", ".join(f"{name} = s.{name} + EXCLUDED.{name}" for name in SUM_MEASURES)
+    zeros = ", ".join("0" for _ in SUM_MEASURES)
+    row_columns = "f.current_cost_usd, f.current_cost_pkr, f.committed_usd, f.counted_in_totals, " + ", ".join(
+        f"f.{part}" for part in ("committed_part_usd", "committed_unknown_usd", "pipeline_part_usd", "funding_gap_usd")
+    )
+    everyone = f"ARRAY(SELECT id FROM {project} ORDER BY id)"
+    meeting_dates = f"SELECT DISTINCT date FROM {meeting}"
+    return f"""
+CREATE OR REPLACE FUNCTION {SUMS}(ids bigint[], moments date[], with_now boolean, sign integer)
+RETURNS void LANGUAGE plpgsql AS $sums$
+BEGIN
+    IF ids IS NULL OR cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    -- Rows are upserted in key order, so concurrent refreshes lock them in the same order.
+    INSERT INTO {sums} AS s (moment, dimension, key, {names})
+    WITH asked AS MATERIALIZED (SELECT DISTINCT unnest(ids) AS id), stored AS (
+        SELECT NULL::date AS moment, f.sector, f.status_then, {row_columns}
+        FROM {current} f JOIN asked ON f.project_id = asked.id WHERE with_now
+        UNION ALL
+        SELECT m.d, f.sector, f.status_then, {row_columns}
+        FROM unnest(moments) m(d) JOIN {dated} f ON f.validity @> m.d AND f.known
+        JOIN asked ON f.project_id = asked.id
+    )
+    SELECT f.moment,
+           CASE WHEN GROUPING(f.sector) = 0 THEN 'sector' WHEN GROUPING(f.status_then) = 0 THEN 'status'
+                ELSE 'all' END AS dimension,
+           CASE WHEN GROUPING(f.sector) = 0 THEN f.sector WHEN GROUPING(f.status_then) = 0 THEN f.status_then
+                ELSE '' END AS key,
+           {signed}
+    FROM stored f
+    GROUP BY GROUPING SETS ((f.moment), (f.moment, f.sector), (f.moment, f.status_then))
+    ORDER BY 1 NULLS FIRST, 2, 3
+    ON CONFLICT (moment, dimension, key) DO UPDATE SET {added};
+    DELETE FROM {sums} WHERE dimension <> 'all' AND projects = 0;
+
+    INSERT INTO {lenders} AS s (moment, lender_id, status, syndicate_line, lines, value_usd)
+    WITH asked AS MATERIALIZED (SELECT DISTINCT unnest(ids) AS id), stored AS (
+        SELECT NULL::date AS moment, l.lender_id, l.status, CASE WHEN l.syndicated THEN l.line_id END AS line,
+               l.value_usd
+        FROM {lines_now} l JOIN asked ON l.project_id = asked.id
+        JOIN {current} f ON f.project_id = l.project_id AND f.counted_in_totals
+        WHERE with_now
+        UNION ALL
+        SELECT m.d, l.lender_id, l.status, CASE WHEN l.syndicated THEN l.line_id END, l.value_usd
+        FROM unnest(moments) m(d) JOIN {lines_then} l ON l.validity @> m.d
+        JOIN asked ON l.project_id = asked.id
+        JOIN {dated} f ON f.project_id = l.project_id AND f.validity @> m.d AND f.known AND f.counted_in_totals
+    )
+    SELECT moment, lender_id, status, line, sign * count(*), sign * coalesce(sum(value_usd), 0)
+    FROM stored GROUP BY moment, lender_id, status, line
+    ORDER BY 1 NULLS FIRST, 2, 3, 4 NULLS FIRST
+    ON CONFLICT (moment, lender_id, status, syndicate_line)
+        DO UPDATE SET lines = s.lines + EXCLUDED.lines, value_usd = s.value_usd + EXCLUDED.value_usd;
+    DELETE FROM {lenders} WHERE lines = 0;
+END
+$sums$;
+
+CREATE OR REPLACE FUNCTION {SYNC_MOMENTS}() RETURNS void LANGUAGE plpgsql AS $sync$
+DECLARE
+    added date[];
+BEGIN
+    IF NOT EXISTS (SELECT date FROM {moments} EXCEPT {meeting_dates})
+       AND NOT EXISTS ({meeting_dates} EXCEPT SELECT date FROM {moments}) THEN
+        RETURN;
+    END IF;
+    -- No refresh is under way meanwhile: a new date's sums are built from settled figures.
+    PERFORM pg_advisory_xact_lock({SUMS_LOCK});
+    DELETE FROM {sums} WHERE moment IN (SELECT date FROM {moments} EXCEPT {meeting_dates});
+    DELETE FROM {lenders} WHERE moment IN (SELECT date FROM {moments} EXCEPT {meeting_dates});
+    DELETE FROM {moments} WHERE date IN (SELECT date FROM {moments} EXCEPT {meeting_dates});
+    added := ARRAY({meeting_dates} EXCEPT SELECT date FROM {moments} ORDER BY 1);
+    IF cardinality(added) > 0 THEN
+        INSERT INTO {moments} (date) SELECT unnest(added);
+        INSERT INTO {sums} (moment, dimension, key, {names}) SELECT unnest(added), 'all', '', {zeros};
+        PERFORM {SUMS}({everyone}, added, false, 1);
+    END IF;
+END
+$sync$;
+
+CREATE OR REPLACE FUNCTION {REBUILD_SUMS}() RETURNS void LANGUAGE plpgsql AS $rebuild$
+BEGIN
+    PERFORM pg_advisory_xact_lock({SUMS_LOCK});
+    DELETE FROM {sums};
+    DELETE FROM {lenders};
+    DELETE FROM {moments};
+    INSERT INTO {sums} (moment, dimension, key, {names}) VALUES (NULL, 'all', '', {zeros});
+    PERFORM {SUMS}({everyone}, ARRAY[]::date[], true, 1);
+    PERFORM {SYNC_MOMENTS}();
+END
+$rebuild$;
+
+CREATE OR REPLACE FUNCTION {DROP}(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $drop$
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared({SUMS_LOCK});
+    PERFORM {SUMS}(ids, ARRAY(SELECT date FROM {moments} ORDER BY date), true, -1);
+    DELETE FROM {lines_then} c USING (SELECT DISTINCT unnest(ids) AS id) asked WHERE c.project_id = asked.id;
+    DELETE FROM {lines_now} c USING (SELECT DISTINCT unnest(ids) AS id) asked WHERE c.project_id = asked.id;
+    DELETE FROM {dated} c USING (SELECT DISTINCT unnest(ids) AS id) asked WHERE c.project_id = asked.id;
+    DELETE FROM {current} c USING (SELECT DISTINCT unnest(ids) AS id) asked WHERE c.project_id = asked.id;
+END
+$drop$;
+
+CREATE OR REPLACE FUNCTION cpec_moments_changed() RETURNS trigger LANGUAGE plpgsql AS $trigger$
+BEGIN
+    PERFORM {SYNC_MOMENTS}();
+    RETURN NULL;
+END
+$trigger$;
+DROP TRIGGER IF EXISTS cpec_moments_changed ON {meeting};
+CREATE TRIGGER cpec_moments_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {meeting}
+    FOR EACH STATEMENT EXECUTE FUNCTION cpec_moments_changed();
 """
 
 
@@ -301,7 +470,8 @@ CREATE TRIGGER {name} AFTER {event} ON {_q(table)} REFERENCING {referencing}
 
 def install_sql() -> str:
     """Everything ``install`` runs: the refresh function and every table's triggers."""
-    return refresh_function_sql() + "".join(_trigger_sql(model, select) for model, select in _watched().items())
+    triggers = "".join(_trigger_sql(model, select) for model, select in _watched().items())
+    return sums_function_sql() + refresh_function_sql() + triggers
 
 
 def _digest(sql: str) -> str:
@@ -332,6 +502,9 @@ def install(*, verbosity: int = 1, stdout=None) -> bool:
         with connection.cursor() as cursor:
             cursor.execute(sql)
             cursor.execute(f"COMMENT ON FUNCTION {REFRESH}(bigint[]) IS %s", [digest])
+            # The sums are built from the rows as stored; each batch below then replaces its
+            # projects' part, so they agree with the stored rows after every batch.
+            cursor.execute(f"SELECT {REBUILD_SUMS}()")
     ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), REBUILD_BATCH):
         with transaction.atomic():
@@ -343,7 +516,7 @@ def install(*, verbosity: int = 1, stdout=None) -> bool:
     return True
 
 
-READ_MODEL = (ProjectFigures, DatedProjectFigures, LineFigures, DatedLineFigures)
+READ_MODEL = (ProjectFigures, DatedProjectFigures, LineFigures, DatedLineFigures, PortfolioSums, LenderSums)
 
 
 def _compact() -> None:
@@ -356,6 +529,14 @@ def _compact() -> None:
             if not connection.in_atomic_block:
                 cursor.execute(f"REINDEX TABLE CONCURRENTLY {_table(model)}")
             cursor.execute(f"ANALYZE {_table(model)}")
+
+
+def drop(project_ids: Iterable[int]) -> None:
+    """Take these projects out of the read model and the portfolio's sums, in this transaction:
+    for a bulk delete that must remove the rows referring to them before deleting them (their
+    refresh, when they are gone, then finds nothing to take out or add)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {DROP}(%s::bigint[])", [sorted(set(project_ids))])
 
 
 def refresh(project_ids: Iterable[int]) -> None:

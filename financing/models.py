@@ -388,6 +388,10 @@ class FigureColumns(models.Model):
     baseline_as_of = models.DateField(null=True)
     baseline_forum = models.CharField(max_length=20, blank=True, null=True)  # noqa: DJ001 (NULL: no PC-I)
     original_planned_end = models.DateField(null=True)
+    # What the portfolio's sums are grouped by (``PortfolioSums``): stored with the figures so
+    # that the sums can take a project's old row out under the sector and status it was counted in.
+    sector = models.CharField(max_length=20)
+    status_then = models.CharField(max_length=20)
     # The parts of the cost (``funding_parts``), kept by PostgreSQL.
     committed_part_usd = _part("committed_part_usd")
     committed_unknown_usd = _part("committed_unknown_usd")
@@ -402,12 +406,23 @@ class FigureColumns(models.Model):
 class ProjectFigures(FigureColumns):
     """A project's figures now: one row per project."""
 
+    # DO_NOTHING: a deleted project's rows are removed by its refresh (``financing.figures``), which
+    # first takes their part out of the portfolio's sums; the constraint is checked at commit.
     project = models.OneToOneField(
-        "projects.Project", on_delete=models.CASCADE, primary_key=True, related_name="figures"
+        "projects.Project", on_delete=models.DO_NOTHING, primary_key=True, related_name="figures"
     )
 
     class Meta:
         verbose_name_plural = "project figures"
+        # The dashboard's largest gaps: read in order, never sorted.
+        indexes = [
+            models.Index(
+                F("funding_gap_usd").desc(),
+                F("uncommitted_usd").desc(),
+                condition=Q(counted_in_totals=True, uncommitted_usd__gt=0),
+                name="financing_figures_gaps",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Figures of project {self.project_id}"
@@ -424,16 +439,24 @@ class DatedProjectFigures(FigureColumns):
     dated record (``financing.selectors.known_by``).
     """
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="dated_figures")
+    project = models.ForeignKey("projects.Project", on_delete=models.DO_NOTHING, related_name="dated_figures")
     validity = DateRangeField()
-    status_then = models.CharField(max_length=20)
     known = models.BooleanField()
 
     class Meta:
         verbose_name_plural = "dated project figures"
         # Every project's row as of a date (``validity @> date``), for the portfolio as of it: the
         # exclusion constraint's index leads with the project, so it serves one project's lookups.
-        indexes = [GistIndex(fields=["validity"], name="financing_datedfigures_validity")]
+        indexes = [
+            GistIndex(fields=["validity"], name="financing_datedfigures_validity"),
+            # The largest gaps as of a date: read in order until enough rows of that date are found.
+            models.Index(
+                F("funding_gap_usd").desc(),
+                F("uncommitted_usd").desc(),
+                condition=Q(known=True, counted_in_totals=True, uncommitted_usd__gt=0),
+                name="financing_datedfigures_gaps",
+            ),
+        ]
         constraints = [
             ExclusionConstraint(
                 name="financing_datedfigures_no_overlap",
@@ -498,3 +521,93 @@ class DatedLineFigures(LineFigureColumns):
 
     def __str__(self) -> str:
         return f"Figures of financing line {self.line_id} for {self.validity}"
+
+
+# ------------------------------------------------------------------ the portfolio's sums
+
+
+class PortfolioMoment(models.Model):
+    """A date the portfolio's sums are kept for besides now: every JCC meeting's date
+    (``financing.figures``: a trigger on the meetings keeps this list and builds a new date's sums)."""
+
+    date = models.DateField(primary_key=True)
+
+    def __str__(self) -> str:
+        return f"Portfolio sums as of {self.date}"
+
+
+class PortfolioSums(models.Model):
+    """The whole portfolio's counts and sums now (``moment`` empty) and as of each ``PortfolioMoment``:
+    in all (``dimension`` "all"), per sector and per status (then), as ``dashboard.selectors.portfolio``
+    computes them for a filtered portfolio.
+
+    Written only by PostgreSQL: each refresh of a project's figures takes its old rows' part out
+    and adds its new rows' part, in the same statement (``financing.figures``). The "all" row of a
+    moment exists as soon as its sums are kept, with no project in it yet.
+    """
+
+    class Dimension(models.TextChoices):
+        ALL = "all"
+        SECTOR = "sector"
+        STATUS = "status"
+
+    moment = models.DateField(null=True)
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    key = models.CharField(max_length=30, blank=True)
+    # Counts: projects known then; counted in totals with a known cost; sections whose parent is
+    # counted instead; of the costed, those with committed money of undisclosed amount, and those
+    # with committed money above their cost; counted without a cost but with committed money.
+    projects = models.IntegerField()
+    costed = models.IntegerField()
+    sections_in_parent = models.IntegerField()
+    undisclosed = models.IntegerField()
+    over_committed = models.IntegerField()
+    uncosted_committed = models.IntegerField()
+    # Sums (US$ unless named): the cost of the counted projects; the parts of the costed ones'
+    # cost; committed money above their cost; committed money of counted projects without a cost.
+    cost_usd = money_field()
+    cost_pkr = money_field()
+    committed_usd = money_field()
+    committed_unknown_usd = money_field()
+    pipeline_usd = money_field()
+    gap_usd = money_field()
+    over_committed_usd = money_field()
+    committed_uncosted_usd = money_field()
+
+    class Meta:
+        verbose_name_plural = "portfolio sums"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["moment", "dimension", "key"], nulls_distinct=False, name="financing_portfoliosums_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Portfolio sums {self.dimension} {self.key} as of {self.moment or 'now'}"
+
+
+class LenderSums(models.Model):
+    """The value of the portfolio's financing lines (of projects counted in totals) per lender and
+    status, a syndicated line on its own (``syndicate_line``), now (``moment`` empty) and as of each
+    ``PortfolioMoment``: what the lender mix sums. Written only by PostgreSQL, like ``PortfolioSums``.
+    """
+
+    moment = models.DateField(null=True)
+    lender = models.ForeignKey(Lender, on_delete=models.DO_NOTHING, related_name="+", db_index=False)
+    status = models.CharField(max_length=20, choices=FinancingStatus.choices)
+    syndicate_line = models.BigIntegerField(null=True)
+    lines = models.IntegerField()
+    value_usd = money_field()
+
+    class Meta:
+        verbose_name_plural = "lender sums"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["moment", "lender", "status", "syndicate_line"],
+                nulls_distinct=False,
+                name="financing_lendersums_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lender sums of lender {self.lender_id} ({self.status}) as of {self.moment or 'now'}"

@@ -32,7 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from financing.choices import FinancingStatus, LenderKind
-from financing.models import FinancingLine, Lender
+from financing.models import FinancingLine, Lender, LenderSums, PortfolioSums
 from financing.selectors import line_figures, projects_with_funding
 from projects.choices import MeetingStatus, ProjectStatus, Sector
 from projects.models import JCCMeeting, Phase, Project
@@ -131,12 +131,20 @@ def dashboard_page(
     the largest overruns and the latest meeting held.
 
     Twelve queries, none when the page is cached under ``cache_key``. The whole portfolio
-    counts CPEC-wide decisions too; a ``filtered`` one only its projects'.
+    counts CPEC-wide decisions too; a ``filtered`` one only its projects'. For the whole
+    portfolio now or as of a JCC meeting's date, the key figures, the sectors, the statuses and
+    the lender mix are read from the sums PostgreSQL keeps (``stored_portfolio_sums``): ten queries.
     """
 
     def compute() -> DashboardPage:
-        by_lender, by_kind = portfolio_lender_mixes(projects=projects, as_of=as_of)
-        kpis = portfolio_kpis(projects=projects)
+        stored = None if filtered else stored_portfolio_sums(as_of=as_of)
+        if stored is not None:
+            kpis, by_sector, statuses = stored
+            by_lender, by_kind = stored_lender_mixes(as_of=as_of)
+        else:
+            kpis, by_sector = portfolio_kpis(projects=projects), portfolio_cost_by_sector(projects=projects)
+            statuses = portfolio_status_breakdown(projects=projects)
+            by_lender, by_kind = portfolio_lender_mixes(projects=projects, as_of=as_of)
         overruns = portfolio_overruns(projects=projects, limit=OVERRUN_ROWS)
         return DashboardPage(
             kpis=kpis,
@@ -145,11 +153,11 @@ def dashboard_page(
             overruns_flagged=overruns[0]["flagged"] if overruns else 0,
             latest=latest_meeting_decisions(projects=projects, as_of=as_of)["meeting"],
             tables={
-                "by_sector": portfolio_cost_by_sector(projects=projects),
+                "by_sector": by_sector,
                 "by_lender": by_lender,
                 "by_kind": by_kind,
                 "gaps": portfolio_funding_gaps(projects=projects),
-                "statuses": portfolio_status_breakdown(projects=projects),
+                "statuses": statuses,
                 "timeline": portfolio_phase_timeline(projects=projects, today=today, limit=TIMELINE_ROWS),
                 "per_meeting": meeting_decision_counts(projects=projects if filtered else None, as_of=as_of),
             },
@@ -190,11 +198,65 @@ def portfolio_kpis(*, projects: QuerySet[Project]) -> dict:
         sum_over_committed_usd=Sum(F("committed_usd") - F("committed_part_usd"), filter=costed, default=ZERO),
         n_over_committed=Count("pk", filter=costed & Q(committed_usd__gt=F("committed_part_usd"))),
     )
-    totals = {key.split("_", 1)[1]: value for key, value in sums.items()}
+    return _with_percents({key.split("_", 1)[1]: value for key, value in sums.items()})
+
+
+def _with_percents(totals: dict) -> dict:
+    """The key figures with each part of the cost as a percentage of it (None without a cost)."""
     cost = totals["cost_usd"]
     for part in ("committed", "committed_unknown", "pipeline", "gap"):
         totals[f"{part}_percent"] = (totals[f"{part}_usd"] * 100 / cost).quantize(Decimal("0.1")) if cost else None
     return totals
+
+
+#: The key figures ``portfolio_kpis`` returns, as ``PortfolioSums`` names them.
+KPI_SUMS = (
+    "projects",
+    "costed",
+    "sections_in_parent",
+    "undisclosed",
+    "cost_usd",
+    "cost_pkr",
+    "committed_usd",
+    "committed_unknown_usd",
+    "pipeline_usd",
+    "gap_usd",
+    "committed_uncosted_usd",
+    "uncosted_committed",
+    "over_committed_usd",
+    "over_committed",
+)
+
+
+def stored_portfolio_sums(*, as_of: dt.date | None = None) -> tuple[dict, list[dict], list[dict]] | None:
+    """The whole portfolio's key figures, cost by sector and breakdown by status, now or as of
+    ``as_of``, read from the sums PostgreSQL keeps (``financing.models.PortfolioSums``): what
+    ``portfolio_kpis``, ``portfolio_cost_by_sector`` and ``portfolio_status_breakdown`` compute
+    for the unfiltered portfolio (one query). None when no sums are kept for ``as_of`` (a date
+    that is no JCC meeting's).
+    """
+    moment = Q(moment__isnull=True) if as_of is None else Q(moment=as_of)
+    rows = list(PortfolioSums.objects.filter(moment).values("dimension", "key", *KPI_SUMS))
+    whole = next((row for row in rows if row["dimension"] == PortfolioSums.Dimension.ALL), None)
+    if whole is None:
+        if as_of is not None:
+            return None
+        whole = dict.fromkeys(KPI_SUMS, 0)  # now, with every row emptied (a flushed database)
+    kpis = _with_percents({name: whole[name] for name in KPI_SUMS})
+    sectors = [r for r in rows if r["dimension"] == PortfolioSums.Dimension.SECTOR]
+    sectors.sort(key=lambda r: (-r["cost_usd"], r["key"]))
+    by_sector = labelled(
+        [{"sector": r["key"], "cost_usd": r["cost_usd"], "projects": r["projects"]} for r in sectors], "sector", Sector
+    )
+    statuses = [
+        # The sum of no known cost is no sum, as PostgreSQL's SUM says.
+        {"status": r["key"], "projects": r["projects"], "cost_usd": r["cost_usd"] if r["costed"] else None}
+        for r in rows
+        if r["dimension"] == PortfolioSums.Dimension.STATUS
+    ]
+    lifecycle = {status: index for index, status in enumerate(ProjectStatus.values)}
+    statuses.sort(key=lambda r: (lifecycle.get(r["status"], len(lifecycle)), r["status"]))
+    return kpis, by_sector, labelled(statuses, "status", ProjectStatus)
 
 
 def latest_meeting_decisions(*, projects: QuerySet[Project], as_of: dt.date | None = None) -> dict:
@@ -306,6 +368,19 @@ def portfolio_lender_mixes(*, projects: QuerySet[Project], as_of: dt.date | None
     """
     counted = project_ids(projects.filter(COUNTED))
     lines = line_figures(as_of).filter(project__in=counted).order_by()
+    return _lender_mixes(_lender_mix_sums(lines))
+
+
+def stored_lender_mixes(*, as_of: dt.date | None = None) -> tuple[list, list]:
+    """``portfolio_lender_mixes`` of the whole portfolio now or as of a JCC meeting's date, from the
+    sums PostgreSQL keeps (``financing.models.LenderSums``; three queries)."""
+    moment = Q(moment__isnull=True) if as_of is None else Q(moment=as_of)
+    sums = LenderSums.objects.filter(moment).values("lender_id", "status", "syndicate_line", "value_usd")
+    return _lender_mixes(sums)
+
+
+def _lender_mix_sums(lines: QuerySet) -> QuerySet:
+    """The lines' US$ value per lender and status, and per syndicated line (``syndicate_line``)."""
     # Per lender and status (a few hundred groups of integer keys: hashed, never sorted), and
     # per syndicated line, in one query; the statuses are folded into committed and pipeline below.
     sums = (
@@ -319,6 +394,12 @@ def portfolio_lender_mixes(*, projects: QuerySet[Project], as_of: dt.date | None
             all=True,
         )
     )
+    return sums
+
+
+def _lender_mixes(sums) -> tuple[list, list]:
+    """The lender mix's rows by lender and by kind, from the value per lender, status and syndicated
+    line (rows of ``lender_id``, ``status``, ``syndicate_line``, ``value_usd``) (two queries)."""
     lenders = {
         row["id"]: row
         for row in Lender.objects.values(

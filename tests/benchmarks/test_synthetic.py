@@ -25,6 +25,7 @@ from projects.models import (
     Source,
 )
 from tests.factories import ProjectFactory
+from tests.financing.test_read_model import assert_portfolio_sums_true
 
 pytestmark = pytest.mark.django_db
 N = 50
@@ -273,6 +274,8 @@ def test_replace_deletes_only_synthetic_rows_and_keeps_users():
     assert not Project.history.filter(id__in=old_ids).exists()
     assert set(Project.history.values_list("id", flat=True)) == set(Project.objects.values_list("pk", flat=True))
     assert Source.objects.count() == 1
+    # The old portfolio left the sums PostgreSQL keeps with its rows: they are the new one's.
+    assert assert_portfolio_sums_true() == 1 + JCCMeeting.objects.values("date").distinct().count()
 
 
 @pytest.mark.parametrize("with_history", [False, True])

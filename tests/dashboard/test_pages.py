@@ -56,13 +56,20 @@ def test_unknown_pages_are_none(portfolio, django_assert_num_queries):
         assert selectors.meeting_page(number=99_999) is None  # beyond a meeting number
 
 
-def test_the_dashboard_is_one_selector_of_twelve_queries_or_none_when_cached(portfolio, django_assert_num_queries):
+def test_the_dashboard_is_one_selector_of_ten_queries_or_none_when_cached(portfolio, django_assert_num_queries):
+    """Ten queries for the whole portfolio (its sums kept by PostgreSQL), twelve for a filtered one
+    (summed per request), none from the cache; both give the same figures."""
     cache.delete("cpec:test:dashboard")
     arguments = {"projects": projects_with_funding(), "filtered": False, "today": D(2026, 1, 1)}
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         page = selectors.dashboard_page(**arguments, cache_key="cpec:test:dashboard")
     with django_assert_num_queries(0):
         assert selectors.dashboard_page(**arguments, cache_key="cpec:test:dashboard") == page
+    with django_assert_num_queries(12):
+        filtered = selectors.dashboard_page(**{**arguments, "filtered": True})
+    # The same figures, but for the decisions per meeting: a filtered portfolio counts only its own.
+    assert (filtered.kpis, filtered.reconcile) == (page.kpis, page.reconcile)
+    assert {**filtered.tables, "per_meeting": None} == {**page.tables, "per_meeting": None}
     assert page.latest.number == 14
     assert [(r["number"], r["label"], r["kind"]) for r in page.tables["per_meeting"]][:2] == [
         (11, "11th JCC", "approved"),

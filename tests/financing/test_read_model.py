@@ -13,6 +13,7 @@ import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 
+from dashboard.selectors import portfolio as dashboard_sums
 from dashboard.selectors import portfolio_projects
 from financing import figures
 from financing.models import (
@@ -20,7 +21,10 @@ from financing.models import (
     DatedProjectFigures,
     FinancingChange,
     FinancingLine,
+    LenderSums,
     LineFigures,
+    PortfolioMoment,
+    PortfolioSums,
     ProjectFigures,
 )
 from financing.selectors import FIGURES, LineStates, figure_source, known_by, projects_with_funding, with_figures
@@ -89,7 +93,28 @@ def assert_read_model_true(moments=None) -> int:
         compared += len(stored)
     # One row per project for each date, never two: the exclusion constraint.
     assert ProjectFigures.objects.count() == Project.objects.count()
+    assert_portfolio_sums_true()
     return compared
+
+
+def assert_portfolio_sums_true() -> int:
+    """Compare the sums PostgreSQL keeps for the whole portfolio, now and as of every JCC meeting's
+    date, with the dashboard's figures computed from the stored rows; the number of dates compared."""
+    stored_keys = ProjectFigures.objects.values_list("project_id", "sector", "status_then")
+    assert set(stored_keys) == set(Project.objects.values_list("pk", "sector", "status"))
+    dates = set(JCCMeeting.objects.values_list("date", flat=True))
+    assert set(PortfolioMoment.objects.values_list("date", flat=True)) == dates
+    for moment in [None, *sorted(dates)]:
+        projects = portfolio_projects(as_of=moment)
+        computed = (
+            dashboard_sums.portfolio_kpis(projects=projects),
+            dashboard_sums.portfolio_cost_by_sector(projects=projects),
+            dashboard_sums.portfolio_status_breakdown(projects=projects),
+        )
+        assert dashboard_sums.stored_portfolio_sums(as_of=moment) == computed, f"sums as of {moment or 'now'}"
+        mixes = dashboard_sums.portfolio_lender_mixes(projects=projects, as_of=moment)
+        assert dashboard_sums.stored_lender_mixes(as_of=moment) == mixes, f"lender mix as of {moment or 'now'}"
+    return len(dates) + 1
 
 
 def usd(amount_m) -> dict:
@@ -380,9 +405,91 @@ def test_a_changed_definition_rebuilds_every_project_and_compacts_the_read_model
     with connection.cursor() as cursor:
         cursor.execute(f"COMMENT ON FUNCTION {figures.REFRESH}(bigint[]) IS 'an older definition'")
         cursor.execute("DELETE FROM financing_linefigures; DELETE FROM financing_datedlinefigures")
+        cursor.execute("UPDATE financing_portfoliosums SET gap_usd = 1; DELETE FROM financing_lendersums")
     assert not figures.is_current()
     assert not connection.in_atomic_block
     assert figures.install() is True
     assert figures.is_current()
     assert LineFigures.objects.get(line=line).value_usd == 600 * M
     assert assert_read_model_true() > 0
+
+
+def _sums(moment=None) -> dict:
+    kpis, by_sector, statuses = dashboard_sums.stored_portfolio_sums(as_of=moment)
+    by_lender, _ = dashboard_sums.stored_lender_mixes(as_of=moment)
+    return {
+        "projects": kpis["projects"],
+        "costed": kpis["costed"],
+        "cost": kpis["cost_usd"] / M,
+        "pipeline": kpis["pipeline_usd"] / M,
+        "gap": kpis["gap_usd"] / M,
+        "statuses": {row["status"]: row["projects"] for row in statuses},
+        "lenders": {row["key"]: (row["committed_usd"] / M, row["pipeline_usd"] / M) for row in by_lender},
+    }
+
+
+def test_the_portfolio_sums_now_and_at_each_meeting_worked_by_hand(portfolio):
+    """Parent (no cost), its section (US$200m from 2018, counted: the parent has no cost) and the
+    plant (US$1,000m from March 2016; 60% proposed by the bank from June 2016)."""
+    plant = portfolio["plant"]
+    early = JCCMeetingFactory(number=5, date=D(2016, 4, 1))
+    late = JCCMeetingFactory(number=9, date=D(2019, 6, 1))
+    assert set(PortfolioMoment.objects.values_list("date", flat=True)) == {early.date, late.date}
+    now = {"projects": 3, "costed": 2, "cost": 1200, "pipeline": 600, "gap": 600}
+    assert _sums() == {**now, "statuses": {"approved": 3}, "lenders": {"bank": (0, 600)}}
+    # April 2016: the section is not known yet, the bank's line not proposed yet.
+    assert _sums(early.date) == {
+        **{"projects": 2, "costed": 1, "cost": 1000, "pipeline": 0, "gap": 1000},
+        "statuses": {"approved": 2},
+        "lenders": {},
+    }
+    assert _sums(late.date) == _sums()
+    # The meeting moved to July 2016: its sums are built afresh for the new date.
+    JCCMeeting.objects.filter(pk=early.pk).update(date=D(2016, 7, 1))
+    assert set(PortfolioMoment.objects.values_list("date", flat=True)) == {D(2016, 7, 1), late.date}
+    assert not PortfolioSums.objects.filter(moment=D(2016, 4, 1)).exists()
+    assert _sums(D(2016, 7, 1))["gap"] == 400
+    assert dashboard_sums.stored_portfolio_sums(as_of=D(2016, 4, 1)) is None  # no meeting that day
+    # An agreement, then the plant deleted: every date's sums lose it.
+    financing_line_record_change(
+        line=portfolio["line"], changed_on=D(2019, 1, 1), status="agreed", share_percent=Decimal("60")
+    )
+    assert _sums()["lenders"] == {"bank": (600, 0)}
+    assert _sums(late.date)["lenders"] == {"bank": (600, 0)}
+    assert assert_read_model_true() > 0
+    # A project deleted: Django deletes it last, and its refresh takes its part out of every date.
+    bare = ProjectFactory(slug="bare", status="proposed")
+    assert _sums()["statuses"] == {"approved": 3, "proposed": 1}
+    assert _sums(late.date)["projects"] == 4  # nothing dates it: known all along
+    bare.delete()
+    assert (_sums()["statuses"], _sums(late.date)["projects"]) == ({"approved": 3}, 3)
+    FinancingChange.objects.filter(line=portfolio["line"]).delete()
+    FinancingLine.objects.filter(pk=portfolio["line"].pk).delete()
+    CostEstimate.objects.filter(project=plant).delete()
+    plant.delete()
+    assert _sums() == {
+        **{"projects": 2, "costed": 1, "cost": 200, "pipeline": 0, "gap": 200},
+        "statuses": {"approved": 2},
+        "lenders": {},
+    }
+    assert not LenderSums.objects.exists()
+    assert assert_read_model_true() > 0
+    late.delete()
+    assert set(PortfolioMoment.objects.values_list("date", flat=True)) == {D(2016, 7, 1)}
+    assert assert_read_model_true() > 0
+
+
+def test_a_sum_out_of_step_is_caught(portfolio):
+    """The comparison can fail: a stored sum changed behind the triggers' back."""
+    JCCMeetingFactory(number=5, date=D(2016, 7, 1))
+    assert assert_portfolio_sums_true() == 2
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE financing_portfoliosums SET gap_usd = gap_usd + 1 WHERE moment IS NOT NULL")
+    with pytest.raises(AssertionError, match="sums as of 2016-07-01"):
+        assert_portfolio_sums_true()
+    figures.install()  # unchanged definition: nothing rebuilt
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {figures.REBUILD_SUMS}()")
+        cursor.execute("UPDATE financing_lendersums SET value_usd = 1 WHERE moment IS NULL")
+    with pytest.raises(AssertionError, match="lender mix as of now"):
+        assert_portfolio_sums_true()
