@@ -84,7 +84,7 @@ DROP = "cpec_drop_figures"
 #: the sums are kept for: a date's sums are built from figures no unfinished refresh is changing.
 SUMS_LOCK = 0x63706563  # "cpec"
 #: Besides ``FIGURES``, what each row stores: what the portfolio's sums are grouped by.
-KEYS = ("status_then", "sector")
+KEYS = ("status_then", "sector", "planned_end")
 
 
 def _compile(queryset, replace: dict) -> str:
@@ -274,6 +274,7 @@ SUM_MEASURES = {
     "undisclosed": f"count(*) FILTER (WHERE {_COSTED} AND f.committed_unknown_usd > 0)",
     "over_committed": f"count(*) FILTER (WHERE {_COSTED} AND f.committed_usd > f.committed_part_usd)",
     "uncosted_committed": f"count(*) FILTER (WHERE {_UNCOSTED} AND f.committed_usd > 0)",
+    "overruns": "count(*) FILTER (WHERE f.overrun_flagged)",
     "cost_usd": "sum(f.current_cost_usd) FILTER (WHERE f.counted_in_totals)",
     "cost_pkr": "sum(f.current_cost_pkr) FILTER (WHERE f.counted_in_totals)",
     "committed_usd": f"sum(f.committed_part_usd) FILTER (WHERE {_COSTED})",
@@ -302,7 +303,8 @@ def sums_function_sql() -> str:
     signed = ", ".join(f"sign * coalesce({aggregate}, 0)" for aggregate in SUM_MEASURES.values())
     added = ", ".join(f"{name} = s.{name} + EXCLUDED.{name}" for name in SUM_MEASURES)
     zeros = ", ".join("0" for _ in SUM_MEASURES)
-    row_columns = "f.current_cost_usd, f.current_cost_pkr, f.committed_usd, f.counted_in_totals, " + ", ".join(
+    row_columns = "f.current_cost_usd, f.current_cost_pkr, f.committed_usd, f.counted_in_totals, f.overrun_flagged, "
+    row_columns += ", ".join(
         f"f.{part}" for part in ("committed_part_usd", "committed_unknown_usd", "pipeline_part_usd", "funding_gap_usd")
     )
     everyone = f"ARRAY(SELECT id FROM {project} ORDER BY id)"

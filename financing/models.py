@@ -29,7 +29,14 @@ from simple_history.models import HistoricalRecords
 
 from projects.choices import Currency
 from projects.fields import money_field, share_field
-from projects.models import NormalizedMoney, choice_constraint, money_constraints
+from projects.models import (
+    OVERRUN_PERCENT,
+    NormalizedMoney,
+    choice_constraint,
+    money_constraints,
+    overrun_flagged,
+    overrun_percent,
+)
 
 from .choices import ChangeKind, FinancingStatus, Instrument, LenderKind, ShareBasis
 
@@ -392,12 +399,24 @@ class FigureColumns(models.Model):
     # that the sums can take a project's old row out under the sector and status it was counted in.
     sector = models.CharField(max_length=20)
     status_then = models.CharField(max_length=20)
+    # The project's planned completion (now, as its overrun flag compares it).
+    planned_end = models.DateField(null=True)
     # The parts of the cost (``funding_parts``), kept by PostgreSQL.
     committed_part_usd = _part("committed_part_usd")
     committed_unknown_usd = _part("committed_unknown_usd")
     pipeline_part_usd = _part("pipeline_part_usd")
     funding_gap_usd = _part("funding_gap_usd")
     uncommitted_usd = _part("uncommitted_usd")
+    # The overruns against the baseline, and whether they are flagged (``ProjectQuerySet.with_overrun_percent``).
+    overrun_usd_percent = models.GeneratedField(
+        expression=overrun_percent("current_cost_usd", "baseline_usd"), output_field=OVERRUN_PERCENT, db_persist=True
+    )
+    overrun_pkr_percent = models.GeneratedField(
+        expression=overrun_percent("current_cost_pkr", "baseline_pkr"), output_field=OVERRUN_PERCENT, db_persist=True
+    )
+    overrun_flagged = models.GeneratedField(
+        expression=overrun_flagged(), output_field=models.BooleanField(), db_persist=True
+    )
 
     class Meta:
         abstract = True
@@ -421,7 +440,13 @@ class ProjectFigures(FigureColumns):
                 F("uncommitted_usd").desc(),
                 condition=Q(counted_in_totals=True, uncommitted_usd__gt=0),
                 name="financing_figures_gaps",
-            )
+            ),
+            # The dashboard's largest overruns, likewise.
+            models.Index(
+                F("overrun_usd_percent").desc(nulls_last=True),
+                condition=Q(overrun_flagged=True),
+                name="financing_figures_late",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -455,6 +480,11 @@ class DatedProjectFigures(FigureColumns):
                 F("uncommitted_usd").desc(),
                 condition=Q(known=True, counted_in_totals=True, uncommitted_usd__gt=0),
                 name="financing_datedfigures_gaps",
+            ),
+            models.Index(
+                F("overrun_usd_percent").desc(nulls_last=True),
+                condition=Q(known=True, overrun_flagged=True),
+                name="financing_datedfigures_late",
             ),
         ]
         constraints = [
@@ -563,6 +593,8 @@ class PortfolioSums(models.Model):
     undisclosed = models.IntegerField()
     over_committed = models.IntegerField()
     uncosted_committed = models.IntegerField()
+    # Projects whose overrun is flagged (``FigureColumns.overrun_flagged``).
+    overruns = models.IntegerField()
     # Sums (US$ unless named): the cost of the counted projects; the parts of the costed ones'
     # cost; committed money above their cost; committed money of counted projects without a cost.
     cost_usd = money_field()

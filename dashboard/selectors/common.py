@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from financing.choices import FinancingStatus
 from projects.choices import PhaseStatus, ProjectStatus
-from projects.models import JCCMeeting, Project
+from projects.models import OVERRUN_THRESHOLD, JCCMeeting, Project
 
 from ..models import DataVersion
 
@@ -60,9 +60,6 @@ def phase_timeline_row(
 
 
 # ------------------------------------------------------------------ overrun flags
-
-#: Rises up to this many percent are within the noise of rounded press figures.
-OVERRUN_THRESHOLD = Decimal("5")
 
 
 @dataclass(frozen=True)

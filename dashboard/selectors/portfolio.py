@@ -41,7 +41,6 @@ from ..cache import cached
 from .common import (
     ACTIVE_STATUSES,
     COUNTED,
-    OVERRUN_THRESHOLD,
     PIPELINE,
     ZERO,
     labelled,
@@ -139,13 +138,13 @@ def dashboard_page(
     def compute() -> DashboardPage:
         stored = None if filtered else stored_portfolio_sums(as_of=as_of)
         if stored is not None:
-            kpis, by_sector, statuses = stored
+            kpis, by_sector, statuses, flagged = stored
             by_lender, by_kind = stored_lender_mixes(as_of=as_of)
         else:
             kpis, by_sector = portfolio_kpis(projects=projects), portfolio_cost_by_sector(projects=projects)
-            statuses = portfolio_status_breakdown(projects=projects)
+            statuses, flagged = portfolio_status_breakdown(projects=projects), None
             by_lender, by_kind = portfolio_lender_mixes(projects=projects, as_of=as_of)
-        overruns = portfolio_overruns(projects=projects, limit=OVERRUN_ROWS)
+        overruns = portfolio_overruns(projects=projects, limit=OVERRUN_ROWS, flagged=flagged)
         return DashboardPage(
             kpis=kpis,
             reconcile=lender_mix_reconciliation(by_lender, kpis),
@@ -228,20 +227,20 @@ KPI_SUMS = (
 )
 
 
-def stored_portfolio_sums(*, as_of: dt.date | None = None) -> tuple[dict, list[dict], list[dict]] | None:
-    """The whole portfolio's key figures, cost by sector and breakdown by status, now or as of
-    ``as_of``, read from the sums PostgreSQL keeps (``financing.models.PortfolioSums``): what
-    ``portfolio_kpis``, ``portfolio_cost_by_sector`` and ``portfolio_status_breakdown`` compute
-    for the unfiltered portfolio (one query). None when no sums are kept for ``as_of`` (a date
-    that is no JCC meeting's).
+def stored_portfolio_sums(*, as_of: dt.date | None = None) -> tuple[dict, list[dict], list[dict], int] | None:
+    """The whole portfolio's key figures, cost by sector, breakdown by status and number of flagged
+    overruns, now or as of ``as_of``, read from the sums PostgreSQL keeps
+    (``financing.models.PortfolioSums``): what ``portfolio_kpis``, ``portfolio_cost_by_sector``,
+    ``portfolio_status_breakdown`` and ``portfolio_overruns`` compute for the unfiltered portfolio
+    (one query). None when no sums are kept for ``as_of`` (a date that is no JCC meeting's).
     """
     moment = Q(moment__isnull=True) if as_of is None else Q(moment=as_of)
-    rows = list(PortfolioSums.objects.filter(moment).values("dimension", "key", *KPI_SUMS))
+    rows = list(PortfolioSums.objects.filter(moment).values("dimension", "key", "overruns", *KPI_SUMS))
     whole = next((row for row in rows if row["dimension"] == PortfolioSums.Dimension.ALL), None)
     if whole is None:
         if as_of is not None:
             return None
-        whole = dict.fromkeys(KPI_SUMS, 0)  # now, with every row emptied (a flushed database)
+        whole = dict.fromkeys((*KPI_SUMS, "overruns"), 0)  # now, with every row emptied (a flushed database)
     kpis = _with_percents({name: whole[name] for name in KPI_SUMS})
     sectors = [r for r in rows if r["dimension"] == PortfolioSums.Dimension.SECTOR]
     sectors.sort(key=lambda r: (-r["cost_usd"], r["key"]))
@@ -256,7 +255,7 @@ def stored_portfolio_sums(*, as_of: dt.date | None = None) -> tuple[dict, list[d
     ]
     lifecycle = {status: index for index, status in enumerate(ProjectStatus.values)}
     statuses.sort(key=lambda r: (lifecycle.get(r["status"], len(lifecycle)), r["status"]))
-    return kpis, by_sector, labelled(statuses, "status", ProjectStatus)
+    return kpis, by_sector, labelled(statuses, "status", ProjectStatus), whole["overruns"]
 
 
 def latest_meeting_decisions(*, projects: QuerySet[Project], as_of: dt.date | None = None) -> dict:
@@ -505,21 +504,19 @@ def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date, lim
     return rows
 
 
-def portfolio_overruns(*, projects: QuerySet[Project], limit: int | None = None) -> list[dict]:
+def portfolio_overruns(
+    *, projects: QuerySet[Project], limit: int | None = None, flagged: int | None = None
+) -> list[dict]:
     """Projects whose cost rose over their first approved PC-I, or whose completion slipped (one query).
 
-    The baseline and original completion come with the projects' figures (``projects_with_funding``,
-    as of the portfolio's date). The largest US$ overruns first; with ``limit``, that many, each row
-    carrying ``flagged``: how many projects are flagged in all, and ``flags``: its overrun flags as
-    data (``OverrunFlag``).
+    The baseline, the original completion, the overruns and whether they are flagged are stored
+    with the projects' figures (``FigureColumns``, as of the portfolio's date). The largest US$
+    overruns first, read in order from an index; with ``limit``, that many, each row carrying
+    ``flagged``: how many projects are flagged in all (counted here unless given), and ``flags``:
+    its overrun flags as data (``OverrunFlag``).
     """
     rows = (
-        projects.with_overrun_percent()
-        .filter(
-            Q(overrun_usd_percent__gt=OVERRUN_THRESHOLD)
-            | Q(overrun_pkr_percent__gt=OVERRUN_THRESHOLD)
-            | Q(planned_end__gt=F("original_planned_end"))
-        )
+        projects.filter(overrun_flagged=True)
         .order_by(F("overrun_usd_percent").desc(nulls_last=True), "name")
         .values(
             "name",
@@ -532,9 +529,9 @@ def portfolio_overruns(*, projects: QuerySet[Project], limit: int | None = None)
             "overrun_usd_percent",
             "overrun_pkr_percent",
             cost_usd=F("current_cost_usd"),
-            flagged=Window(Count("pk")),
         )
     )
+    rows = rows.annotate(flagged=Window(Count("pk"))) if flagged is None else rows.annotate(flagged=Value(flagged))
     if limit is not None:
         rows = rows[:limit]
     return [{**row, "flags": overrun_flags(row)} for row in rows]

@@ -22,7 +22,18 @@ from .estimates import CostEstimate, cost_of_record, estimate_precedence
 from .exchange_rates import ExchangeRate
 from .meetings import Decision, JCCMeeting
 from .normalized_money import CENT, MONEY_LIMIT, Normalized, NormalizedMoney, money_constraints, normalize_amount
-from .project import HUNDRED, ONE, ZERO, Phase, Project, ProjectQuerySet
+from .project import (
+    HUNDRED,
+    ONE,
+    OVERRUN_PERCENT,
+    OVERRUN_THRESHOLD,
+    ZERO,
+    Phase,
+    Project,
+    ProjectQuerySet,
+    overrun_flagged,
+    overrun_percent,
+)
 from .sources import Source
 from .statuses import PhaseStatusChange, ProjectStatusChange, StatusChange
 
@@ -31,6 +42,8 @@ __all__ = [
     "HUNDRED",
     "MONEY_LIMIT",
     "ONE",
+    "OVERRUN_PERCENT",
+    "OVERRUN_THRESHOLD",
     "ZERO",
     "CostEstimate",
     "Decision",
@@ -52,5 +65,7 @@ __all__ = [
     "in_choices",
     "money_constraints",
     "normalize_amount",
+    "overrun_flagged",
+    "overrun_percent",
     "start_before_end",
 ]

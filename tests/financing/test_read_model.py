@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 
 from dashboard.selectors import portfolio as dashboard_sums
@@ -29,7 +30,7 @@ from financing.models import (
 )
 from financing.selectors import FIGURES, LineStates, figure_source, known_by, projects_with_funding, with_figures
 from financing.services import financing_line_record_change
-from projects.models import CostEstimate, JCCMeeting, Project, ProjectStatusChange
+from projects.models import OVERRUN_THRESHOLD, CostEstimate, JCCMeeting, Project, ProjectStatusChange
 from projects.services import project_status_record_change
 from tests.factories import (
     CostEstimateFactory,
@@ -111,7 +112,16 @@ def assert_portfolio_sums_true() -> int:
             dashboard_sums.portfolio_cost_by_sector(projects=projects),
             dashboard_sums.portfolio_status_breakdown(projects=projects),
         )
+        flagged = projects.with_overrun_percent().filter(
+            Q(overrun_usd_percent__gt=OVERRUN_THRESHOLD)
+            | Q(overrun_pkr_percent__gt=OVERRUN_THRESHOLD)
+            | Q(planned_end__gt=F("original_planned_end"))
+        )
+        computed = (*computed, flagged.count())
         assert dashboard_sums.stored_portfolio_sums(as_of=moment) == computed, f"sums as of {moment or 'now'}"
+        # The stored overrun flags and percentages are those computed from the stored figures.
+        stored_flags = set(projects.filter(overrun_flagged=True).values_list("pk", "overrun_usd_percent"))
+        assert stored_flags == set(flagged.values_list("pk", "overrun_usd_percent")), f"overruns as of {moment}"
         mixes = dashboard_sums.portfolio_lender_mixes(projects=projects, as_of=moment)
         assert dashboard_sums.stored_lender_mixes(as_of=moment) == mixes, f"lender mix as of {moment or 'now'}"
     return len(dates) + 1
@@ -415,7 +425,7 @@ def test_a_changed_definition_rebuilds_every_project_and_compacts_the_read_model
 
 
 def _sums(moment=None) -> dict:
-    kpis, by_sector, statuses = dashboard_sums.stored_portfolio_sums(as_of=moment)
+    kpis, by_sector, statuses, _flagged = dashboard_sums.stored_portfolio_sums(as_of=moment)
     by_lender, _ = dashboard_sums.stored_lender_mixes(as_of=moment)
     return {
         "projects": kpis["projects"],
