@@ -16,7 +16,6 @@ from decimal import Decimal
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     BigIntegerField,
-    Case,
     Count,
     Exists,
     F,
@@ -26,16 +25,15 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
     Window,
 )
-from django.db.models.functions import Coalesce
 
 from financing.choices import FinancingStatus, LenderKind
 from financing.models import FinancingLine, Lender, LenderSums, PortfolioSums
 from financing.selectors import line_figures, projects_with_funding
 from projects.choices import MeetingStatus, ProjectStatus, Sector
 from projects.models import JCCMeeting, Phase, Project
+from projects.models.project import timeline_dates
 
 from ..cache import cached
 from .common import (
@@ -456,17 +454,19 @@ def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date, lim
     """Phases of active projects (actual dates, else planned), plus phase-less active projects (two queries).
 
     Rows of ``phase_timeline_row``, by start date and project. With ``limit``, the ones still
-    running or ending soonest: at most that many, ended ones last.
+    running or ending soonest: at most that many, ended ones last. Each query then reads the
+    phases (projects) in the order of their end dates from an index (``timeline_dates``), the
+    running ones and the ended ones each up to ``limit``, checking each one's project as it goes.
     """
     active = projects.filter(status_then__in=ACTIVE_STATUSES)
+    end, start = timeline_dates()
     phases = (
-        Phase.objects.filter(project__in=project_ids(active))
-        .annotate(start=Coalesce("actual_start", "planned_start"), end=Coalesce("actual_end", "planned_end"))
+        Phase.objects.filter(Exists(active.filter(pk=OuterRef("project_id"))))
+        .annotate(end=end, start=start)
         .filter(start__isnull=False, end__isnull=False)
         .values(
             "start", "end", "status", phase=F("name"), project_name=F("project__name"), project_slug=F("project__slug")
         )
-        .order_by("start", "project__name")
     )
     # Active projects with no dated phase are drawn as one bar from their own dates.
     dated_phase = Phase.objects.filter(project=OuterRef("pk")).filter(
@@ -475,17 +475,17 @@ def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date, lim
     )
     whole = (
         active.exclude(Exists(dated_phase))
-        .annotate(start=Coalesce("actual_start", "planned_start"), end=Coalesce("actual_end", "planned_end"))
+        .annotate(end=end, start=start)
         .filter(start__isnull=False, end__isnull=False)
         .values("start", "end", project_name=F("name"), project_slug=F("slug"))
         .annotate(status=Value("planned"), phase=Value("whole project"))
-        .order_by("start", "name")
     )
-    if limit is not None:
-        # Running or future first, by end date; then those already over, latest end first.
-        ended = Case(When(end__lt=today, then=Value(1)), default=Value(0))
-        phases = phases.order_by(ended, F("end").asc(), "start", "project__name")[:limit]
-        whole = whole.order_by(ended, F("end").asc(), "start", "name")[:limit]
+    if limit is None:
+        phases, whole = phases.order_by("start", "project__name"), whole.order_by("start", "name")
+    else:
+        # Running or future first, by end date; then those already over, by end date.
+        phases = _soonest(phases, today, limit, "project__name")
+        whole = _soonest(whole, today, limit, "name")
     rows = [
         phase_timeline_row(
             project=r["project_name"],
@@ -502,6 +502,14 @@ def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date, lim
         rows = rows[:limit]
     rows.sort(key=lambda r: (r["start"], r["project"]))
     return rows
+
+
+def _soonest(rows: QuerySet, today: dt.date, limit: int, name: str) -> QuerySet:
+    """Up to ``limit`` of the ``rows`` (annotated ``end`` and ``start``) not yet over, and as many of
+    those over, each by end date, start date and ``name`` (one query)."""
+    order = ("end", "start", name)
+    running = rows.filter(end__gte=today).order_by(*order)[:limit]
+    return running.union(rows.filter(end__lt=today).order_by(*order)[:limit], all=True)
 
 
 def portfolio_overruns(

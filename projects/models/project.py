@@ -38,6 +38,11 @@ ZERO, ONE, HUNDRED = Decimal("0"), Decimal("1"), Decimal("100")
 OVERRUN_PERCENT = models.DecimalField(max_digits=12, decimal_places=1)
 
 
+def timeline_dates() -> tuple[Coalesce, Coalesce]:
+    """A project's or phase's end and start on the timeline: the actual date, else the planned one."""
+    return Coalesce("actual_end", "planned_end"), Coalesce("actual_start", "planned_start")
+
+
 #: Rises up to this many percent are within the noise of rounded press figures. (The read model
 #: stores each project's flag: a new threshold needs a migration of ``financing.models.FigureColumns``.)
 OVERRUN_THRESHOLD = Decimal("5")
@@ -272,6 +277,8 @@ class Project(models.Model):
         ]
         indexes = [
             models.Index(fields=["sector", "status"], name="projects_sector_status_idx"),
+            # The dashboard's timeline reads the projects that end soonest in order (``timeline_dates``).
+            models.Index(*timeline_dates(), name="projects_project_timeline"),
         ]
 
     def __str__(self) -> str:
@@ -316,6 +323,7 @@ class Phase(models.Model):
 
     class Meta:
         ordering = ["project", "order"]
+        indexes = [models.Index(*timeline_dates(), name="projects_phase_timeline")]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "order"],
