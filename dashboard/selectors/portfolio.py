@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     BigIntegerField,
+    Case,
     Count,
     Exists,
     F,
@@ -25,6 +26,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
 
@@ -267,7 +269,11 @@ def latest_meeting_decisions(*, projects: QuerySet[Project], as_of: dt.date | No
         JCCMeeting.objects.filter(pk=Subquery(latest))
         .annotate(
             decision_total=Count("decisions"),
-            decision_in_portfolio=Count("decisions", filter=Q(decisions__project__in=project_ids(projects))),
+            # Each decision's project looked up in the portfolio (a few hundred index lookups), rather
+            # than the whole portfolio listed to be matched against them.
+            decision_in_portfolio=Count(
+                "decisions", filter=Q(Exists(projects.filter(pk=OuterRef("decisions__project"))))
+            ),
         )
         .first()
     )
@@ -454,9 +460,9 @@ def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date, lim
     """Phases of active projects (actual dates, else planned), plus phase-less active projects (two queries).
 
     Rows of ``phase_timeline_row``, by start date and project. With ``limit``, the ones still
-    running or ending soonest: at most that many, ended ones last. Each query then reads the
-    phases (projects) in the order of their end dates from an index (``timeline_dates``), the
-    running ones and the ended ones each up to ``limit``, checking each one's project as it goes.
+    running or ending soonest: at most that many, ended ones last. The phases are then read in
+    the order of their end dates from an index (``timeline_dates``), the running ones and the
+    ended ones each up to ``limit``, checking each one's project as it goes.
     """
     active = projects.filter(status_then__in=ACTIVE_STATUSES)
     end, start = timeline_dates()
@@ -483,9 +489,11 @@ def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date, lim
     if limit is None:
         phases, whole = phases.order_by("start", "project__name"), whole.order_by("start", "name")
     else:
-        # Running or future first, by end date; then those already over, by end date.
+        # Running or future first, by end date; then those already over, by end date. Phase-less
+        # projects are few: found by one anti-join, then sorted (not read twice as the phases are).
         phases = _soonest(phases, today, limit, "project__name")
-        whole = _soonest(whole, today, limit, "name")
+        ended = Case(When(end__lt=today, then=Value(1)), default=Value(0))
+        whole = whole.order_by(ended, "end", "start", "name")[:limit]
     rows = [
         phase_timeline_row(
             project=r["project_name"],
