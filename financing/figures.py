@@ -336,7 +336,6 @@ BEGIN
     GROUP BY GROUPING SETS ((f.moment), (f.moment, f.sector), (f.moment, f.status_then))
     ORDER BY 1 NULLS FIRST, 2, 3
     ON CONFLICT (moment, dimension, key) DO UPDATE SET {added};
-    DELETE FROM {sums} WHERE dimension <> 'all' AND projects = 0;
 
     INSERT INTO {lenders} AS s (moment, lender_id, status, syndicate_line, lines, value_usd)
     WITH asked AS MATERIALIZED (SELECT DISTINCT unnest(ids) AS id), stored AS (
@@ -356,7 +355,8 @@ BEGIN
     ORDER BY 1 NULLS FIRST, 2, 3, 4 NULLS FIRST
     ON CONFLICT (moment, lender_id, status, syndicate_line)
         DO UPDATE SET lines = s.lines + EXCLUDED.lines, value_usd = s.value_usd + EXCLUDED.value_usd;
-    DELETE FROM {lenders} WHERE lines = 0;
+    -- Rows left with no project or line stay (zero), so a refresh never scans the tables for them:
+    -- the readers skip them, and a rebuild drops them.
 END
 $sums$;
 

@@ -573,7 +573,8 @@ class PortfolioSums(models.Model):
 
     Written only by PostgreSQL: each refresh of a project's figures takes its old rows' part out
     and adds its new rows' part, in the same statement (``financing.figures``). The "all" row of a
-    moment exists as soon as its sums are kept, with no project in it yet.
+    moment exists as soon as its sums are kept, with no project in it yet; a sector or status left
+    with no project keeps its row, at zero.
     """
 
     class Dimension(models.TextChoices):
@@ -625,7 +626,10 @@ class LenderSums(models.Model):
     """
 
     moment = models.DateField(null=True)
-    lender = models.ForeignKey(Lender, on_delete=models.DO_NOTHING, related_name="+", db_index=False)
+    # No constraint: a row left at zero lines may outlive its lender (the readers skip such rows).
+    lender = models.ForeignKey(
+        Lender, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
     status = models.CharField(max_length=20, choices=FinancingStatus.choices)
     syndicate_line = models.BigIntegerField(null=True)
     lines = models.IntegerField()

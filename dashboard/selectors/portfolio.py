@@ -242,6 +242,7 @@ def stored_portfolio_sums(*, as_of: dt.date | None = None) -> tuple[dict, list[d
             return None
         whole = dict.fromkeys((*KPI_SUMS, "overruns"), 0)  # now, with every row emptied (a flushed database)
     kpis = _with_percents({name: whole[name] for name in KPI_SUMS})
+    rows = [r for r in rows if r["projects"] or r["dimension"] == PortfolioSums.Dimension.ALL]  # none left: no row
     sectors = [r for r in rows if r["dimension"] == PortfolioSums.Dimension.SECTOR]
     sectors.sort(key=lambda r: (-r["cost_usd"], r["key"]))
     by_sector = labelled(
@@ -378,7 +379,7 @@ def stored_lender_mixes(*, as_of: dt.date | None = None) -> tuple[list, list]:
     """``portfolio_lender_mixes`` of the whole portfolio now or as of a JCC meeting's date, from the
     sums PostgreSQL keeps (``financing.models.LenderSums``; three queries)."""
     moment = Q(moment__isnull=True) if as_of is None else Q(moment=as_of)
-    sums = LenderSums.objects.filter(moment).values("lender_id", "status", "syndicate_line", "value_usd")
+    sums = LenderSums.objects.filter(moment, lines__gt=0).values("lender_id", "status", "syndicate_line", "value_usd")
     return _lender_mixes(sums)
 
 
