@@ -207,6 +207,33 @@ def _get(client: Client, url: str):
     return client.get(url, secure=secure, HTTP_HOST=host)
 
 
+def cold_requests() -> dict[str, float]:
+    """The first request of every page in this process, timed (ms by page name): a cold sample
+    (``benchmark_pages`` takes one more, and the command the median of the samples: ``merge_cold``)."""
+    with override_settings(ROOT_URLCONF="benchmarks.urls"):
+        viewer, admin = benchmark_users()
+        clients = {"viewer": Client(), "admin": Client()}
+        clients["viewer"].force_login(viewer)
+        clients["admin"].force_login(admin)
+        cold = {}
+        for name, url, who in page_urls():
+            started = time.perf_counter()
+            _get(clients[who], url)
+            cold[name] = round((time.perf_counter() - started) * 1000, 1)
+    return cold
+
+
+def merge_cold(result: dict, samples: list[dict[str, float]]) -> dict:
+    """``result`` (of ``benchmark_pages``) with each page's cold time the median of its own cold
+    request and the other fresh processes' (``samples``, of ``cold_requests``); all kept in
+    ``cold_samples_ms``. One cold request varies by tens of ms from run to run."""
+    for row in result["rows"]:
+        row["cold_samples_ms"] = [sample[row["name"]] for sample in samples] + [row["cold_ms"]]
+        row["cold_ms"] = round(statistics.median(row["cold_samples_ms"]), 1)
+    result["cold_processes"] = len(samples) + 1
+    return result
+
+
 def benchmark_pages(*, requests: int = 20, warmup: int = 3, writes: int = 5) -> dict:
     """Time every page on the current database; returns the size and one row per page.
 

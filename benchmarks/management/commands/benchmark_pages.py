@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from psycopg2 import sql
 
-from benchmarks.pages import benchmark_pages
+from benchmarks.pages import benchmark_pages, cold_requests, merge_cold
 from benchmarks.synthetic import synthetic_portfolio_state
 from projects.models import Project
 
@@ -31,6 +31,8 @@ from projects.models import Project
 TARGET_GROWTH = 2.0
 TARGET_MS = 300
 TARGET_FLOOR = 5.0
+#: Fresh processes per size whose first requests are the cold samples (the median is reported).
+COLD_PROCESSES = 3
 
 
 class Command(BaseCommand):
@@ -48,8 +50,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", dest="json_path", help="Also write the results as JSON to this file.")
         parser.add_argument("--here", action="store_true", help="Measure the configured database only; print JSON.")
         parser.add_argument("--ensure-projects", type=int, help="With --here: load a synthetic portfolio this size.")
+        parser.add_argument(
+            "--cold-only", action="store_true", help="With --here: time each page's first request only."
+        )
 
-    def handle(self, *args, sizes, requests, warmup, seed, json_path, here, ensure_projects, **options):
+    def handle(self, *args, sizes, requests, warmup, seed, json_path, here, ensure_projects, cold_only, **options):
         if requests < 20:
             raise CommandError("--requests must be at least 20, for a meaningful 95th percentile.")
         if here:
@@ -59,7 +64,8 @@ class Command(BaseCommand):
             # dead rows, which autovacuum would otherwise clean up in the middle of this run's timings.
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM (ANALYZE)")
-            self.stdout.write(json.dumps(benchmark_pages(requests=requests, warmup=warmup)))
+            result = cold_requests() if cold_only else benchmark_pages(requests=requests, warmup=warmup)
+            self.stdout.write(json.dumps(result))
             return
         small, large = sorted(sizes)
         self.stderr.write("Collecting static files (the pages use the manifest storage, as in production)…")
@@ -91,23 +97,16 @@ class Command(BaseCommand):
         manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
         self.stderr.write(f"[{projects:,} projects] database {name}: migrating…")
         subprocess.run([*manage, "migrate", "--noinput", "--verbosity", "0"], env=env, check=True)
+        here = [*manage, "benchmark_pages", "--here", f"--ensure-projects={projects}", f"--seed={seed}"]
+
+        def run(*arguments: str):
+            done = subprocess.run([*here, *arguments], env=env, check=True, stdout=subprocess.PIPE, text=True)
+            return json.loads(done.stdout.strip().splitlines()[-1])
+
+        self.stderr.write(f"[{projects:,} projects] cold: the first request of every page in fresh processes…")
+        samples = [run("--cold-only") for _ in range(COLD_PROCESSES - 1)]
         self.stderr.write(f"[{projects:,} projects] measuring {requests} requests per page…")
-        done = subprocess.run(
-            [
-                *manage,
-                "benchmark_pages",
-                "--here",
-                f"--ensure-projects={projects}",
-                f"--seed={seed}",
-                f"--requests={requests}",
-                f"--warmup={warmup}",
-            ],
-            env=env,
-            check=True,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        return merge_cold(run(f"--requests={requests}", f"--warmup={warmup}"), samples)
 
 
 def database_url(db: dict, name: str) -> str:
@@ -207,7 +206,8 @@ class Report:
     def markdown(self) -> str:
         s, b = f"{self.small['projects']:,}", f"{self.large['projects']:,}"
         lines = [
-            f"Server time per request in ms: cold (the first request in a fresh process), right after a write "
+            f"Server time per request in ms: cold (the first request in a fresh process: the median of "
+            f"{self.large.get('cold_processes', 1)} processes), right after a write "
             f"(median of {self.large.get('writes', '?')}, each after an edit) and warm (median of {self.requests}, "
             "with its 95th percentile and SQL / Python split); queries per request.",
             "",
