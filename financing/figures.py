@@ -4,7 +4,7 @@
 and pipeline money, the flags, the status then, the date first known) as correlated
 subqueries over the dated records. Computing that for every project on every portfolio
 page was what made a page slow right after an edit (seconds at 10,000 projects). So the
-figures are stored instead, in four tables (``financing.models``):
+figures are stored instead (``financing.models``):
 
 - ``ProjectFigures``: one row per project, its figures now;
 - ``DatedProjectFigures``: one row per project and date on which any record its figures are
@@ -13,7 +13,11 @@ figures are stored instead, in four tables (``financing.models``):
 - ``LineFigures`` and ``DatedLineFigures``: each financing line's status and US$ value (its
   share of the cost of record, else its amount) now, and over each stretch of days on which
   neither changed, so the lender charts sum stored values instead of valuing every line of the
-  portfolio per request.
+  portfolio per request;
+- ``PortfolioSums`` and ``LenderSums``: what the dashboard sums for the whole portfolio, now and
+  as of each JCC meeting's date (``PortfolioMoment``), kept by difference: each refresh takes
+  its projects' stored rows out of the sums first and adds the recomputed rows back
+  (``sums_function_sql``), so the sums are always what the stored rows add up to.
 
 **Kept by PostgreSQL.** Statement-level triggers on every table the figures are computed
 from (with transition tables, so a bulk write costs one refresh per statement) call
