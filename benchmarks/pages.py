@@ -207,14 +207,20 @@ def _get(client: Client, url: str):
     return client.get(url, secure=secure, HTTP_HOST=host)
 
 
+def logged_in_clients() -> dict[str, Client]:
+    """A test client per role the pages are measured as: the viewer, and the admin (the changelist)."""
+    viewer, admin = benchmark_users()
+    clients = {"viewer": Client(), "admin": Client()}
+    clients["viewer"].force_login(viewer)
+    clients["admin"].force_login(admin)
+    return clients
+
+
 def cold_requests() -> dict[str, float]:
     """The first request of every page in this process, timed (ms by page name): a cold sample
     (``benchmark_pages`` takes one more, and the command the median of the samples: ``merge_cold``)."""
     with override_settings(ROOT_URLCONF="benchmarks.urls"):
-        viewer, admin = benchmark_users()
-        clients = {"viewer": Client(), "admin": Client()}
-        clients["viewer"].force_login(viewer)
-        clients["admin"].force_login(admin)
+        clients = logged_in_clients()
         cold = {}
         for name, url, who in page_urls():
             started = time.perf_counter()
@@ -242,10 +248,7 @@ def benchmark_pages(*, requests: int = 20, warmup: int = 3, writes: int = 5) -> 
     the figures are computed afresh then, from the read model the edit just refreshed.
     """
     with override_settings(ROOT_URLCONF="benchmarks.urls"):
-        viewer, admin = benchmark_users()
-        clients = {"viewer": Client(), "admin": Client()}
-        clients["viewer"].force_login(viewer)
-        clients["admin"].force_login(admin)
+        clients = logged_in_clients()
         pages = page_urls()
         timings = [measure(clients[who], name, url, requests=requests, warmup=warmup) for name, url, who in pages]
         edited = busiest_project()

@@ -232,17 +232,17 @@ def stored_portfolio_sums(*, as_of: dt.date | None = None) -> tuple[dict, list[d
     overruns, now or as of ``as_of``, read from the sums PostgreSQL keeps
     (``financing.models.PortfolioSums``): what ``portfolio_kpis``, ``portfolio_cost_by_sector``,
     ``portfolio_status_breakdown`` and ``portfolio_overruns`` compute for the unfiltered portfolio
-    (one query). None when no sums are kept for ``as_of`` (a date that is no JCC meeting's).
+    (one query). None when no sums are kept for ``as_of`` (a date that is no JCC meeting's, or a
+    database emptied by TRUNCATE): the caller then sums per request, never shows zeros for them.
     """
     moment = Q(moment__isnull=True) if as_of is None else Q(moment=as_of)
     rows = list(PortfolioSums.objects.filter(moment).values("dimension", "key", "overruns", *KPI_SUMS))
     whole = next((row for row in rows if row["dimension"] == PortfolioSums.Dimension.ALL), None)
     if whole is None:
-        if as_of is not None:
-            return None
-        whole = dict.fromkeys((*KPI_SUMS, "overruns"), 0)  # now, with every row emptied (a flushed database)
+        return None
     kpis = _with_percents({name: whole[name] for name in KPI_SUMS})
-    rows = [r for r in rows if r["projects"] or r["dimension"] == PortfolioSums.Dimension.ALL]  # none left: no row
+    # A sector or status whose last project left keeps its row at zero: shown as no row at all.
+    rows = [r for r in rows if r["projects"] or r["dimension"] == PortfolioSums.Dimension.ALL]
     sectors = [r for r in rows if r["dimension"] == PortfolioSums.Dimension.SECTOR]
     sectors.sort(key=lambda r: (-r["cost_usd"], r["key"]))
     by_sector = labelled(
@@ -387,7 +387,7 @@ def _lender_mix_sums(lines: QuerySet) -> QuerySet:
     """The lines' US$ value per lender and status, and per syndicated line (``syndicate_line``)."""
     # Per lender and status (a few hundred groups of integer keys: hashed, never sorted), and
     # per syndicated line, in one query; the statuses are folded into committed and pipeline below.
-    sums = (
+    return (
         lines.filter(syndicated=False)
         .values("lender_id", "status", syndicate_line=Value(None, output_field=BigIntegerField()))
         .annotate(value_usd=Sum("value_usd"))
@@ -398,7 +398,6 @@ def _lender_mix_sums(lines: QuerySet) -> QuerySet:
             all=True,
         )
     )
-    return sums
 
 
 def _lender_mixes(sums) -> tuple[list, list]:

@@ -55,8 +55,8 @@ class StaleFlag:
 class ProjectPage:
     """Everything one project's page shows, as of its date.
 
-    ``project`` is annotated by ``projects_with_funding`` (with its overrun baseline) and
-    ``with_overrun_percent``; ``lines`` are its financing states (``value_usd``), ``committed``
+    ``project`` is annotated by ``projects_with_funding`` (with its overrun baseline and the
+    overruns stored against it: ``OVERRUNS``); ``lines`` are its financing states (``value_usd``), ``committed``
     those committed with a value. The charts' rows: ``history`` (``charts.cost_history``),
     ``donut_rows`` and ``donut_parts`` (``charts.financing_donut``), ``timeline``
     (``charts.phase_timeline``; every phase, dated or not, in order).
@@ -95,7 +95,6 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
     try:
         project = (
             projects_with_funding(Project.objects.filter(slug=slug), as_of=as_of)
-            .with_overrun_percent()
             .select_related("parent", "financial_close_source")
             .get()
         )
