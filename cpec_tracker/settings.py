@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "projects",
     "financing",
     "dashboard",
+    "opendata",
     # Last: roles, the demo portfolio and the admin that composes the domain apps' admins.
     "cpec_site",
 ]
@@ -203,6 +204,15 @@ SITE_URL = env.str("CPEC_SITE_URL", default="").rstrip("/") or (
 )
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"CPEC_SITE_URL must start with http:// or https:// (it is {SITE_URL!r}).")
+
+# The OC4IDS project package (opendata/, docs/oc4ids.md). OC4IDS asks for project ids that start
+# with a prefix registered with the Open Contracting Partnership: set OC4IDS_PREFIX to the
+# ministry's once registered. The licence is the publisher's choice (a URL); confirm it.
+OC4IDS_PREFIX = env.str("OC4IDS_PREFIX", default="cpec-tracker")
+OC4IDS_PUBLISHER = env.str("OC4IDS_PUBLISHER", default="CPEC Tracker")
+OC4IDS_PUBLISHER_URI = env.str("OC4IDS_PUBLISHER_URI", default="")
+OC4IDS_LICENSE = env.str("OC4IDS_LICENSE", default="https://creativecommons.org/licenses/by/4.0/")
+OC4IDS_PUBLICATION_POLICY = env.str("OC4IDS_PUBLICATION_POLICY", default="")
 
 # Content-Security-Policy (django-csp), on every response: scripts, styles, images, fonts and
 # connections only from this site; no inline script, <style> or event handler anywhere (charts

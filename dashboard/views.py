@@ -10,11 +10,14 @@ from typing import NamedTuple
 
 from django.core.paginator import Page
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+
+from opendata import oc4ids
+from opendata.exports import oc4ids_package
 
 from . import charts, exports, selectors
 from .asof import AsOf, AsOfForm, as_of_from, compare_moments
@@ -105,6 +108,28 @@ def project_export(request, fmt: str):
     now = timezone.localtime()
     preamble = exports.preamble_lines(bound.filter, bound.moment, now)
     return exports.response(rows, fmt=fmt, filename=f"cpec-projects-{now:%Y-%m-%d}", preamble=preamble)
+
+
+@require_GET
+def project_export_oc4ids(request):
+    """The filtered portfolio as an OC4IDS 0.9 project package (docs/oc4ids.md), as of the moment chosen."""
+    bound = _bind_portfolio(request)
+    if bound.status != 200:
+        return _render_project_list(request, bound, None)
+    package = oc4ids_package(projects=bound.projects, moment=bound.moment, query=request.GET.urlencode())
+    if not package.get("projects"):
+        # An OC4IDS package holds at least one project: a download of none fails with the reason.
+        return HttpResponse(
+            "No project matches these filters at this moment: there is nothing to export.",
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    now = timezone.localtime()
+    moment = bound.moment.query.replace("_", "-").replace("=", "-")  # "as-of-jcc-14"
+    name = f"cpec-projects-oc4ids-{now:%Y-%m-%d}" + (f"-{moment}" if moment else "")
+    response = HttpResponse(oc4ids.dumps(package), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
 
 
 @require_GET
