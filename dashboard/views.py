@@ -127,7 +127,7 @@ def project_export_oc4ids(request):
     now = timezone.localtime()
     moment = bound.moment.query.replace("_", "-").replace("=", "-")  # "as-of-jcc-14"
     name = f"cpec-projects-oc4ids-{now:%Y-%m-%d}" + (f"-{moment}" if moment else "")
-    response = HttpResponse(oc4ids.dumps(package), content_type="application/json; charset=utf-8")
+    response = HttpResponse(oc4ids.dumps(package, indent=None), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     return response
 

@@ -25,7 +25,9 @@ from django.utils.text import slugify
 
 from financing.choices import FinancingStatus, Instrument, LenderKind, ShareBasis
 from projects.choices import (
+    ApprovingForum,
     DecisionKind,
+    EstimateBasis,
     MeetingStatus,
     PhaseStatus,
     ProjectKind,
@@ -123,6 +125,15 @@ DECISION_MILESTONES = {
 }
 
 
+#: Labels of our choices, looked up once (a model's ``get_…_display`` rebuilds its choices each call).
+FINANCING_STATUS_LABELS = dict(FinancingStatus.choices)
+INSTRUMENT_LABELS = dict(Instrument.choices)
+SHARE_BASIS_LABELS = dict(ShareBasis.choices)
+BASIS_LABELS = dict(EstimateBasis.choices)
+FORUM_LABELS = dict(ApprovingForum.choices)
+DECISION_LABELS = dict(DecisionKind.choices)
+
+
 # ------------------------------------------------------------------ small pieces
 
 
@@ -138,9 +149,13 @@ def value(amount: Decimal | None, currency: str | None) -> dict | None:
     return {"amount": amount, "currency": currency}
 
 
+_EMPTIABLE = (str, list, dict)
+
+
 def _clean(data: dict) -> dict:
-    """``data`` without its empty entries: OC4IDS wants no empty strings, lists or objects."""
-    return {k: v for k, v in data.items() if v is not None and v != "" and v != [] and v != {}}
+    """``data`` without its empty entries: OC4IDS wants no empty strings, lists or objects.
+    Zero and False stay: they are values."""
+    return {k: v for k, v in data.items() if v is not None and (v or type(v) not in _EMPTIABLE)}
 
 
 def _percent(share: Decimal | None) -> Decimal | None:
@@ -175,16 +190,22 @@ def site_link(path: str, as_of_query: str = "") -> str:
     return f"{url}?{as_of_query}" if as_of_query else url
 
 
+def _getter(record):
+    """Reads a field of a model instance or of a ``values()`` row alike."""
+    return record.get if isinstance(record, dict) else lambda name: getattr(record, name)
+
+
 def normalized(record) -> dict:
     """An amount normalized to US$ and PKR, with the rates used and where they came from."""
+    get = _getter(record)
     rates = []
     for currency, rate, origin, reference in (
-        ("PKR", record.pkr_per_usd, record.pkr_rate_origin, record.pkr_reference_id),
-        ("CNY", record.cny_per_usd, record.cny_rate_origin, record.cny_reference_id),
+        ("PKR", get("pkr_per_usd"), get("pkr_rate_origin"), get("pkr_reference_id")),
+        ("CNY", get("cny_per_usd"), get("cny_rate_origin"), get("cny_reference_id")),
     ):
         if rate is not None and origin != RateOrigin.NOT_NEEDED:
             rates.append(_clean({"currency": currency, "perUSD": rate, "origin": origin, "referenceRateId": reference}))
-    return _clean({"amountUSD": record.amount_usd, "amountPKR": record.amount_pkr, "exchangeRates": rates})
+    return _clean({"amountUSD": get("amount_usd"), "amountPKR": get("amount_pkr"), "exchangeRates": rates})
 
 
 # ------------------------------------------------------------------ one project
@@ -237,7 +258,7 @@ def _finance(line, participants: dict) -> dict:
             EXTENSION: _clean(
                 {
                     "negotiationStatus": line.status,
-                    "negotiationStatusLabel": line.get_status_display(),
+                    "negotiationStatusLabel": FINANCING_STATUS_LABELS[line.status],
                     "statusDate": when(line.as_of),
                     "instrument": line.instrument,
                     "sharePercent": _percent(line.share_percent),
@@ -246,8 +267,8 @@ def _finance(line, participants: dict) -> dict:
                     "valueUSD": line.value_usd,
                     "normalizedAmount": normalized(line) if line.amount is not None else None,
                     "participants": [{"id": lender_id(m), "name": m.name} for m in members],
-                    "decision": _decision_ref(line.decision),
-                    "replacedBy": f"line-{line.replaced_by.pk}" if line.replaced_by is not None else None,
+                    "decision": _decision_ref(line),
+                    "replacedBy": f"line-{line.replaced_by_key}" if line.status == FinancingStatus.SUPERSEDED else None,
                 }
             ),
         }
@@ -258,21 +279,23 @@ def _instrument_words(line) -> str:
     """ "concessional loan"; "instrument not yet decided" for a line whose instrument is not."""
     if line.instrument == Instrument.UNDECIDED:
         return "instrument not yet decided"
-    return line.get_instrument_display().lower()
+    return INSTRUMENT_LABELS[line.instrument].lower()
 
 
 def _share_words(line) -> str:
     """ "85% of the cost", "75% of the debt"."""
     share = f"{line.share_percent.normalize():f}%"
-    return (
-        f"{share} of the cost" if line.share_basis == ShareBasis.COST else f"{share} {line.get_share_basis_display()}"
-    )
+    of = "of the cost" if line.share_basis == ShareBasis.COST else SHARE_BASIS_LABELS[line.share_basis]
+    return f"{share} {of}"
 
 
-def _decision_ref(decision) -> dict | None:
-    if decision is None:
+def _decision_ref(record) -> dict | None:
+    """The JCC decision behind a record (``opendata.selectors`` annotates ``decision_meeting``,
+    ``decision_sequence`` and ``decision_kind``), or None."""
+    get = _getter(record)
+    if get("decision_meeting") is None:
         return None
-    return {"jccMeeting": decision.meeting.number, "sequence": decision.sequence, "kind": decision.kind}
+    return {"jccMeeting": get("decision_meeting"), "sequence": get("decision_sequence"), "kind": get("decision_kind")}
 
 
 def _budget(project, estimates: list, lines: list, participants: dict) -> dict | None:
@@ -282,8 +305,10 @@ def _budget(project, estimates: list, lines: list, participants: dict) -> dict |
         _clean(
             {
                 "id": f"line-{line.line_pk}",
-                "description": f"{line.lender.name}: {line.get_status_display().lower()}, {_instrument_words(line)}"
-                + (f", {_share_words(line)}" if line.share_percent is not None else ""),
+                "description": ", ".join(
+                    [f"{line.lender.name}: {FINANCING_STATUS_LABELS[line.status].lower()}", _instrument_words(line)]
+                    + ([_share_words(line)] if line.share_percent is not None else [])
+                ),
                 "amount": value(line.amount, line.currency),
                 "sourceParty": {"id": lender_id(line.lender), "name": line.lender.name},
             }
@@ -315,10 +340,10 @@ def _budget_description(estimate) -> str | None:
     if estimate is None:
         return None
     bound = {"lower": "at least ", "upper": "at most "}.get(estimate.bound, "")
-    forum = f", approved by {estimate.get_approving_forum_display()}" if estimate.approving_forum else ""
+    forum = f", approved by {FORUM_LABELS[estimate.approving_forum]}" if estimate.approving_forum else ""
     return (
         f"The current cost estimate ({bound}{estimate.currency} {estimate.amount:,.0f}): "
-        f"{estimate.get_basis_display()}{forum}, as of {estimate.as_of_display}."
+        f"{BASIS_LABELS[estimate.basis]}{forum}, as of {estimate.as_of_display}."
     )
 
 
@@ -333,7 +358,7 @@ def _cost_measurement(estimate) -> dict:
                     _clean(
                         {
                             "id": "1",
-                            "classification": {"id": estimate.basis, "description": estimate.get_basis_display()},
+                            "classification": {"id": estimate.basis, "description": BASIS_LABELS[estimate.basis]},
                             "value": value(estimate.amount, estimate.currency),
                         }
                     )
@@ -350,7 +375,7 @@ def _cost_measurement(estimate) -> dict:
                 "scope": estimate.scope,
                 "normalizedAmount": normalized(estimate),
                 "source": _source_id(estimate.source),
-                "decision": _decision_ref(estimate.decision),
+                "decision": _decision_ref(estimate),
             }
         ),
     }
@@ -365,7 +390,7 @@ def _milestones(project, decisions: list, phases: list, as_of: dt.date | None) -
             _clean(
                 {
                     "id": f"jcc-{d.meeting.number}-{d.sequence}",
-                    "title": f"{d.meeting.ordinal} JCC: {d.get_kind_display()}",
+                    "title": f"{d.meeting.ordinal} JCC: {DECISION_LABELS[d.kind]}",
                     "type": kind,
                     "code": code,
                     "description": d.text,
@@ -425,7 +450,7 @@ def _cited_sources(project, records) -> list:
         *records.sources.get(pk, []),
         *(e.source for e in records.estimates.get(pk, [])),
         *(d.source for d in records.decisions.get(pk, [])),
-        *(c.source for c in records.changes.get(pk, []) if c.source is not None),
+        *(records.change_sources[c["source_id"]] for c in records.changes.get(pk, []) if c["source_id"]),
     ]
     if project.financial_close_source is not None:
         cited.append(project.financial_close_source)
@@ -615,27 +640,28 @@ def _project_extension(project, records, current, as_of_query: str) -> dict:
                 for line in records.lines.get(project.pk, [])
                 if line.status in FinancingStatus.dead()
             ],
-            "financingHistory": [_change(c) for c in changes],
+            "financingHistory": [_change(c, records.change_sources) for c in changes],
         }
     )
 
 
-def _change(change) -> dict:
+def _change(change: dict, sources: dict) -> dict:
+    """A dated change of a financing line (a ``values()`` row of ``opendata.selectors.CHANGE_FIELDS``)."""
     return _clean(
         {
-            "line": f"line-{change.line_id}",
-            "lender": change.line.lender.name,
-            "date": when(change.changed_on),
-            "recordedAs": change.kind,
-            "status": change.status,
-            "instrument": change.instrument,
-            "sharePercent": _percent(change.share_percent),
-            "shareOf": change.share_basis if change.share_percent is not None else None,
-            "amount": value(change.amount, change.currency),
-            "normalizedAmount": normalized(change) if change.amount is not None else None,
-            "decision": _decision_ref(change.decision),
-            "source": _source_id(change.source) if change.source else None,
-            "reason": change.reason,
+            "line": f"line-{change['line_id']}",
+            "lender": change["lender_name"],
+            "date": when(change["changed_on"]),
+            "recordedAs": change["kind"],
+            "status": change["status"],
+            "instrument": change["instrument"],
+            "sharePercent": _percent(change["share_percent"]),
+            "shareOf": change["share_basis"] if change["share_percent"] is not None else None,
+            "amount": value(change["amount"], change["currency"]),
+            "normalizedAmount": normalized(change) if change["amount"] is not None else None,
+            "decision": _decision_ref(change),
+            "source": _source_id(sources[change["source_id"]]) if change["source_id"] else None,
+            "reason": change["reason"],
         }
     )
 
