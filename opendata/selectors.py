@@ -20,7 +20,7 @@ from dashboard.selectors.project import syndicate_members
 from financing.models import FinancingChange
 from financing.selectors import LineStates
 from projects.choices import EstimateBasis
-from projects.models import CostEstimate, Decision, Phase, Project, Source, cost_of_record
+from projects.models import CostEstimate, Decision, NormalizedMoney, Phase, Project, Source, cost_of_record
 
 #: The JCC decision behind a line's state, an estimate or a change, as ``opendata.oc4ids`` cites it.
 DECISION = {
@@ -42,14 +42,7 @@ CHANGE_FIELDS = (
     "share_basis",
     "amount",
     "currency",
-    "amount_usd",
-    "amount_pkr",
-    "pkr_per_usd",
-    "pkr_rate_origin",
-    "pkr_reference_id",
-    "cny_per_usd",
-    "cny_rate_origin",
-    "cny_reference_id",
+    *NormalizedMoney.NORMALIZED_FIELDS,
     "source_id",
     "reason",
     *DECISION,

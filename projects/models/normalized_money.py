@@ -173,6 +173,18 @@ class NormalizedMoney(models.Model):
         ExchangeRate, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
     )
 
+    #: What normalizing writes: the amounts in US$ and PKR, and each rate used with its origin.
+    NORMALIZED_FIELDS = (
+        "amount_usd",
+        "amount_pkr",
+        "pkr_per_usd",
+        "pkr_rate_origin",
+        "pkr_reference_id",
+        "cny_per_usd",
+        "cny_rate_origin",
+        "cny_reference_id",
+    )
+
     class Meta:
         abstract = True
 

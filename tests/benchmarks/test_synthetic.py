@@ -19,6 +19,7 @@ from projects.models import (
     Decision,
     ExchangeRate,
     JCCMeeting,
+    NormalizedMoney,
     Phase,
     Project,
     ProjectStatusChange,
@@ -182,16 +183,7 @@ def test_every_row_is_valid_under_the_constraints_and_invariants(immediate_const
 
 def test_normalized_money_is_what_the_models_would_compute():
     load(seed=6)
-    normalized = (
-        "amount_usd",
-        "amount_pkr",
-        "pkr_per_usd",
-        "pkr_rate_origin",
-        "pkr_reference_id",
-        "cny_per_usd",
-        "cny_rate_origin",
-        "cny_reference_id",
-    )
+    normalized = NormalizedMoney.NORMALIZED_FIELDS
     samples = [
         *CostEstimate.objects.order_by("pk")[:40],
         *CostEstimate.objects.filter(currency="CNY")[:10],
