@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 
+from budget.admin import PsdpFigureInline, PsdpWarningsMixin
 from financing.admin import FinancingLineInline, LenderChoiceField
 from financing.choices import FinancingStatus, Instrument, ShareBasis
 from financing.models import FinancingChange, FinancingLine, Lender
@@ -35,10 +36,10 @@ from projects.models import (
 from projects.money import amount_text
 
 
-class ProjectWithFinancingAdmin(ProjectAdmin):
-    """A project with its phases, cost estimates and financing lines."""
+class ProjectWithFinancingAdmin(PsdpWarningsMixin, ProjectAdmin):
+    """A project with its phases, cost estimates, financing lines and PSDP figures."""
 
-    inlines = [*ProjectAdmin.inlines, FinancingLineInline]
+    inlines = [*ProjectAdmin.inlines, FinancingLineInline, PsdpFigureInline]
 
 
 # ------------------------------------------------------------------ decision effects

@@ -16,7 +16,8 @@ from django.db import transaction
 
 VIEWER, EDITOR, ADMIN = "Viewer", "Editor", "Admin"
 ROLES = (VIEWER, EDITOR, ADMIN)
-DOMAIN_APPS = ("projects", "financing")
+#: The apps of the data people enter (each table watched by the data version: dashboard 0001).
+DOMAIN_APPS = ("projects", "financing", "budget")
 #: Models an editor may delete (mistakes in secondary records); everything else is kept.
 EDITOR_DELETABLE = {"phase", "source"}
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "financing",
     "dashboard",
     "opendata",
+    "budget",
     # Last: roles, the demo portfolio and the admin that composes the domain apps' admins.
     "cpec_site",
 ]

@@ -127,3 +127,15 @@ class FinancingLineFactory(NormalizedMoneyFactory):
     share_percent = Decimal("50.00")
     status = FinancingStatus.AGREED
     as_of = dt.date(2024, 6, 1)
+
+
+class PsdpFigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "budget.PsdpFigure"
+
+    project = factory.SubFactory(ProjectFactory)
+    fiscal_year = 2024
+    kind = "original"
+    amount_pkr = Decimal("1000000000")
+    as_of = dt.date(2024, 6, 10)
+    source = factory.SubFactory(SourceFactory)

@@ -14,6 +14,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.urls import reverse
 
+from cpec_site.roles import DOMAIN_APPS
 from dashboard.models import DataVersion
 from dashboard.selectors import data_version
 from projects.models import CostEstimate, Project
@@ -54,7 +55,7 @@ def test_every_domain_table_has_the_trigger():
     """A model added later without the trigger would let its edits serve stale figures."""
     tables = {
         model._meta.db_table
-        for label in ("projects", "financing")
+        for label in DOMAIN_APPS
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
         if not model.__name__.startswith("Historical")
     }

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from cpec_site.roles import DOMAIN_APPS
 from financing.models import FinancingLine
 from tests.factories import FinancingLineFactory, ProjectFactory
 
@@ -18,7 +19,7 @@ def test_every_domain_model_keeps_history():
     from financing.figures import READ_MODEL
     from financing.models import FigureColumns, LineFigureColumns, PortfolioMoment
 
-    for app in ("projects", "financing"):
+    for app in DOMAIN_APPS:
         for model in apps.get_app_config(app).get_models():
             if model.__name__.startswith("Historical") or model in (*READ_MODEL, PortfolioMoment):
                 continue

@@ -1,0 +1,81 @@
+"""Data entry of the PSDP's figures: inline on a project's page (``cpec_site.admin``) and on their own list.
+
+Negative figures and impossible years are refused by the database's constraints, shown as form
+errors. Figures that contradict each other (more released or spent than allocated) are allowed —
+supplementary grants happen, and a source may be wrong — but flagged to the editor on saving.
+"""
+
+from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
+
+from projects.admin import AuditedAdmin
+from projects.admin_widgets import SafeAutocompleteFields
+
+from .models import UNIQUE_FIGURE, PsdpFigure
+from .selectors import project_psdp_years, psdp_flags
+
+FLAG_WORDS = {
+    "released_over_allocation": "more was released ({released}) than allocated ({allocation})",
+    "spent_over_allocation": "more was spent ({spent}) than allocated ({allocation})",
+    "spent_over_released": "more was spent ({spent}) than released ({released})",
+}
+
+
+def rupees(value) -> str:
+    return f"Rs {value:,.0f}"
+
+
+def psdp_warnings(project) -> list[str]:
+    """The contradictions in a project's PSDP figures, in words (one query)."""
+    warnings = []
+    for row in project_psdp_years(project=project):
+        amounts = {k: rupees(row[k]) for k in ("allocation", "released", "spent") if row.get(k) is not None}
+        for flag in psdp_flags(row):
+            scheme = f" ({row['scheme']})" if row["scheme"] else ""
+            warnings.append(f"PSDP {row['year']}{scheme}: {FLAG_WORDS[flag].format(**amounts)}. Check the sources.")
+    return warnings
+
+
+class PsdpWarningsMixin:
+    """Warn the editor, after saving a project, of PSDP figures that contradict each other."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for warning in psdp_warnings(form.instance):
+            messages.warning(request, warning)
+
+
+class PsdpFigureFormSet(BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        """The constraint's own words for a figure entered twice on the page, not Django's field names."""
+        return UNIQUE_FIGURE.violation_error_message
+
+
+class PsdpFigureInline(SafeAutocompleteFields, admin.TabularInline):
+    model = PsdpFigure
+    formset = PsdpFigureFormSet
+    extra = 0
+    fields = ["fiscal_year", "scheme", "kind", "component", "amount_pkr", "stated", "as_of", "source", "note"]
+    autocomplete_fields = ["source"]
+    verbose_name_plural = "PSDP figures (federal budget, in rupees)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+
+@admin.register(PsdpFigure)
+class PsdpFigureAdmin(AuditedAdmin):
+    list_display = ["project", "fiscal_year", "scheme", "kind", "component", "amount", "as_of", "source"]
+    list_filter = ["fiscal_year", "kind", "component"]
+    list_select_related = ["project", "source"]
+    search_fields = ["project__name", "scheme", "stated", "note"]
+    autocomplete_fields = ["project", "source"]
+
+    @admin.display(description="amount", ordering="amount_pkr")
+    def amount(self, obj):
+        return rupees(obj.amount_pkr)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for warning in psdp_warnings(obj.project):
+            messages.warning(request, warning)

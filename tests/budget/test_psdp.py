@@ -1,0 +1,224 @@
+"""PSDP figures: which count, their sums per year, the rates, the flags, and their entry in admin.
+
+The figures are made up for the arithmetic, in the shapes the PSDP documents take (ML-1's two
+schemes, a release reported twice in a year, the airport's foreign-aid and rupee parts of 2011-12).
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db.models import QuerySet
+
+from budget.models import PsdpFigure
+from budget.selectors import lagging_projects, portfolio_psdp_years, project_psdp_years, psdp_flags
+from projects.models import Project
+from tests.factories import ProjectFactory, PsdpFigureFactory, SourceFactory
+from tests.htmlforms import post_change
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+BN, M = Decimal("1000000000"), Decimal("1000000")
+
+
+@pytest.fixture
+def psdp():
+    source = SourceFactory()
+    rail = ProjectFactory(name="Rail", slug="rail")
+    airport = ProjectFactory(name="Airport", slug="airport")
+    road = ProjectFactory(name="Road", slug="road")
+
+    def figure(project, year, kind, amount, on, **extra):
+        return PsdpFigureFactory(
+            project=project, fiscal_year=year, kind=kind, amount_pkr=amount, as_of=on, source=source, **extra
+        )
+
+    # 2019-20, Rail: two schemes; the design study's release reported in September, then in March.
+    figure(rail, 2019, "original", Decimal("4.5") * BN, D(2019, 6, 11), scheme="Main")
+    figure(rail, 2019, "spent", 5 * BN, D(2020, 7, 1), scheme="Main")
+    figure(rail, 2019, "original", Decimal("1.8") * BN, D(2019, 6, 11), scheme="Design")
+    figure(rail, 2019, "released", 360 * M, D(2019, 9, 3), scheme="Design")
+    figure(rail, 2019, "released", Decimal("1.8") * BN, D(2020, 3, 24), scheme="Design")
+    # 2011-12, Airport: only the foreign-aid and rupee parts; 2016-17: a total beside one part, then revised.
+    figure(airport, 2011, "original", 220 * M, D(2011, 6, 3), component="foreign_aid")
+    figure(airport, 2011, "original", 880 * M, D(2011, 6, 3), component="rupee")
+    figure(airport, 2016, "original", BN, D(2016, 6, 3))
+    figure(airport, 2016, "original", 400 * M, D(2016, 6, 3), component="foreign_aid")
+    figure(airport, 2016, "revised", 800 * M, D(2017, 6, 9))
+    figure(airport, 2016, "spent", 600 * M, D(2017, 6, 30))
+    # 2024-25, Road: a quarter of its allocation spent.
+    figure(road, 2024, "original", 2 * BN, D(2024, 6, 12))
+    figure(road, 2024, "spent", 500 * M, D(2025, 6, 30))
+    return {"rail": rail, "airport": airport, "road": road}
+
+
+def pick(rows, *keys):
+    return [{k: row[k] for k in keys} for row in rows]
+
+
+def test_a_projects_years_latest_figures_per_scheme(psdp, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        rows = project_psdp_years(project=psdp["rail"])
+    keys = ("year", "scheme", "allocation", "released", "spent", "release_rate", "utilization", "released_on")
+    assert pick(rows, *keys) == [
+        # The March release replaces September's: 1.8bn of 1.8bn released.
+        {
+            "year": "2019-20",
+            "scheme": "Design",
+            "allocation": Decimal("1800000000.00"),
+            "released": Decimal("1800000000.00"),
+            "spent": None,
+            "release_rate": Decimal("100.0"),
+            "utilization": None,
+            "released_on": D(2020, 3, 24),
+        },
+        # 5bn spent of 4.5bn: 111.1%.
+        {
+            "year": "2019-20",
+            "scheme": "Main",
+            "allocation": Decimal("4500000000.00"),
+            "released": None,
+            "spent": Decimal("5000000000.00"),
+            "release_rate": None,
+            "utilization": Decimal("111.1"),
+            "released_on": None,
+        },
+    ]
+    assert [psdp_flags(row) for row in rows] == [[], ["spent_over_allocation"]]
+
+
+def test_as_of_a_date_the_figures_then(psdp):
+    rows = project_psdp_years(project=psdp["rail"], as_of=D(2019, 12, 31))
+    # Only September's release was known (360m of 1.8bn: 20.0%); the spending came later.
+    assert pick(rows, "scheme", "released", "release_rate", "spent") == [
+        {"scheme": "Design", "released": Decimal("360000000.00"), "release_rate": Decimal("20.0"), "spent": None},
+        {"scheme": "Main", "released": None, "release_rate": None, "spent": None},
+    ]
+    assert project_psdp_years(project=psdp["rail"], as_of=D(2019, 6, 10)) == []
+
+
+def test_parts_count_only_without_a_total_and_a_revised_allocation_replaces_the_original(psdp):
+    rows = {row["year"]: row for row in project_psdp_years(project=psdp["airport"])}
+    # 2011-12: 220m foreign aid + 880m rupees, no total given: 1,100m.
+    assert (rows["2011-12"]["original"], rows["2011-12"]["allocation"]) == (Decimal("1100000000.00"),) * 2
+    # 2016-17: the total (1bn), not the total plus its foreign part; revised to 800m, 600m spent: 75.0%.
+    assert rows["2016-17"]["original"] == Decimal("1000000000.00")
+    assert rows["2016-17"]["allocation"] == Decimal("800000000.00")
+    assert rows["2016-17"]["utilization"] == Decimal("75.0")
+    # As of before the revision, the original is the allocation.
+    before = project_psdp_years(project=psdp["airport"], as_of=D(2017, 6, 1))[0]
+    assert (before["year"], before["allocation"], before["spent"]) == ("2016-17", Decimal("1000000000.00"), None)
+
+
+def test_the_portfolio_per_fiscal_year(psdp, django_assert_num_queries):
+    projects: QuerySet = Project.objects.all()
+    with django_assert_num_queries(1):
+        rows = portfolio_psdp_years(projects=projects)
+    assert pick(rows, "year", "projects", "allocation", "released", "spent", "release_rate", "utilization") == [
+        {
+            "year": "2011-12",
+            "projects": 1,
+            "allocation": Decimal("1100000000.00"),
+            "released": None,
+            "spent": None,
+            "release_rate": None,
+            "utilization": None,
+        },
+        {
+            "year": "2016-17",
+            "projects": 1,
+            "allocation": Decimal("800000000.00"),
+            "released": None,
+            "spent": Decimal("600000000.00"),
+            "release_rate": None,
+            "utilization": Decimal("75.0"),
+        },
+        # 4.5bn + 1.8bn allocated; 1.8bn released (28.6%); 5bn spent (79.4%).
+        {
+            "year": "2019-20",
+            "projects": 1,
+            "allocation": Decimal("6300000000.00"),
+            "released": Decimal("1800000000.00"),
+            "spent": Decimal("5000000000.00"),
+            "release_rate": Decimal("28.6"),
+            "utilization": Decimal("79.4"),
+        },
+        {
+            "year": "2024-25",
+            "projects": 1,
+            "allocation": Decimal("2000000000.00"),
+            "released": None,
+            "spent": Decimal("500000000.00"),
+            "release_rate": None,
+            "utilization": Decimal("25.0"),
+        },
+    ]
+    # A filtered portfolio sums its own projects only.
+    only_rail = portfolio_psdp_years(projects=projects.filter(slug="rail"))
+    assert [row["year"] for row in only_rail] == ["2019-20"]
+
+
+def test_lagging_projects_lowest_utilization_first(psdp):
+    # Road spent 25.0% of 2024-25's allocation; the airport's 75.0% is not below 75%.
+    rows = lagging_projects(projects=Project.objects.all())
+    assert pick(rows, "name", "year", "utilization") == [
+        {"name": "Road", "year": "2024-25", "utilization": Decimal("25.0")}
+    ]
+
+
+# ---------------------------------------------------------------- admin
+
+
+def new_figure(project, **fields) -> dict:
+    """The project page's PSDP inline with one new figure added after its existing ones."""
+    n = PsdpFigure.objects.filter(project=project).count()
+    data = {"psdp_figures-TOTAL_FORMS": str(n + 1)}
+    data.update({f"psdp_figures-{n}-{k}": v for k, v in fields.items()})
+    return data
+
+
+def figure_fields(source, **changes) -> dict:
+    fields = {
+        "fiscal_year": "2016",
+        "kind": "released",
+        "component": "total",
+        "amount_pkr": "900000000",
+        "as_of": "2017-06-30",
+        "source": str(source.pk),
+        "stated": "Rs900 million",
+    }
+    return {**fields, **changes}
+
+
+def test_a_figure_entered_on_the_project_page_and_a_contradiction_flagged(admin_client, psdp):
+    airport = psdp["airport"]
+    before = PsdpFigure.objects.filter(project=airport).count()
+    response = post_change(admin_client, airport, **new_figure(airport, **figure_fields(SourceFactory())))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert PsdpFigure.objects.filter(project=airport).count() == before + 1
+    page = admin_client.get(response["Location"]).content.decode()
+    warning = "PSDP 2016-17: more was released (Rs 900,000,000) than allocated (Rs 800,000,000). Check the sources."
+    assert warning in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"amount_pkr": "-5"}, "A PSDP figure cannot be negative."),
+        ({"as_of": "2015-12-31"}, "A figure cannot be dated before the calendar year its fiscal year starts in."),
+        ({"fiscal_year": "1980"}, "Select a valid choice. 1980 is not one of the available choices."),
+        ({"kind": "promised"}, "Select a valid choice. promised is not one of the available choices."),
+        # Entered twice: the same project, year, scheme, kind, part and date as an existing figure.
+        (
+            {"kind": "spent", "amount_pkr": "7"},
+            "This project already has this figure for this year, scheme, part and date.",
+        ),
+    ],
+)
+def test_bad_figures_are_form_errors_and_nothing_is_saved(admin_client, psdp, changes, message):
+    airport = psdp["airport"]
+    before = PsdpFigure.objects.count()
+    response = post_change(admin_client, airport, **new_figure(airport, **figure_fields(SourceFactory(), **changes)))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert PsdpFigure.objects.count() == before
