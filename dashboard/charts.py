@@ -804,3 +804,50 @@ def financing_donut(
 
 def _lender_key(row: Row) -> str:
     return str(row.get("key") or row["label"])
+
+
+#: The PSDP chart's three series: what was allocated, released and spent (``budget.selectors``).
+PSDP_SERIES = (
+    ("allocation", "Allocated", FINANCING_STATUS_COLOURS[FinancingStatus.DISBURSING]),
+    ("released", "Released", FINANCING_STATUS_COLOURS[FinancingStatus.PROPOSED]),
+    ("spent", "Spent", FINANCING_STATUS_COLOURS[FinancingStatus.SIGNED]),
+)
+
+
+def psdp_years(rows: Iterable[Row]) -> Figure:
+    """PSDP money per fiscal year: allocated, released and spent side by side, in Rs bn.
+
+    rows (fiscal-year order): ``{"year": "2024-25", "allocation", "released", "spent"}`` (rupees,
+    None when not reported: no bar, never a zero one). One row per year; a project's schemes
+    are added up by the caller.
+    """
+    rows = list(rows)
+    values = [row[key] for row in rows for key, _, _ in PSDP_SERIES if row[key] is not None]
+    if not values:
+        return empty_figure("No PSDP figures recorded")
+    years = [row["year"] for row in rows]
+    data = []
+    for key, name, colour in PSDP_SERIES:
+        picked = [row for row in rows if row[key] is not None]
+        if not picked:
+            continue
+        data.append(
+            dict(
+                type="bar",
+                name=name,
+                x=[row["year"] for row in picked],
+                y=[pkr_bn(row[key]) for row in picked],
+                marker={"color": colour},
+                customdata=[[pkr_text(row[key])] for row in picked],
+                hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{customdata[0]}}<extra></extra>",
+            )
+        )
+    return figure(
+        data,
+        base_layout(
+            legend=True,
+            barmode="group",
+            xaxis=_category_axis(years),
+            yaxis=_money_axis(max(pkr_bn(v) for v in values), title="Rs bn"),
+        ),
+    )

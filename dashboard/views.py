@@ -143,6 +143,7 @@ def project_detail(request, slug: str):
         "history": charts.cost_history(page.history),
         "donut": charts.financing_donut(page.donut_rows, **page.donut_parts),
         "timeline": charts.phase_timeline(page.timeline, today=timezone.localdate()),
+        "psdp": charts.psdp_years(page.psdp_years),
     }
     context = {
         **vars(page),

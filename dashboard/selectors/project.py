@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from budget.selectors import portfolio_psdp_years, project_psdp_years, psdp_flags
 from financing.choices import ChangeKind, FinancingStatus, ShareBasis
 from financing.models import FinancingChange, FinancingLine
 from financing.selectors import LineStates, projects_with_funding
@@ -84,13 +85,18 @@ class ProjectPage:
     donut_parts: dict
     timeline: list[dict]
     has_phase_dates: bool
+    #: The PSDP's figures per fiscal year and scheme (``budget.selectors.project_psdp_years``, with
+    #: ``flags``), and per fiscal year, the schemes added up (the chart's rows).
+    psdp: list[dict]
+    psdp_years: list[dict]
 
 
 def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | None:
     """The project ``slug`` as recorded on ``as_of`` (now without it), or None when there is none.
 
-    Nine queries: the project, its estimates, financing lines, phases, decisions, financing
-    changes, sources, sections and the members of its syndicated lines.
+    Eleven queries: the project, its estimates, financing lines, phases, decisions, financing
+    changes, sources, sections, the members of its syndicated lines, and its PSDP figures per
+    fiscal year and scheme and per fiscal year.
     """
     try:
         project = (
@@ -173,6 +179,8 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
         },
         timeline=timeline,
         has_phase_dates=any(row["start"] and row["end"] for row in timeline),
+        psdp=[{**row, "flags": psdp_flags(row)} for row in project_psdp_years(project=project, as_of=as_of)],
+        psdp_years=portfolio_psdp_years(projects=Project.objects.filter(pk=project.pk), as_of=as_of),
     )
 
 

@@ -222,3 +222,40 @@ def test_bad_figures_are_form_errors_and_nothing_is_saved(admin_client, psdp, ch
     assert response.status_code == 200
     assert message in response.content.decode()
     assert PsdpFigure.objects.count() == before
+
+
+# ---------------------------------------------------------------- the project page
+
+
+def test_the_project_page_shows_its_psdp_years_with_their_flags(viewer_client, psdp):
+    html = viewer_client.get("/projects/rail/").content.decode()
+    assert '<h2 id="h-psdp">PSDP (federal budget)</h2>' in html
+    assert (
+        '<span class="flag-inline" data-psdp-flag="spent_over_allocation">⚠ more spent (Rs 5.0bn) than allocated '
+        "(Rs 4.5bn)</span>"
+    ) in html
+    assert "<small>to 24 Mar 2020 · 100.0%</small>" in html  # the Design scheme's release, and its rate
+    # As of the end of 2019: September's release, 20.0% of the allocation; no spending yet.
+    html = viewer_client.get("/projects/rail/", {"as_of": "2019-12-31"}).content.decode()
+    assert "<small>to 3 Sep 2019 · 20.0%</small>" in html and "data-psdp-flag" not in html
+    # A project without PSDP figures says so.
+    assert "No PSDP figures recorded." in viewer_client.get("/projects/road/", {"as_of": "2020-01-01"}).content.decode()
+
+
+def test_the_psdp_chart_draws_a_bar_per_figure_reported_in_rs_bn():
+    from dashboard.charts import psdp_years
+
+    rows = [
+        {"year": "2019-20", "allocation": Decimal("6300000000"), "released": Decimal("1800000000"), "spent": None},
+        {"year": "2024-25", "allocation": Decimal("2000000000"), "released": None, "spent": Decimal("500000000")},
+    ]
+    figure = psdp_years(rows)
+    assert [(t["name"], t["x"], t["y"]) for t in figure["data"]] == [
+        ("Allocated", ["2019-20", "2024-25"], [6.3, 2.0]),
+        ("Released", ["2019-20"], [1.8]),
+        ("Spent", ["2024-25"], [0.5]),
+    ]
+    assert figure["data"][0]["customdata"] == [["PKR 6.3bn"], ["PKR 2.0bn"]]
+    assert figure["layout"]["barmode"] == "group"
+    empty = psdp_years([{"year": "2019-20", "allocation": None, "released": None, "spent": None}])
+    assert empty["layout"]["annotations"][0]["text"] == "No PSDP figures recorded"

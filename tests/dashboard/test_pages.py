@@ -88,7 +88,7 @@ def test_the_dashboard_is_one_selector_of_ten_queries_or_none_when_cached(portfo
 
 
 def test_the_project_page_gives_the_charts_their_rows(portfolio, django_assert_num_queries):
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         page = selectors.project_page(slug="road-a")
     assert page.project.slug == "road-a"
     assert page.history == [
