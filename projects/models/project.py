@@ -35,7 +35,7 @@ from .statuses import ProjectStatusChange
 
 ZERO, ONE, HUNDRED = Decimal("0"), Decimal("1"), Decimal("100")
 #: An overrun in percent, to one decimal.
-OVERRUN_PERCENT = models.DecimalField(max_digits=12, decimal_places=1)
+OVERRUN_PERCENT = models.DecimalField(max_digits=30, decimal_places=1)
 
 
 def timeline_dates() -> tuple[Coalesce, Coalesce]:

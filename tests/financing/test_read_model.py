@@ -503,3 +503,18 @@ def test_a_sum_out_of_step_is_caught(portfolio):
         cursor.execute("UPDATE financing_lendersums SET value_usd = 1 WHERE moment IS NULL")
     with pytest.raises(AssertionError, match="lender mix as of now"):
         assert_portfolio_sums_true()
+
+
+def test_the_largest_possible_overrun_is_stored_not_refused(db, immediate_constraints):
+    """A cost of US$ 10^19 over a PC-I of one cent (both amounts the model allows, in rupees too) is
+    an overrun of 10^23 percent: absurd, but valid data must never fail a write through the read model."""
+    project = ProjectFactory()
+    source = SourceFactory()
+    CostEstimateFactory(
+        project=project, amount=Decimal("0.01"), currency="USD", as_of=D(2020, 1, 1), basis="pc_i", source=source
+    )
+    huge = Decimal("10000000000000000000")
+    CostEstimateFactory(project=project, amount=huge, currency="USD", as_of=D(2021, 1, 1), source=source)
+    row = ProjectFigures.objects.get(project=project)
+    assert row.overrun_usd_percent == Decimal("99999999999999999999900.0")
+    assert row.overrun_flagged is True
