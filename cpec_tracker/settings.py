@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
     "csp",
@@ -60,6 +64,7 @@ INSTALLED_APPS = [
     "projects",
     "financing",
     "dashboard",
+    "api",
     "opendata",
     "budget",
     # Last: roles, the demo portfolio and the admin that composes the domain apps' admins.
@@ -272,6 +277,58 @@ LOGGING = {
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://cpec")}
 CACHES["default"].setdefault("TIMEOUT", env.int("CACHE_SECONDS", default=24 * 60 * 60))
 CPEC_CACHE_FIGURES = env.bool("CACHE_FIGURES", default=True)
+
+# The read-only JSON API (api/): session login or a per-user token an administrator issues in the
+# admin (Auth Token → Tokens); any active user may read, nobody may write. Requests per user (and
+# per address for anonymous ones, refused anyway) are throttled: "<number>/<second|minute|hour|day>".
+# Throttle counts live in the cache above: per process unless CACHE_URL shares it.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: an anonymous request is answered 401 with "WWW-Authenticate: Token", not 403.
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.UserRateThrottle", "api.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_THROTTLE_USER", default="120/minute"),
+        "anon": env.str("API_THROTTLE_ANON", default="20/minute"),
+    },
+    # The client's address as django-axes reads it: X-Forwarded-For only behind trusted proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CPEC Tracker API",
+    "DESCRIPTION": "Read-only JSON API of the CPEC Tracker: the figures the staff pages show, now or as of a "
+    "JCC meeting or a date. Money is a decimal string; a field ending in _usd or _pkr is in that currency, a "
+    "stated amount names its currency beside it; an unknown figure is null, never 0.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The documentation page's Swagger UI is served by this site (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No validator badge: Swagger UI would send the description to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True, "defaultModelsExpandDepth": 0},
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Fields of one name with different choices ("status" of a project, a line, a phase…): named enums.
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "projects.choices.ProjectStatus",
+        "PhaseStatusEnum": "projects.choices.PhaseStatus",
+        "MeetingStatusEnum": "projects.choices.MeetingStatus",
+        "FinancingStatusEnum": "financing.choices.FinancingStatus",
+        "ProjectKindEnum": "projects.choices.ProjectKind",
+        "DecisionKindEnum": "projects.choices.DecisionKind",
+        "ExchangeRateKindEnum": "projects.choices.ExchangeRateKind",
+        "LenderKindEnum": "financing.choices.LenderKind",
+        "ChangeKindEnum": "financing.choices.ChangeKind",
+        "CurrencyEnum": "projects.choices.Currency",
+        "ReferenceCurrencyEnum": "api.serializers.REFERENCE_CURRENCIES",
+    },
+}
 
 # The admin's URL prefix; change it in production to keep it off scanners' lists.
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"

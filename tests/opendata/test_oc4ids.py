@@ -329,3 +329,21 @@ def test_the_command_refuses_bad_input_with_a_message(portfolio, tmp_path):
         call_command("export_oc4ids", "--as-of", "1995-01-01")
     with pytest.raises(CommandError, match="Cannot write"):
         call_command("export_oc4ids", "--output", str(tmp_path / "missing" / "p.json"))
+
+
+def test_scripts_get_the_same_package_from_the_api_with_a_token(viewer, viewer_client, portfolio):
+    from rest_framework.authtoken.models import Token
+
+    api = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=viewer).key}")
+    response = api.get("/api/v1/projects.oc4ids.json", {"as_of_jcc": "14", "sector": "transport"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    package = json.loads(response.content, parse_float=Decimal)
+    assert_valid(package)
+    downloaded = download(viewer_client, as_of_jcc="14", sector="transport")
+    assert package["projects"] == downloaded["projects"]
+    assert [p["title"] for p in package["projects"]] == ["Rail B", "Road A"]
+    assert Client().get("/api/v1/projects.oc4ids.json").status_code == 401
+    bad = api.get("/api/v1/projects.oc4ids.json", {"cost_min": "abc"})
+    assert bad.status_code == 400 and bad.json() == {"cost_min": ["Enter a number."]}
+    none = api.get("/api/v1/projects.oc4ids.json", {"sector": "social"})
+    assert none.status_code == 404 and "nothing to export" in none.json()["detail"]
