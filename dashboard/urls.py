@@ -10,6 +10,7 @@ urlpatterns = [
     re_path(r"^projects/export\.(?P<fmt>csv|xlsx)$", views.project_export, name="project_export"),
     path("projects/export.oc4ids.json", views.project_export_oc4ids, name="project_export_oc4ids"),
     path("projects/<slug:slug>/", views.project_detail, name="project"),
+    path("psdp/", views.psdp, name="psdp"),
     path("lenders/", views.lender_list, name="lenders"),
     path("lenders/<slug:slug>/", views.lender_detail, name="lender"),
     path("jcc/", views.meeting_list, name="meetings"),

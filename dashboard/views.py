@@ -157,6 +157,16 @@ def project_detail(request, slug: str):
 
 @require_GET
 @cached_page
+def psdp(request):
+    bound = _bind_portfolio(request)
+    page = selectors.psdp_page(projects=bound.projects, as_of=bound.moment.date)
+    figures = {"years": charts.psdp_years(page.years)}
+    context = {**vars(page), **bound.context(), "figures": figures, "breadcrumbs": [("PSDP", "")]}
+    return render(request, "dashboard/psdp.html", context, status=bound.status)
+
+
+@require_GET
+@cached_page
 def lender_list(request):
     as_of_form, moment, status = _bind_as_of(request)
     rows = selectors.lender_totals(as_of=moment.date)

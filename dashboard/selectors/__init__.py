@@ -51,8 +51,12 @@ from .portfolio import (
     project_list_page,
 )
 from .project import ProjectPage, project_financing_summary, project_page, syndicate_members
+from .psdp import LAGGING_ROWS, PsdpPage, psdp_page
 
 __all__ = [
+    "LAGGING_ROWS",
+    "PsdpPage",
+    "psdp_page",
     "ACTIVE_STATUSES",
     "COMPARED_FIGURES",
     "ComparePage",

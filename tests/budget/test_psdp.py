@@ -259,3 +259,34 @@ def test_the_psdp_chart_draws_a_bar_per_figure_reported_in_rs_bn():
     assert figure["layout"]["barmode"] == "group"
     empty = psdp_years([{"year": "2019-20", "allocation": None, "released": None, "spent": None}])
     assert empty["layout"]["annotations"][0]["text"] == "No PSDP figures recorded"
+
+
+# ---------------------------------------------------------------- the PSDP page
+
+
+def test_the_psdp_page_per_fiscal_year_and_the_laggards(viewer_client, psdp):
+    html = viewer_client.get("/psdp/").content.decode()
+    assert '<a href="/psdp/" aria-current="page">PSDP</a>' in html
+    # 2019-20: 6.3bn allocated, 1.8bn released (28.6%), 5.0bn spent (79.4%).
+    assert (
+        '<tr data-psdp-year="2019-20"><th scope="row">2019-20</th><td class="num">1</td><td class="num">Rs 6.3bn</td>'
+        '<td class="num">Rs 1.8bn</td><td class="num">28.6%</td><td class="num">Rs 5.0bn</td><td class="num">79.4%</td>'
+    ) in html
+    assert '<th scope="row"><a href="/projects/road/">Road</a></th><td>2024-25</td>' in html
+    assert "below 75% of their allocation" in html
+
+
+def test_the_psdp_page_as_of_a_date_and_filtered(viewer_client, psdp):
+    html = viewer_client.get("/psdp/", {"as_of": "2019-12-31"}).content.decode()
+    # Then: September's 360m of 6.3bn released (5.7%), nothing spent yet, and 2024-25 not yet budgeted.
+    assert '<td class="num">Rs 360m</td><td class="num">5.7%</td><td class="num">–</td>' in html
+    assert 'data-psdp-year="2024-25"' not in html
+    html = viewer_client.get("/psdp/", {"q": "airport"}).content.decode()
+    assert 'data-psdp-year="2016-17"' in html and 'data-psdp-year="2019-20"' not in html
+    assert "No project's reported spending lags its allocation." in html
+
+
+def test_the_psdp_page_refuses_a_bad_filter(viewer_client, psdp):
+    response = viewer_client.get("/psdp/", {"cost_min": "abc"})
+    assert response.status_code == 400 and "Enter a number." in response.content.decode()
+    assert "No PSDP figures recorded for these projects" in response.content.decode()

@@ -19,6 +19,7 @@ from tests.factories import (
     LenderFactory,
     PhaseFactory,
     ProjectFactory,
+    PsdpFigureFactory,
 )
 
 D = dt.date
@@ -198,6 +199,11 @@ def grow_into_view(n):
         PhaseFactory(project=rail, order=100 + Phase.objects.filter(project=rail).count())
         CostEstimateFactory(project=rail, as_of=D(2021, 1, 1) + dt.timedelta(days=Phase.objects.count()))
         on_rail = DecisionFactory(meeting=jcc14, project=rail, sequence=start + 2 * i + 1)
+        # PSDP figures: the project's year, and one more of Rail B's (the PSDP page and Rail B's page grow).
+        for kind, amount in (("original", 100), ("spent", 40)):
+            PsdpFigureFactory(project=project, fiscal_year=2023, kind=kind, amount_pkr=amount, as_of=D(2024, 6, 1))
+        released_on = D(2021, 1, 1) + dt.timedelta(days=Phase.objects.filter(project=rail).count())
+        PsdpFigureFactory(project=rail, fiscal_year=2020, kind="released", as_of=released_on)
         line = FinancingLine(project=rail, lender=LenderFactory(), instrument="grant", as_of=D(2024, 6, 1))
         financing_line_record_change(
             line=line, changed_on=D(2024, 6, 1), status="proposed", share_percent=Decimal("0.1"), decision=on_rail
@@ -220,6 +226,8 @@ PAGES = [
     "/jcc/",
     "/jcc/14/",
     "/compare/?from-as_of_jcc=11&to-as_of_jcc=14",
+    "/psdp/",
+    "/psdp/?as_of_jcc=14&sector=transport",
 ]
 
 
