@@ -238,6 +238,7 @@ def test_the_schema_is_openapi_3_for_logged_in_users(viewer_client):
     assert schema["openapi"].startswith("3.")
     assert {
         "/api/v1/projects/",
+        "/api/v1/projects.oc4ids.json",
         "/api/v1/projects/{slug}/",
         "/api/v1/lenders/",
         "/api/v1/lenders/{slug}/",
