@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from budget.choices import PsdpComponent
+from budget.models import PsdpFigure
 from financing.figures import figures_paused
 from financing.models import FinancingLine, Lender
 from financing.services import decision_record_effects, financing_line_record_change
@@ -167,6 +169,29 @@ class DemoLoader:
             self.load_statuses(project, row)
             self.load_financing(project, row)
         self.apply_effects()
+        self.load_psdp()
+
+    def load_psdp(self) -> None:
+        for row in _read(self.directory, "psdp.yaml"):
+            where = f"psdp.yaml {row.get('project')} {row.get('fiscal_year')} {row.get('kind')} {row.get('as_of')}"
+            project = self.projects.get(row["project"])
+            if project is None:
+                raise DemoDataError(f"{where}: unknown project {row['project']!r}")
+            lookup = {
+                "project": project,
+                "fiscal_year": row["fiscal_year"],
+                "scheme": row.get("scheme", ""),
+                "kind": row["kind"],
+                "component": row.get("component", PsdpComponent.TOTAL),
+                "as_of": row["as_of"],
+            }
+            values = {
+                "amount_pkr": _dec(row["amount"]),
+                "stated": row.get("stated", ""),
+                "source": self.source(row["source"], where),
+                "note": row.get("note", ""),
+            }
+            self._upsert(PsdpFigure, lookup, values, where)
 
     def load_sources(self) -> None:
         for row in _read(self.directory, "sources.yaml"):

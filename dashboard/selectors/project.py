@@ -86,7 +86,8 @@ class ProjectPage:
     timeline: list[dict]
     has_phase_dates: bool
     #: The PSDP's figures per fiscal year and scheme (``budget.selectors.project_psdp_years``, with
-    #: ``flags``), and per fiscal year, the schemes added up (the chart's rows).
+    #: ``flags``), and per fiscal year, the schemes added up (the chart's rows; a printed brief shows
+    #: the latest year's only).
     psdp: list[dict]
     psdp_years: list[dict]
 
@@ -140,6 +141,8 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
     committed = [line for line in lines if line.is_committed and line.value_usd]
     current_estimate = next((e for e in estimates if e.of_record), None)
     participants = syndicate_members([line.line_pk for line in lines])
+    psdp = [{**row, "flags": psdp_flags(row)} for row in project_psdp_years(project=project, as_of=as_of)]
+    psdp_years = portfolio_psdp_years(projects=Project.objects.filter(pk=project.pk), as_of=as_of)
     timeline = [
         phase_timeline_row(
             project=project.name,
@@ -179,8 +182,8 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
         },
         timeline=timeline,
         has_phase_dates=any(row["start"] and row["end"] for row in timeline),
-        psdp=[{**row, "flags": psdp_flags(row)} for row in project_psdp_years(project=project, as_of=as_of)],
-        psdp_years=portfolio_psdp_years(projects=Project.objects.filter(pk=project.pk), as_of=as_of),
+        psdp=psdp,
+        psdp_years=psdp_years,
     )
 
 

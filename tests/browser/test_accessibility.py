@@ -32,6 +32,8 @@ LOGGED_IN_PAGES = [
     pytest.param("/lenders/adb/", 200, id="lender-adb"),
     pytest.param("/jcc/", 200, id="jcc-list"),
     pytest.param("/jcc/14/", 200, id="jcc-14"),
+    pytest.param("/psdp/", 200, id="psdp"),
+    pytest.param("/psdp/?sector=transport&as_of_jcc=11", 200, id="psdp-filtered-as-of"),
     pytest.param("/projects/no-such-project/", 404, id="not-found"),
 ]
 

@@ -25,6 +25,7 @@ def test_the_moment_follows_every_click_until_back_to_now(viewer_page):
     for name, path in (
         ("Lenders", "/lenders/"),
         ("JCC meetings", "/jcc/"),
+        ("PSDP", "/psdp/"),
         ("Dashboard", "/"),
         ("Projects", "/projects/"),
     ):

@@ -235,6 +235,11 @@ def test_the_project_page_shows_its_psdp_years_with_their_flags(viewer_client, p
         "(Rs 4.5bn)</span>"
     ) in html
     assert "<small>to 24 Mar 2020 · 100.0%</small>" in html  # the Design scheme's release, and its rate
+    # Among the key facts (and in a printed brief, which leaves out the table and chart): the latest year.
+    assert (
+        "<dt>PSDP 2019-20</dt><dd data-psdp-latest>Rs 6.3bn allocated, Rs 1.8bn released, Rs 5.0bn spent "
+        '<small class="no-print">(<a href="#h-psdp">every year</a>)</small></dd>'
+    ) in html
     # As of the end of 2019: September's release, 20.0% of the allocation; no spending yet.
     html = viewer_client.get("/projects/rail/", {"as_of": "2019-12-31"}).content.decode()
     assert "<small>to 3 Sep 2019 · 20.0%</small>" in html and "data-psdp-flag" not in html
