@@ -10,8 +10,10 @@ from django.forms.models import BaseInlineFormSet
 
 from projects.admin import AuditedAdmin
 from projects.admin_widgets import SafeAutocompleteFields
+from projects.resources import SpreadsheetAdminMixin
 
 from .models import UNIQUE_FIGURE, PsdpFigure
+from .resources import PsdpFigureResource
 from .selectors import project_psdp_years, psdp_flags
 
 FLAG_WORDS = {
@@ -64,7 +66,10 @@ class PsdpFigureInline(SafeAutocompleteFields, admin.TabularInline):
 
 
 @admin.register(PsdpFigure)
-class PsdpFigureAdmin(AuditedAdmin):
+class PsdpFigureAdmin(SpreadsheetAdminMixin, AuditedAdmin):
+    """PSDP figures, with import (a dry-run preview first) and export as CSV or XLSX."""
+
+    resource_classes = [PsdpFigureResource]
     list_display = ["project", "fiscal_year", "scheme", "kind", "component", "amount", "as_of", "source"]
     list_filter = ["fiscal_year", "kind", "component"]
     list_select_related = ["project", "source"]

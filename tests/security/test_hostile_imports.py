@@ -41,6 +41,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from budget.models import PsdpFigure
+from budget.resources import PsdpFigureResource
 from financing.choices import FinancingStatus
 from financing.models import FinancingChange, FinancingLine, Lender
 from financing.resources import FinancingLineResource
@@ -54,12 +56,14 @@ RESOURCES = {
     CostEstimate: CostEstimateResource,
     Decision: DecisionResource,
     FinancingLine: FinancingLineResource,
+    PsdpFigure: PsdpFigureResource,
 }
 MODELS = list(RESOURCES)
-COUNTED = (Project, CostEstimate, Decision, FinancingLine, FinancingChange)
+COUNTED = (Project, CostEstimate, Decision, FinancingLine, FinancingChange, PsdpFigure)
 #: A value that makes a row of each import invalid, whatever else it holds.
 BAD_CELL = {Project: ("sector", "zz-nowhere"), CostEstimate: ("currency", "EUR"), Decision: ("kind", "zz")}
 BAD_CELL[FinancingLine] = ("status", "zz-unknown")
+BAD_CELL[PsdpFigure] = ("amount_pkr", "-5")
 
 # ------------------------------------------------------------------ strategies
 FORMULAS = [
@@ -147,6 +151,10 @@ VALID_OVERRIDES = {
         [code for code, _ in FinancingStatus.choices if code != FinancingStatus.SUPERSEDED]
     ),
     (FinancingLineResource, "as_of"): st.dates(dt.date(2026, 6, 1), dt.date(2030, 12, 31)).map(dt.date.isoformat),
+    # A fiscal year as the PSDP writes it or by its first year, before the figures' dates (2014 on).
+    (PsdpFigureResource, "fiscal_year"): st.integers(2000, 2013).flatmap(
+        lambda year: st.sampled_from([str(year), f"{year}-{(year + 1) % 100:02d}"])
+    ),
 }
 
 
