@@ -414,6 +414,7 @@ class DemoLoader:
                 "note": e.get("note") or "",
                 "entered_pkr_per_usd": _dec(e.get("pkr_per_usd")),
                 "entered_cny_per_usd": _dec(e.get("cny_per_usd")),
+                "foreign_exchange_component": _dec(e.get("fec")),
             }
             if not e.get("decision"):
                 self._upsert(CostEstimate, lookup, values, where)

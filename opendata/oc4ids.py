@@ -373,6 +373,7 @@ def _cost_measurement(estimate) -> dict:
                 "datePrecision": estimate.date_precision,
                 "fullScope": estimate.full_scope,
                 "scope": estimate.scope,
+                "foreignExchangeComponent": estimate.foreign_exchange_component,
                 "normalizedAmount": normalized(estimate),
                 "source": _source_id(estimate.source),
                 "decision": _decision_ref(estimate),

@@ -727,6 +727,7 @@ class CostEstimateResource(CleanResource):
             "bound",
             "amount",
             "currency",
+            "foreign_exchange_component",
             "entered_pkr_per_usd",
             "entered_cny_per_usd",
             "basis",

@@ -14,7 +14,7 @@ from budget.selectors import portfolio_psdp_years, project_psdp_years, psdp_flag
 from financing.choices import ChangeKind, FinancingStatus, ShareBasis
 from financing.models import FinancingChange, FinancingLine
 from financing.selectors import LineStates, projects_with_funding
-from projects.choices import ProjectStatus
+from projects.choices import EstimateBasis, ProjectStatus
 from projects.models import Project, cost_of_record
 from projects.money import compact_money
 
@@ -50,6 +50,70 @@ class StaleFlag:
     @property
     def status_label(self) -> str:
         return ProjectStatus(self.status).label if self.status else ""
+
+
+@dataclass(frozen=True)
+class RupeeOverrun:
+    """How much a project's rupee cost rose over its first approved PC-I, and the part of that rise
+    the exchange rate explains: the PC-I's foreign part (its foreign-exchange component where
+    recorded, ``basis`` "fec"; else its whole cost, ``basis`` "whole") valued at the current
+    estimate's rate instead of the PC-I's. Rupees; rates in PKR per US$."""
+
+    overrun_pkr: Decimal
+    explained_pkr: Decimal
+    basis: str
+    foreign_usd: Decimal
+    fec_pkr: Decimal | None
+    rate_then: Decimal
+    rate_now: Decimal
+
+    @property
+    def explained_percent(self) -> Decimal:
+        return (self.explained_pkr * 100 / self.overrun_pkr).quantize(Decimal("0.1"))
+
+
+def rupee_overrun(baseline, current) -> RupeeOverrun | None:
+    """The rupee overrun of ``current`` (an estimate) over ``baseline`` (the first approved PC-I) and
+    the part of it the exchange rate explains; None when the cost did not rise in rupees or a rate
+    is not known. No query."""
+    if baseline is None or current is None or baseline.pk == current.pk:
+        return None
+    rate_then, rate_now = baseline.pkr_per_usd, current.pkr_per_usd
+    if None in (rate_then, rate_now, baseline.amount_pkr, current.amount_pkr, baseline.amount_usd):
+        return None
+    overrun = current.amount_pkr - baseline.amount_pkr
+    if overrun <= 0:
+        return None
+    fec = baseline.foreign_exchange_component
+    fec_pkr = None
+    if fec is None:
+        foreign_usd, basis = baseline.amount_usd, "whole"
+    else:
+        basis = "fec"
+        if baseline.currency == "USD":
+            foreign_usd = fec
+        elif baseline.currency == "CNY" and baseline.cny_per_usd:
+            foreign_usd = fec / baseline.cny_per_usd
+        else:
+            foreign_usd = fec / rate_then
+        fec_pkr = (foreign_usd * rate_then).quantize(Decimal("0.01"))
+    explained = (foreign_usd * (rate_now - rate_then)).quantize(Decimal("0.01"))
+    return RupeeOverrun(overrun, explained, basis, foreign_usd.quantize(Decimal("0.01")), fec_pkr, rate_then, rate_now)
+
+
+def _baseline_estimate(project, estimates: list):
+    """The estimate the read model took as the overrun baseline (its date, basis and US$ amount)."""
+    return next(
+        (
+            e
+            for e in estimates
+            if e.full_scope
+            and e.basis == EstimateBasis.PC_I
+            and e.as_of == project.baseline_as_of
+            and e.amount_usd == project.baseline_usd
+        ),
+        None,
+    )
 
 
 @dataclass(frozen=True)
@@ -90,6 +154,8 @@ class ProjectPage:
     #: the latest year's only).
     psdp: list[dict]
     psdp_years: list[dict]
+    #: The rupee overrun over the first approved PC-I and the exchange rate's part of it, or None.
+    rupee_overrun: RupeeOverrun | None
 
 
 def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | None:
@@ -184,6 +250,7 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
         has_phase_dates=any(row["start"] and row["end"] for row in timeline),
         psdp=psdp,
         psdp_years=psdp_years,
+        rupee_overrun=rupee_overrun(_baseline_estimate(project, estimates), current_estimate),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from simple_history.models import HistoricalRecords
 
 from ..choices import (
@@ -81,6 +81,13 @@ class CostEstimate(NormalizedMoney):
         "the project's cost.",
     )
     scope = models.CharField(max_length=200, blank=True, help_text="What a partial figure covers.")
+    foreign_exchange_component = money_field(
+        "foreign-exchange component",
+        null=True,
+        blank=True,
+        help_text="The part of the amount to be paid in foreign currency (a PC-I's FEC), in the same currency "
+        "as the amount; empty when the source does not split it.",
+    )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="cost_estimates")
     decision = models.ForeignKey(
         "Decision",
@@ -100,6 +107,12 @@ class CostEstimate(NormalizedMoney):
         ordering = ["project", "as_of", "pk"]
         constraints = [
             *money_constraints(amount_required=True),
+            models.CheckConstraint(
+                condition=Q(foreign_exchange_component__isnull=True)
+                | Q(foreign_exchange_component__gte=0, foreign_exchange_component__lte=F("amount")),
+                name="%(app_label)s_%(class)s_fec_within_amount",
+                violation_error_message="The foreign-exchange component must be between zero and the amount.",
+            ),
             choice_constraint("basis", EstimateBasis, "Choose a basis from the list."),
             choice_constraint("bound", EstimateBound, "Choose whether the figure is exact or a bound."),
             choice_constraint("date_precision", DatePrecision, "Choose a date precision from the list."),

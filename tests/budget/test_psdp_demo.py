@@ -1,10 +1,10 @@
-"""The demo portfolio's PSDP figures (data/demo/psdp.yaml), read as the pages read them, against their sources."""
+"""The demo portfolio's PSDP figures (data/demo/psdp.yaml) and foreign-exchange components, against their sources."""
 
 from decimal import Decimal
 
 from budget.models import PsdpFigure
 from budget.selectors import project_psdp_years
-from projects.models import Project
+from projects.models import CostEstimate, Project
 
 
 def test_the_demo_portfolios_psdp_figures_as_their_sources_give_them(demo_db):
@@ -31,3 +31,8 @@ def test_the_demo_portfolios_psdp_figures_as_their_sources_give_them(demo_db):
     assert years["2011-12"]["allocation"] == Decimal("1100000000.00")
     assert years["2021-22"]["released"] == Decimal("0.00") and years["2021-22"]["release_rate"] == Decimal("0.0")
     assert all(f.source.key.startswith("P") for f in PsdpFigure.objects.select_related("source"))
+
+
+def test_the_demo_kcr_pc_i_carries_its_foreign_component(demo_db):
+    kcr = CostEstimate.objects.get(project__slug="karachi-circular-railway", basis="pc_i")
+    assert (kcr.amount, kcr.foreign_exchange_component) == (Decimal("292388000000.00"), Decimal("263149000000.00"))
