@@ -54,8 +54,9 @@ def test_the_exchange_rates_part_of_a_rupee_overrun(viewer_client, fec, explaine
     assert overrun.basis == basis
     html = viewer_client.get("/projects/line/").content.decode()
     assert (
-        f'<dd class="no-print" data-rupee-overrun="{basis}">Up Rs 120.0bn in rupees since the first approved PC-I; the rupee\'s move '
-        f"from 200 to 280 per US$ explains Rs {Decimal(explained) / 10**9:.1f}bn of it ({percent}%), {words}.</dd>"
+        f'<dd class="no-print" data-rupee-overrun="{basis}">Up Rs 120.0bn in rupees since the first approved PC-I; '
+        f"the rupee's move from 200 to 280 per US$ explains Rs {Decimal(explained) / 10**9:.1f}bn of it "
+        f"({percent}%), {words}.</dd>"
     ) in html
 
 
