@@ -21,7 +21,7 @@ from projects.money import amount_text
 from projects.resources import SpreadsheetAdminMixin
 
 from .choices import ChangeKind, FinancingStatus
-from .models import FinancingChange, FinancingLine, Lender
+from .models import FinancingChange, FinancingLine, Lender, LoanTerms
 from .resources import FinancingLineResource
 from .services import (
     LineShare,
@@ -262,6 +262,38 @@ def recorded_as(change) -> str:
     return text
 
 
+class LoanTermsInline(SafeAutocompleteFields, admin.StackedInline):
+    """A loan's terms on its line's page: only what a source states, each group with its source."""
+
+    model = LoanTerms
+    extra = 0
+    max_num = 1
+    can_delete = False
+    autocomplete_fields = ["interest_source", "repayment_source", "fees_source"]
+    fieldsets = [
+        (
+            "Interest",
+            {
+                "fields": [
+                    "rate_kind",
+                    "fixed_rate_percent",
+                    ("benchmark", "margin_percent", "benchmark_assumed_percent"),
+                    "interest_source",
+                ]
+            },
+        ),
+        (
+            "Tenor and repayment",
+            {"fields": [("tenor_months", "grace_months"), ("profile", "payments_per_year"), "repayment_source"]},
+        ),
+        (
+            "Fees",
+            {"fields": [("upfront_fee_percent", "commitment_fee_percent", "insurance_percent"), "fees_source"]},
+        ),
+        (None, {"fields": ["note"]}),
+    ]
+
+
 class FinancingLineAdminForm(FinancingLineForm):
     def clean(self):
         cleaned = super().clean()
@@ -292,7 +324,7 @@ class FinancingLineAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audi
     autocomplete_fields = ["project", "lender", "participants", "decision", "replaced_by", "sources"]
     date_hierarchy = "as_of"
     readonly_fields = ["amount_usd", "amount_pkr", "rate_explanation", "set_by"]
-    inlines = [FinancingChangeInline]
+    inlines = [LoanTermsInline, FinancingChangeInline]
     fieldsets = [
         (None, {"fields": ["project", "lender", "instrument"]}),
         (

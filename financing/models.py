@@ -23,7 +23,8 @@ from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Greatest, Least
+from django.db.models.functions import Greatest, Least, Mod
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -647,3 +648,195 @@ class LenderSums(models.Model):
 
     def __str__(self) -> str:
         return f"Lender sums of lender {self.lender_id} ({self.status}) as of {self.moment or 'now'}"
+
+
+# ------------------------------------------------------------------ loan terms
+
+
+class RateKind(models.TextChoices):
+    FIXED = "fixed", "Fixed rate"
+    FLOATING = "floating", "Benchmark plus a margin"
+
+
+class RepaymentProfile(models.TextChoices):
+    EQUAL_PRINCIPAL = "equal_principal", "Equal principal instalments"
+    ANNUITY = "annuity", "Annuity (equal instalments)"
+
+
+#: The months between two instalments (12 / instalments a year).
+PERIOD_MONTHS = Value(12) / F("payments_per_year")
+
+
+def _percent_field(verbose_name: str, help_text: str = ""):
+    return models.DecimalField(verbose_name, max_digits=6, decimal_places=3, null=True, blank=True, help_text=help_text)
+
+
+def _source_field(verbose_name: str):
+    return models.ForeignKey(
+        "projects.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
+class LoanTerms(models.Model):
+    """What a loan costs: its interest, tenor, grace, repayment and fees, each group with its source.
+
+    Only what a source states is entered; every other term stays empty and the loan's schedule
+    is then not computed (``financing.debt``): it is counted and listed as a loan whose terms are
+    not known, never guessed.
+    """
+
+    line = models.OneToOneField(FinancingLine, on_delete=models.PROTECT, related_name="terms")
+    rate_kind = models.CharField("interest", max_length=10, choices=RateKind.choices, blank=True)
+    fixed_rate_percent = _percent_field("fixed rate (% a year)")
+    benchmark = models.CharField(max_length=50, blank=True, help_text="E.g. 6-month LIBOR, SOFR.")
+    margin_percent = _percent_field("margin over the benchmark (% a year)")
+    benchmark_assumed_percent = _percent_field(
+        "benchmark assumed (% a year)",
+        "The benchmark's level a schedule assumes for a floating rate; the pages state it.",
+    )
+    interest_source = _source_field("interest source")
+    tenor_months = models.PositiveSmallIntegerField(
+        "tenor (months)", null=True, blank=True, help_text="The loan's whole life, grace period included."
+    )
+    grace_months = models.PositiveSmallIntegerField("grace period (months)", null=True, blank=True)
+    profile = models.CharField("repayment", max_length=20, choices=RepaymentProfile.choices, blank=True)
+    payments_per_year = models.PositiveSmallIntegerField(
+        "instalments a year", default=2, choices=[(1, "1"), (2, "2"), (4, "4"), (12, "12")]
+    )
+    repayment_source = _source_field("tenor and repayment source")
+    upfront_fee_percent = _percent_field("upfront or management fee (% of the loan)")
+    commitment_fee_percent = _percent_field("commitment fee (% a year of what is not drawn)")
+    insurance_percent = _percent_field("insurance premium, e.g. Sinosure (% of the loan)")
+    fees_source = _source_field("fees source")
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "loan terms"
+        verbose_name_plural = "loan terms"
+        constraints = [
+            choice_constraint("rate_kind", RateKind, "Choose fixed or floating interest.", blank=True),
+            choice_constraint("profile", RepaymentProfile, "Choose a repayment profile.", blank=True),
+            models.CheckConstraint(
+                condition=Q(payments_per_year__in=[1, 2, 4, 12]),
+                name="financing_loanterms_payments_per_year_valid",
+                violation_error_message="Instalments are paid 1, 2, 4 or 12 times a year.",
+            ),
+            models.CheckConstraint(
+                condition=Q(fixed_rate_percent__isnull=True) | Q(rate_kind=RateKind.FIXED),
+                name="financing_loanterms_fixed_rate_is_fixed",
+                violation_error_message="A fixed rate goes with fixed interest.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(margin_percent__isnull=True) & Q(benchmark="") & Q(benchmark_assumed_percent__isnull=True))
+                | Q(rate_kind=RateKind.FLOATING),
+                name="financing_loanterms_benchmark_is_floating",
+                violation_error_message="A benchmark and a margin go with floating interest.",
+            ),
+            models.CheckConstraint(
+                condition=Q(grace_months__isnull=True)
+                | Q(tenor_months__isnull=True)
+                | Q(grace_months__lt=F("tenor_months")),
+                name="financing_loanterms_grace_within_tenor",
+                violation_error_message="The grace period must be shorter than the tenor.",
+            ),
+            models.CheckConstraint(
+                condition=Q(tenor_months__isnull=True) | Q(tenor_months__gt=0),
+                name="financing_loanterms_tenor_positive",
+                violation_error_message="The tenor must be at least a month.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(tenor_months__isnull=True) | Q(Exact(Mod("tenor_months", PERIOD_MONTHS), 0)))
+                & (Q(grace_months__isnull=True) | Q(Exact(Mod("grace_months", PERIOD_MONTHS), 0))),
+                name="financing_loanterms_whole_periods",
+                violation_error_message="The tenor and grace period are whole numbers of the periods between "
+                "instalments (6 months when paid twice a year).",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0, f"{name}__lte": 100}),
+                    name=f"financing_loanterms_{name}_in_range",
+                    violation_error_message="Rates and fees are between 0%% and 100%%.",
+                )
+                for name in (
+                    "fixed_rate_percent",
+                    "margin_percent",
+                    "benchmark_assumed_percent",
+                    "upfront_fee_percent",
+                    "commitment_fee_percent",
+                    "insurance_percent",
+                )
+            ],
+            # Each stated term names its source.
+            models.CheckConstraint(
+                condition=Q(interest_source__isnull=False)
+                | (Q(rate_kind="") & Q(benchmark_assumed_percent__isnull=True)),
+                name="financing_loanterms_interest_sourced",
+                violation_error_message="Give the source of the interest terms.",
+            ),
+            models.CheckConstraint(
+                condition=Q(repayment_source__isnull=False)
+                | (Q(tenor_months__isnull=True) & Q(grace_months__isnull=True) & Q(profile="")),
+                name="financing_loanterms_repayment_sourced",
+                violation_error_message="Give the source of the tenor, grace period and repayment.",
+            ),
+            models.CheckConstraint(
+                condition=Q(fees_source__isnull=False)
+                | (
+                    Q(upfront_fee_percent__isnull=True)
+                    & Q(commitment_fee_percent__isnull=True)
+                    & Q(insurance_percent__isnull=True)
+                ),
+                name="financing_loanterms_fees_sourced",
+                violation_error_message="Give the source of the fees.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Terms of {self.line}"
+
+    @property
+    def annual_rate_percent(self) -> Decimal | None:
+        """The rate a schedule uses: the fixed rate, or the assumed benchmark plus the margin."""
+        if self.rate_kind == RateKind.FIXED:
+            return self.fixed_rate_percent
+        if self.rate_kind == RateKind.FLOATING and None not in (self.margin_percent, self.benchmark_assumed_percent):
+            return self.benchmark_assumed_percent + self.margin_percent
+        return None
+
+    def missing(self) -> list[str]:
+        """What a schedule needs that is not known, in words ([] when a schedule can be computed)."""
+        missing = []
+        if self.annual_rate_percent is None:
+            missing.append("the interest rate")
+        if self.tenor_months is None:
+            missing.append("the tenor")
+        if self.grace_months is None:
+            missing.append("the grace period")
+        if not self.profile:
+            missing.append("the repayment profile")
+        return missing
+
+    def schedule_terms(self):
+        """The terms as ``financing.debt.Terms``, or None while ``missing()`` names something. Fees
+        not stated count as none."""
+        from .debt import Terms
+
+        if self.missing():
+            return None
+        return Terms(
+            annual_rate_percent=self.annual_rate_percent,
+            tenor_months=self.tenor_months,
+            grace_months=self.grace_months,
+            profile=self.profile,
+            payments_per_year=self.payments_per_year,
+            upfront_fee_percent=self.upfront_fee_percent or Decimal("0"),
+            insurance_percent=self.insurance_percent or Decimal("0"),
+            commitment_fee_percent=self.commitment_fee_percent or Decimal("0"),
+        )
