@@ -7,7 +7,17 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/projects/", "/projects/rail-b/", "/lenders/", "/lenders/adb/", "/jcc/", "/jcc/11/", "/compare/"]
+PAGES = [
+    "/",
+    "/projects/",
+    "/projects/rail-b/",
+    "/lenders/",
+    "/lenders/adb/",
+    "/jcc/",
+    "/jcc/11/",
+    "/compare/",
+    "/psdp/",
+]
 #: Links that leave the pages (admin, log-out, static files, outside sites) or choose the moment.
 NOT_PAGES = re.compile(r"^(/admin|/static|/accounts|/colours\.css|https?:|#|mailto:)")
 

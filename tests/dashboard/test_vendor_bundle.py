@@ -76,7 +76,12 @@ def test_every_template_that_draws_a_chart_loads_the_same_assets():
         for p in TEMPLATES.rglob("*.html")
         if '{% include "includes/_chart.html"' in p.read_text()
     )
-    assert drawing == ["dashboard/dashboard.html", "dashboard/meeting_list.html", "dashboard/project_detail.html"]
+    assert drawing == [
+        "dashboard/dashboard.html",
+        "dashboard/meeting_list.html",
+        "dashboard/project_detail.html",
+        "dashboard/psdp.html",
+    ]
     blocks = {_chart_assets(TEMPLATES / name) for name in drawing}
     assert blocks == {'{% block chart_assets %}{% include "includes/_chart_assets.html" %}{% endblock chart_assets %}'}
     assert f"{{% static '{PLOTLY_STATIC_PATH}' %}}" in (TEMPLATES / "includes" / "_chart_assets.html").read_text()
@@ -84,7 +89,7 @@ def test_every_template_that_draws_a_chart_loads_the_same_assets():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/", "/projects/road-a/", "/jcc/"])
+@pytest.mark.parametrize("url", ["/", "/projects/road-a/", "/jcc/", "/psdp/"])
 def test_chart_pages_load_the_partial_bundle_once(viewer_client, portfolio, url):
     html = viewer_client.get(url).content.decode()
     assert html.count(SCRIPT) == 1

@@ -175,8 +175,8 @@ def test_the_demo_portfolio_is_there(catalog):
 # ------------------------------------------------------------------ properties
 PORTFOLIO_PAGES = pytest.mark.parametrize(
     "path",
-    ["/", "/projects/", "/projects/export.csv", "/projects/export.xlsx"],
-    ids=["dashboard", "list", "csv", "xlsx"],
+    ["/", "/projects/", "/projects/export.csv", "/projects/export.xlsx", "/psdp/"],
+    ids=["dashboard", "list", "csv", "xlsx", "psdp"],
 )
 
 
