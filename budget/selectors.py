@@ -7,7 +7,8 @@ Which figures count, as of a date (``counted_figures``):
 - a scheme's total where the source gave one; otherwise the sum of its foreign-aid and rupee parts.
 
 The allocation of a scheme's year is its revised allocation once there is one, else its original
-one; a project's or the portfolio's is the sum of its schemes'.
+one; a project's or the portfolio's is the sum of its schemes'. A rate is over the allocations of
+the schemes that reported the figure: a release not reported is unknown, never a release of zero.
 The utilization rate is what was spent of the allocation, the release rate what was released of it.
 Sums are PostgreSQL's (one query per table or chart).
 """
@@ -45,7 +46,11 @@ def counted_figures(*, as_of: dt.date | None = None) -> QuerySet[PsdpFigure]:
     return (
         figures.filter(pk=Subquery(latest))
         .filter(Q(component=PsdpComponent.TOTAL) | ~Exists(total_given))
-        .annotate(revised_given=Exists(revised_given))
+        .annotate(
+            revised_given=Exists(revised_given),
+            released_given=Exists(same_scheme_year.filter(kind=PsdpKind.RELEASED)),
+            spent_given=Exists(same_scheme_year.filter(kind=PsdpKind.SPENT)),
+        )
     )
 
 
@@ -59,6 +64,10 @@ def _by_kind() -> dict:
     return {
         # Per scheme: its revised allocation once there is one, else its original one.
         "allocation": Sum("amount_pkr", filter=allocated, output_field=money_field()),
+        # What the rates divide by: the allocations of the schemes whose release (spending) is
+        # reported. A scheme with none reported is unknown, not nothing released.
+        "allocation_released": Sum("amount_pkr", filter=allocated & Q(released_given=True), output_field=money_field()),
+        "allocation_spent": Sum("amount_pkr", filter=allocated & Q(spent_given=True), output_field=money_field()),
         "original": total(PsdpKind.ORIGINAL),
         "revised": total(PsdpKind.REVISED),
         "released": total(PsdpKind.RELEASED),
@@ -69,12 +78,17 @@ def _by_kind() -> dict:
 
 
 def _rates(rows: QuerySet) -> QuerySet:
-    """The release and utilization rates of each row, in percent of its allocation."""
+    """The release and utilization rates of each row, in percent of the allocations of the schemes
+    that reported a release (spending): on a project's or the portfolio's year, a scheme whose release
+    is not reported is left out of the rate, never counted as nothing released."""
 
-    def percent(name):
-        return Round(F(name) * HUNDRED / NullIf(F("allocation"), Value(Decimal("0"))), 1, output_field=PERCENT)
+    def percent(name, of):
+        return Round(F(name) * HUNDRED / NullIf(F(of), Value(Decimal("0"))), 1, output_field=PERCENT)
 
-    return rows.annotate(release_rate=percent("released"), utilization=percent("spent"))
+    return rows.annotate(
+        release_rate=percent("released", "allocation_released"),
+        utilization=percent("spent", "allocation_spent"),
+    )
 
 
 def _labelled(rows) -> list[dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
@@ -24,7 +25,7 @@ class PsdpPage:
 
     years: list[dict]
     lagging: list[dict]
-    lagging_below: object
+    lagging_below: Decimal
 
 
 def psdp_page(*, projects: QuerySet[Project], as_of: dt.date | None = None) -> PsdpPage:

@@ -133,15 +133,17 @@ def test_the_portfolio_per_fiscal_year(psdp, django_assert_num_queries):
             "release_rate": None,
             "utilization": Decimal("75.0"),
         },
-        # 4.5bn + 1.8bn allocated; 1.8bn released (28.6%); 5bn spent (79.4%).
+        # 4.5bn + 1.8bn allocated. Only the design study reported a release: 1.8bn of its 1.8bn (100.0%);
+        # only the main scheme reported spending: 5bn of its 4.5bn (111.1%). Neither rate counts the
+        # other scheme's unreported figure as zero (which gave 28.6% and 79.4%).
         {
             "year": "2019-20",
             "projects": 1,
             "allocation": Decimal("6300000000.00"),
             "released": Decimal("1800000000.00"),
             "spent": Decimal("5000000000.00"),
-            "release_rate": Decimal("28.6"),
-            "utilization": Decimal("79.4"),
+            "release_rate": Decimal("100.0"),
+            "utilization": Decimal("111.1"),
         },
         {
             "year": "2024-25",
@@ -272,10 +274,12 @@ def test_the_psdp_chart_draws_a_bar_per_figure_reported_in_rs_bn():
 def test_the_psdp_page_per_fiscal_year_and_the_laggards(viewer_client, psdp):
     html = viewer_client.get("/psdp/").content.decode()
     assert '<a href="/psdp/" aria-current="page">PSDP</a>' in html
-    # 2019-20: 6.3bn allocated, 1.8bn released (28.6%), 5.0bn spent (79.4%).
+    # 2019-20: 6.3bn allocated; 1.8bn released of the design study's 1.8bn (100.0%), 5.0bn spent of the
+    # main scheme's 4.5bn (111.1%): each rate over the schemes that reported the figure.
     assert (
         '<tr data-psdp-year="2019-20"><th scope="row">2019-20</th><td class="num">1</td><td class="num">Rs 6.3bn</td>'
-        '<td class="num">Rs 1.8bn</td><td class="num">28.6%</td><td class="num">Rs 5.0bn</td><td class="num">79.4%</td>'
+        '<td class="num">Rs 1.8bn</td><td class="num">100.0%</td>'
+        '<td class="num">Rs 5.0bn</td><td class="num">111.1%</td>'
     ) in html
     assert '<th scope="row"><a href="/projects/road/">Road</a></th><td>2024-25</td>' in html
     assert "below 75% of their allocation" in html
@@ -283,8 +287,8 @@ def test_the_psdp_page_per_fiscal_year_and_the_laggards(viewer_client, psdp):
 
 def test_the_psdp_page_as_of_a_date_and_filtered(viewer_client, psdp):
     html = viewer_client.get("/psdp/", {"as_of": "2019-12-31"}).content.decode()
-    # Then: September's 360m of 6.3bn released (5.7%), nothing spent yet, and 2024-25 not yet budgeted.
-    assert '<td class="num">Rs 360m</td><td class="num">5.7%</td><td class="num">–</td>' in html
+    # Then: September's 360m of the design study's 1.8bn released (20.0%), nothing spent yet, 2024-25 not budgeted.
+    assert '<td class="num">Rs 360m</td><td class="num">20.0%</td><td class="num">–</td>' in html
     assert 'data-psdp-year="2024-25"' not in html
     html = viewer_client.get("/psdp/", {"q": "airport"}).content.decode()
     assert 'data-psdp-year="2016-17"' in html and 'data-psdp-year="2019-20"' not in html
