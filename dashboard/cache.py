@@ -19,9 +19,15 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 
-from .selectors.common import data_version
+from .models import DataVersion
 
 T = TypeVar("T")
+
+
+def data_version() -> tuple[int | None, dt.datetime | None]:
+    """The data's version and when it last changed (moved by PostgreSQL triggers; dashboard/models.py). One query."""
+    row = DataVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
+    return row if row is not None else (None, None)
 
 
 def request_data_version(request) -> tuple[int | None, dt.datetime | None]:

@@ -14,7 +14,7 @@ from financing.choices import FinancingStatus
 from projects.choices import PhaseStatus, ProjectStatus
 from projects.models import OVERRUN_THRESHOLD, JCCMeeting, Project
 
-from ..models import DataVersion
+from ..cache import data_version
 
 ZERO = Decimal("0")
 PIPELINE = FinancingStatus.pipeline()
@@ -113,12 +113,6 @@ def overrun_flags(row) -> list[OverrunFlag]:
 
 
 # ------------------------------------------------------------------ data version
-
-
-def data_version() -> tuple[int | None, dt.datetime | None]:
-    """The data's version and when it last changed (moved by PostgreSQL triggers; dashboard/models.py). One query."""
-    row = DataVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
-    return row if row is not None else (None, None)
 
 
 def site_last_updated() -> dt.datetime | None:
