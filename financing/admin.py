@@ -21,8 +21,8 @@ from projects.money import amount_text
 from projects.resources import SpreadsheetAdminMixin
 
 from .choices import ChangeKind, FinancingStatus
-from .models import FinancingChange, FinancingLine, Lender, LoanTerms
-from .resources import FinancingLineResource
+from .models import FinancingChange, FinancingLine, Lender, LoanTerms, RateKind
+from .resources import FinancingLineResource, LoanTermsResource
 from .services import (
     LineShare,
     financing_change_date_validate,
@@ -292,6 +292,29 @@ class LoanTermsInline(SafeAutocompleteFields, admin.StackedInline):
         ),
         (None, {"fields": ["note"]}),
     ]
+
+
+@admin.register(LoanTerms)
+class LoanTermsAdmin(SpreadsheetAdminMixin, AuditedAdmin):
+    """Loans' terms on their own list, with import (a dry-run preview first) and export as CSV or XLSX;
+    a line's terms are also edited on its page (``LoanTermsInline``)."""
+
+    resource_classes = [LoanTermsResource]
+    list_display = ["line", "rate_kind", "rate", "tenor_months", "grace_months", "profile", "payments_per_year"]
+    list_filter = ["rate_kind", "profile", "payments_per_year", "line__instrument", "line__lender"]
+    list_select_related = ["line__project", "line__lender"]
+    ordering = ["line__project__name", "line__lender__name", "pk"]
+    search_fields = ["line__project__name", "line__project__slug", "line__lender__name", "benchmark", "note"]
+    autocomplete_fields = ["line", "interest_source", "repayment_source", "fees_source"]
+    fieldsets = [(None, {"fields": ["line"]}), *LoanTermsInline.fieldsets]
+
+    @admin.display(description="rate (% a year)")
+    def rate(self, obj):
+        if obj.rate_kind == RateKind.FLOATING:
+            margin = "?" if obj.margin_percent is None else f"{obj.margin_percent.normalize():f}"
+            return f"{obj.benchmark or 'benchmark'} + {margin}"
+        rate = obj.annual_rate_percent
+        return "–" if rate is None else f"{rate.normalize():f}"
 
 
 class FinancingLineAdminForm(FinancingLineForm):

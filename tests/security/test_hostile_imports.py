@@ -1,20 +1,20 @@
 """Property tests: whatever file an editor uploads to an import, no server error and nothing half-written.
 
 Generated files are posted to the admin's import pages (projects, cost estimates, decisions,
-financing lines) as the demo editor: CSV in odd encodings (latin-1, cp1252, UTF-16/32, a BOM,
-invalid bytes, bare CR line ends, ragged rows), XLSX with typed cells (dates, huge and
-non-finite floats, booleans, formulas), and binary garbage in every offered format. Columns
-go missing, unknown, duplicated, unnamed or misspelled in case and spaces; cells mix valid
-values of the demo portfolio (real slugs, keys and codes, so rows really are saved inside the
-dry run) with formulas, huge numbers, impossible dates, control characters and long text.
+financing lines, PSDP figures, loan terms) as the demo editor: CSV in odd encodings (latin-1,
+cp1252, UTF-16/32, a BOM, invalid bytes, bare CR line ends, ragged rows), XLSX with typed cells
+(dates, huge and non-finite floats, booleans, formulas), and binary garbage in every offered
+format. Columns go missing, unknown, duplicated, unnamed or misspelled in case and spaces; cells
+mix valid values of the demo portfolio (real slugs, keys and codes, so rows really are saved
+inside the dry run) with formulas, huge numbers, impossible dates, control characters and long text.
 
 Each request must answer below 500 (the test client re-raises a view's exception, so a 500
 fails with its traceback and hypothesis prints the shrunk file), the page must never show a
 traceback, a row "that could not be saved" or the "Non field specific" label, and the row
-counts of projects, cost estimates, decisions, financing lines and their changes must be
-unchanged after a dry run — and after a confirm that fails: a file changed after its preview
-(one bad row among good ones), swapped for garbage, confirmed twice, or a confirmation whose
-hidden fields were tampered with (format, file name, resource).
+counts of projects, cost estimates, decisions, financing lines and their changes, PSDP figures
+and loan terms must be unchanged after a dry run — and after a confirm that fails: a file
+changed after its preview (one bad row among good ones), swapped for garbage, confirmed twice,
+or a confirmation whose hidden fields were tampered with (format, file name, resource).
 
 Profiles: tests/security/conftest.py (each example here posts one or two files).
 """
@@ -44,8 +44,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from budget.models import PsdpFigure
 from budget.resources import PsdpFigureResource
 from financing.choices import FinancingStatus
-from financing.models import FinancingChange, FinancingLine, Lender
-from financing.resources import FinancingLineResource
+from financing.models import FinancingChange, FinancingLine, Lender, LoanTerms
+from financing.resources import FinancingLineResource, LoanTermsResource
 from projects.models import CostEstimate, Decision, JCCMeeting, Project, Source
 from projects.resources import CostEstimateResource, DecisionResource, ProjectResource, StrictForeignKeyWidget
 
@@ -57,13 +57,15 @@ RESOURCES = {
     Decision: DecisionResource,
     FinancingLine: FinancingLineResource,
     PsdpFigure: PsdpFigureResource,
+    LoanTerms: LoanTermsResource,
 }
 MODELS = list(RESOURCES)
-COUNTED = (Project, CostEstimate, Decision, FinancingLine, FinancingChange, PsdpFigure)
+COUNTED = (Project, CostEstimate, Decision, FinancingLine, FinancingChange, PsdpFigure, LoanTerms)
 #: A value that makes a row of each import invalid, whatever else it holds.
 BAD_CELL = {Project: ("sector", "zz-nowhere"), CostEstimate: ("currency", "EUR"), Decision: ("kind", "zz")}
 BAD_CELL[FinancingLine] = ("status", "zz-unknown")
 BAD_CELL[PsdpFigure] = ("amount_pkr", "-5")
+BAD_CELL[LoanTerms] = ("fixed_rate_percent", "-5")
 
 # ------------------------------------------------------------------ strategies
 FORMULAS = [
@@ -182,7 +184,7 @@ def _valid_cell(resource_class, field, model_field, catalog) -> st.SearchStrateg
         codes = [code for code, _ in base.choices]
         return st.lists(st.sampled_from(codes), max_size=3, unique=True).map(", ".join)
     if model_field.choices:
-        codes = [code for code, _ in model_field.choices if code]
+        codes = [str(code) for code, _ in model_field.choices if code]  # instalments a year are numbers
         labels = [str(label) for code, label in model_field.choices if code]
         return st.one_of(st.sampled_from(codes), st.sampled_from(codes).map(str.upper), st.sampled_from(labels))
     internal = model_field.get_internal_type()
@@ -244,7 +246,11 @@ def table(draw, model, catalog, hostile=True):
                 row.append(draw(hostile_cell, label=f"hostile {kind}"))
             else:
                 row.append(draw(valid_cell(resource_class, kind, catalog), label=str(kind)))
-        rows.append(coherent(kinds, row) if clean else row)
+        if clean:
+            row = coherent(kinds, row)
+            if model is LoanTerms:
+                row = coherent_terms(draw, kinds, row, catalog)
+        rows.append(row)
     return headers, rows
 
 
@@ -260,6 +266,40 @@ def coherent(kinds, row):
     for start, end in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
         if start in at and end in at and row[at[start]] and row[at[end]] and row[at[start]] > row[at[end]]:
             row[at[start]], row[at[end]] = row[at[end]], row[at[start]]
+    return row
+
+
+def coherent_terms(draw, kinds, row, catalog):
+    """A valid loan-terms row: a line of the demo, and terms its constraints allow (a fixed rate only with
+    fixed interest, the grace within the tenor, whole instalment periods, each stated group with its source)."""
+    row = list(row)
+    at = {kind: index for index, kind in enumerate(kinds) if kind}
+    percent = st.one_of(st.just(""), st.decimals(0, 100, places=3).map(str))
+    source = st.sampled_from(catalog[Source])
+    project, lender, instrument = draw(st.sampled_from(catalog[FinancingLine]), label="line")
+    cells = {"project": project, "lender": lender, "instrument": instrument}
+    interest = draw(st.sampled_from(["", "fixed", "floating"]), label="interest")
+    cells.update(rate_kind=interest, fixed_rate_percent="", benchmark="", margin_percent="")
+    cells.update(benchmark_assumed_percent="", interest_source=draw(st.one_of(st.just(""), source)))
+    if interest == "fixed":
+        cells.update(fixed_rate_percent=draw(percent), interest_source=draw(source))
+    elif interest == "floating":
+        cells.update(benchmark=draw(st.sampled_from(["", "6-month LIBOR", "SOFR"])), interest_source=draw(source))
+        cells.update(margin_percent=draw(percent), benchmark_assumed_percent=draw(percent))
+    payments = draw(st.sampled_from([1, 2, 4, 12]), label="instalments a year")
+    period = 12 // payments
+    periods = draw(st.integers(1, 60), label="periods")
+    tenor = draw(st.sampled_from(["", str(periods * period)]), label="tenor")
+    grace = draw(st.sampled_from(["", str(draw(st.integers(0, periods - 1)) * period)]), label="grace")
+    profile = draw(st.sampled_from(["", "equal_principal", "annuity"]), label="profile")
+    repayment = draw(source) if tenor or grace or profile else draw(st.one_of(st.just(""), source))
+    cells.update(tenor_months=tenor, grace_months=grace, profile=profile, payments_per_year=str(payments))
+    cells.update(repayment_source=repayment)
+    fees = {name: draw(percent) for name in ("upfront_fee_percent", "commitment_fee_percent", "insurance_percent")}
+    cells.update(fees, fees_source=draw(source) if any(fees.values()) else draw(st.one_of(st.just(""), source)))
+    for column, value in cells.items():
+        if column in at:
+            row[at[column]] = value
     return row
 
 
@@ -405,6 +445,10 @@ def catalog(demo_db, django_db_blocker):
             Lender: sorted(Lender.objects.values_list("slug", flat=True)),
             Source: sorted(key for key in Source.objects.values_list("key", flat=True) if key),
             JCCMeeting: sorted(JCCMeeting.objects.values_list("number", flat=True)),
+            # The lines as the loan-terms import names them (project, lender, instrument).
+            FinancingLine: sorted(
+                set(FinancingLine.objects.values_list("project__slug", "lender__slug", "instrument"))
+            ),
         }
 
 
