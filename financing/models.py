@@ -668,7 +668,9 @@ PERIOD_MONTHS = Value(12) / F("payments_per_year")
 
 
 def _percent_field(verbose_name: str, help_text: str = ""):
-    return models.DecimalField(verbose_name, max_digits=6, decimal_places=3, null=True, blank=True, help_text=help_text)
+    # Five decimals: a benchmark is quoted as such (6-month LIBOR at 0.41326%), and a premium
+    # stated as an amount is kept to a thousandth of a basis point of the loan.
+    return models.DecimalField(verbose_name, max_digits=8, decimal_places=5, null=True, blank=True, help_text=help_text)
 
 
 def _source_field(verbose_name: str):

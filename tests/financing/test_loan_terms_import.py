@@ -349,8 +349,8 @@ BAD = {
     ),
     "tenor not a whole number": (row(tenor_months="240.5", repayment_source="S56"), "'240.5' is not a whole number"),
     "too many decimals": (
-        row(rate_kind="fixed", fixed_rate_percent="5.2345", interest_source="S56"),
-        "more than 3 digits after the decimal point",
+        row(rate_kind="fixed", fixed_rate_percent="5.234567", interest_source="S56"),
+        "more than 5 digits after the decimal point",
     ),
 }
 
