@@ -2,9 +2,9 @@
 
 Idempotent: every record is found by its natural key (source key, lender and project
 slug, meeting number, decision number, phase order, an estimate's project + date +
-basis + amount, a financing line's project + lender + first change) and updated in
-place, so a second run adds nothing. Financing lines are replayed through
-``financing.services`` in date order across each project, so their dated changes, and the
+basis + amount, a financing line's project + lender + first change, a loan's terms by
+their line) and updated in place, so a second run adds nothing. Financing lines are replayed
+through ``financing.services`` in date order across each project, so their dated changes, and the
 100% share rule at every date (shares of the debt or equity counted through the project's
 debt:equity split), are exactly as in production.
 The whole load is one transaction: it lands completely or not at all.
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from budget.choices import PsdpComponent
 from budget.models import PsdpFigure
 from financing.figures import figures_paused
-from financing.models import FinancingLine, Lender
+from financing.models import FinancingLine, Lender, LoanTerms
 from financing.services import decision_record_effects, financing_line_record_change
 from projects.models import (
     CostEstimate,
@@ -127,7 +127,7 @@ class DemoLoader:
         effects = self.effects.setdefault(str(ref), {"estimates": [], "statuses": [], "phases": []})
         effects[kind].append(record)
 
-    def _upsert(self, model, lookup: dict, values: dict, where: str):
+    def _upsert(self, model, lookup: dict, values: dict, where: str, *, validate_constraints: bool = False):
         obj = model.objects.filter(**lookup).first()
         created = obj is None
         if created:
@@ -136,8 +136,9 @@ class DemoLoader:
             setattr(obj, name, value)
         try:
             # Field validation here; the constraints are checked by PostgreSQL on save
-            # (validating each CHECK in Python first would cost one query apiece).
-            obj.full_clean(validate_unique=False, validate_constraints=False)
+            # (validating each CHECK in Python first would cost one query apiece), unless
+            # `validate_constraints` asks for their own messages (a few rows, many rules).
+            obj.full_clean(validate_unique=False, validate_constraints=validate_constraints)
             obj.save()
         except ValidationError as exc:
             raise DemoDataError(f"{where}: {exc}") from exc
@@ -170,6 +171,7 @@ class DemoLoader:
             self.load_financing(project, row)
         self.apply_effects()
         self.load_psdp()
+        self.load_loan_terms()  # once every financing line exists
 
     def load_psdp(self) -> None:
         for row in _read(self.directory, "psdp.yaml"):
@@ -192,6 +194,98 @@ class DemoLoader:
                 "note": row.get("note", ""),
             }
             self._upsert(PsdpFigure, lookup, values, where)
+
+    #: The keys of a loan_terms.yaml record: the line's key and the model's fields.
+    LOAN_TERMS_LINE_KEYS = ("project", "lender", "opened", "amount")
+    LOAN_TERMS_PERCENTS = (
+        "fixed_rate_percent",
+        "margin_percent",
+        "benchmark_assumed_percent",
+        "upfront_fee_percent",
+        "commitment_fee_percent",
+        "insurance_percent",
+    )
+    LOAN_TERMS_SOURCES = ("interest_source", "repayment_source", "fees_source")
+    LOAN_TERMS_OTHER = (
+        "rate_kind",
+        "benchmark",
+        "tenor_months",
+        "grace_months",
+        "profile",
+        "payments_per_year",
+        "note",
+    )
+
+    def load_loan_terms(self) -> None:
+        """The terms of the demo's loans (data/demo/loan_terms.yaml), one record per financing line,
+        checked against every rule of ``LoanTerms`` (a source for each group of terms, a grace
+        period shorter than the tenor, whole periods between instalments...)."""
+        known = set(
+            self.LOAN_TERMS_LINE_KEYS + self.LOAN_TERMS_PERCENTS + self.LOAN_TERMS_SOURCES + self.LOAN_TERMS_OTHER
+        )
+        seen: dict[int, str] = {}
+        for index, row in enumerate(_read(self.directory, "loan_terms.yaml"), start=1):
+            if not isinstance(row, dict):
+                raise DemoDataError(f"loan_terms.yaml record {index}: expected a mapping")
+            where = f"loan_terms.yaml record {index} ({row.get('project')}, {row.get('lender')})"
+            unknown = sorted(set(row) - known)
+            if unknown:
+                raise DemoDataError(f"{where}: unknown keys {', '.join(unknown)}")
+            line = self.terms_line(row, where)
+            if line.pk in seen:
+                raise DemoDataError(f"{where}: the same financing line already has terms in {seen[line.pk]}")
+            seen[line.pk] = where
+            values = {
+                "rate_kind": row.get("rate_kind") or "",
+                "benchmark": row.get("benchmark") or "",
+                "tenor_months": row.get("tenor_months"),
+                "grace_months": row.get("grace_months"),
+                "profile": row.get("profile") or "",
+                "payments_per_year": 2 if row.get("payments_per_year") is None else row["payments_per_year"],
+                "note": row.get("note") or "",
+            }
+            for name in self.LOAN_TERMS_PERCENTS:
+                try:
+                    values[name] = _dec(row.get(name))
+                except InvalidOperation:
+                    raise DemoDataError(f"{where}: {name} {row[name]!r} is not a number") from None
+            for name in self.LOAN_TERMS_SOURCES:
+                values[name] = self.source(row.get(name), f"{where} {name}")
+            self._upsert(LoanTerms, {"line": line}, values, where, validate_constraints=True)
+
+    def terms_line(self, row: dict, where: str) -> FinancingLine:
+        """The financing line a loan_terms.yaml record names: its project and lender, and where
+        that lender has several lines there, the date (``opened``) and amount of the line's first change."""
+        project = self.projects.get(row.get("project"))
+        if project is None:
+            raise DemoDataError(f"{where}: unknown project {row.get('project')!r}")
+        lender = self.lenders.get(row.get("lender"))
+        if lender is None:
+            raise DemoDataError(f"{where}: unknown lender {row.get('lender')!r}")
+        try:
+            amount = _dec(row.get("amount"))
+        except InvalidOperation:
+            raise DemoDataError(f"{where}: amount {row['amount']!r} is not a number") from None
+        opened = row.get("opened")
+        lines = []
+        for line in FinancingLine.objects.filter(project=project, lender=lender).order_by("pk"):
+            first = line.changes.order_by("changed_on", "pk").first()
+            if opened is not None and (first is None or first.changed_on != opened):
+                continue
+            if amount is not None and (first is None or first.amount != amount):
+                continue
+            lines.append(line)
+        described = f"lender {lender.slug!r} in project {project.slug!r}"
+        if opened is not None or amount is not None:
+            described += f" opened on {opened} with amount {row.get('amount')}"
+        if not lines:
+            raise DemoDataError(f"{where}: no financing line of {described} in projects.yaml")
+        if len(lines) > 1:
+            raise DemoDataError(
+                f"{where}: {len(lines)} financing lines of {described}; "
+                "tell them apart with the date (opened) and amount of the line's first change"
+            )
+        return lines[0]
 
     def load_sources(self) -> None:
         for row in _read(self.directory, "sources.yaml"):
