@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from financing.choices import FinancingStatus, Instrument, LenderKind, ShareBasis
+from financing.models import FinancingChange, RateKind
 from projects.choices import (
     ApprovingForum,
     DecisionKind,
@@ -255,6 +256,7 @@ def _finance(line, participants: dict) -> dict:
             "financingPartyType": FINANCING_PARTY_TYPE.get(line.lender.kind),
             "type": arrangement,
             "concessional": concessional,
+            "interestRate": interest_rate(_terms(line)),
             EXTENSION: _clean(
                 {
                     "negotiationStatus": line.status,
@@ -269,10 +271,74 @@ def _finance(line, participants: dict) -> dict:
                     "participants": [{"id": lender_id(m), "name": m.name} for m in members],
                     "decision": _decision_ref(line),
                     "replacedBy": f"line-{line.replaced_by_key}" if line.status == FinancingStatus.SUPERSEDED else None,
+                    "loanTerms": loan_terms(_terms(line)),
                 }
             ),
         }
     )
+
+
+def _terms(line):
+    """The loan terms of a line's state (a line now, a change as of a date), or None."""
+    return getattr(line.line if isinstance(line, FinancingChange) else line, "terms", None)
+
+
+def _fraction(percent: Decimal | None) -> Decimal | None:
+    """A percent as OC4IDS writes rates, a decimal fraction: 5.2 → 0.052 (exactly)."""
+    return None if percent is None else (percent / 100).normalize()
+
+
+def interest_rate(terms) -> dict | None:
+    """OC4IDS ``interestRate`` from the terms a source states: a fixed rate as the margin, fixed;
+    a floating one as its named benchmark (the base) and margin. The level a schedule takes the
+    benchmark at is ours, not the lender's: it goes in the notes."""
+    if terms is None or not terms.rate_kind:
+        return None
+    if terms.rate_kind == RateKind.FIXED:
+        return _clean({"margin": _fraction(terms.fixed_rate_percent), "fixed": True})
+    notes = None
+    if terms.benchmark_assumed_percent is not None:
+        notes = f"Schedules take the benchmark at {terms.benchmark_assumed_percent.normalize():f}% a year."
+    return _clean(
+        {"base": terms.benchmark or None, "margin": _fraction(terms.margin_percent), "fixed": False, "notes": notes}
+    )
+
+
+def loan_terms(terms) -> dict | None:
+    """The terms OC4IDS has no field for (``cpecTracker.loanTerms``): tenor and grace in months, the
+    repayment profile and instalments a year, fees in percent, and each group's source."""
+    if terms is None:
+        return None
+    return _clean(
+        {
+            "rateKind": terms.rate_kind or None,
+            "fixedRatePercent": _percent(terms.fixed_rate_percent),
+            "benchmark": terms.benchmark or None,
+            "marginPercent": _percent(terms.margin_percent),
+            "benchmarkAssumedPercent": _percent(terms.benchmark_assumed_percent),
+            "tenorMonths": terms.tenor_months,
+            "graceMonths": terms.grace_months,
+            "repayment": terms.profile or None,
+            "paymentsPerYear": terms.payments_per_year if terms.profile or terms.tenor_months else None,
+            "upfrontFeePercent": _percent(terms.upfront_fee_percent),
+            "commitmentFeePercent": _percent(terms.commitment_fee_percent),
+            "insurancePercent": _percent(terms.insurance_percent),
+            # Each is one of the project's ``documents``.
+            "interestSource": _source_id(terms.interest_source) if terms.interest_source else None,
+            "repaymentSource": _source_id(terms.repayment_source) if terms.repayment_source else None,
+            "feesSource": _source_id(terms.fees_source) if terms.fees_source else None,
+        }
+    )
+
+
+def _terms_sources(lines: list) -> list:
+    """The sources the lines' loan terms cite."""
+    cited = []
+    for line in lines:
+        terms = _terms(line)
+        if terms is not None:
+            cited += [s for s in (terms.interest_source, terms.repayment_source, terms.fees_source) if s is not None]
+    return cited
 
 
 def _instrument_words(line) -> str:
@@ -455,6 +521,7 @@ def _cited_sources(project, records) -> list:
     ]
     if project.financial_close_source is not None:
         cited.append(project.financial_close_source)
+    cited += _terms_sources(records.lines.get(pk, []))
     first: dict[int, object] = {}
     for source in cited:
         first.setdefault(source.pk, source)

@@ -120,7 +120,9 @@ def package_records(*, projects: QuerySet[Project], as_of: dt.date | None = None
     states = LineStates(as_of)
     lines = list(
         states.with_value(states.queryset().filter(**{f"{states.path('project')}__in": ids}))
-        .select_related(*states.related("lender"))
+        .select_related(
+            *states.related("lender", "terms__interest_source", "terms__repayment_source", "terms__fees_source")
+        )
         .annotate(
             **DECISION,
             of_project=F(states.path("project")),

@@ -185,6 +185,30 @@ def test_the_kkh_realignment_as_the_ministry_knows_it(demo_viewer):
     assert before is None or "finance" not in before.get("budget", {})
 
 
+def test_loan_terms_as_interest_rates_with_their_sources(demo_viewer):
+    """Suki Kinari's China Exim half (T14): 6-month LIBOR + 4.75%, 12 years with 5 of grace; the level
+    0.41326% is the one AidData states, in the notes. East Bay's interest-free loan: a fixed 0%."""
+    projects = by_slug(download(demo_viewer))
+    [exim] = [
+        f
+        for f in projects["suki-kinari-hydropower"]["budget"]["finance"]
+        if f["financingParty"]["name"] == "Export-Import Bank of China"
+    ]
+    assert exim["interestRate"] == {
+        "base": "6-month LIBOR",
+        "margin": Decimal("0.0475"),
+        "fixed": False,
+        "notes": "Schedules take the benchmark at 0.41326% a year.",
+    }
+    terms = exim["cpecTracker"]["loanTerms"]
+    assert (terms["tenorMonths"], terms["graceMonths"], terms["insurancePercent"]) == (144, 60, Decimal("6.77394"))
+    assert "repayment" not in terms  # no source states it
+    documents = {d["id"] for d in projects["suki-kinari-hydropower"]["documents"]}
+    assert terms["interestSource"] == "source-T14" and "source-T14" in documents
+    east_bay = projects["gwadar-east-bay-expressway"]["budget"]["finance"]
+    assert {"margin": Decimal("0"), "fixed": True} in [f.get("interestRate") for f in east_bay]
+
+
 # ------------------------------------------------------------------ mapping rules, worked by hand
 
 
