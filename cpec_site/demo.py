@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from budget.choices import PsdpComponent
 from budget.models import PsdpFigure
 from financing.figures import figures_paused
-from financing.models import FinancingLine, Lender, LoanTerms
+from financing.models import LOAN_TERMS_PERCENTS, FinancingLine, Lender, LoanTerms
 from financing.services import decision_record_effects, financing_line_record_change
 from projects.models import (
     CostEstimate,
@@ -197,14 +197,7 @@ class DemoLoader:
 
     #: The keys of a loan_terms.yaml record: the line's key and the model's fields.
     LOAN_TERMS_LINE_KEYS = ("project", "lender", "opened", "amount")
-    LOAN_TERMS_PERCENTS = (
-        "fixed_rate_percent",
-        "margin_percent",
-        "benchmark_assumed_percent",
-        "upfront_fee_percent",
-        "commitment_fee_percent",
-        "insurance_percent",
-    )
+    LOAN_TERMS_PERCENTS = LOAN_TERMS_PERCENTS
     LOAN_TERMS_SOURCES = ("interest_source", "repayment_source", "fees_source")
     LOAN_TERMS_OTHER = (
         "rate_kind",

@@ -684,6 +684,17 @@ def _source_field(verbose_name: str):
     )
 
 
+#: The terms given in percent (0 to 100), five decimals each.
+LOAN_TERMS_PERCENTS = (
+    "fixed_rate_percent",
+    "margin_percent",
+    "benchmark_assumed_percent",
+    "upfront_fee_percent",
+    "commitment_fee_percent",
+    "insurance_percent",
+)
+
+
 class LoanTerms(models.Model):
     """What a loan costs: its interest, tenor, grace, repayment and fees, each group with its source.
 
@@ -766,14 +777,7 @@ class LoanTerms(models.Model):
                     name=f"financing_loanterms_{name}_in_range",
                     violation_error_message="Rates and fees are between 0%% and 100%%.",
                 )
-                for name in (
-                    "fixed_rate_percent",
-                    "margin_percent",
-                    "benchmark_assumed_percent",
-                    "upfront_fee_percent",
-                    "commitment_fee_percent",
-                    "insurance_percent",
-                )
+                for name in LOAN_TERMS_PERCENTS
             ],
             # Each stated term names its source.
             models.CheckConstraint(

@@ -30,7 +30,7 @@ from projects.resources import (
 )
 
 from .choices import ChangeKind, Instrument
-from .models import FinancingLine, Lender, LoanTerms
+from .models import LOAN_TERMS_PERCENTS, FinancingLine, Lender, LoanTerms
 from .services import (
     LineShare,
     financing_change_date_validate,
@@ -121,14 +121,7 @@ class FinancingLineResource(CleanResource):
 # ------------------------------------------------------------------ loan terms
 
 LINE_COLUMNS = ("project", "lender", "instrument")
-PERCENT_COLUMNS = (
-    "fixed_rate_percent",
-    "margin_percent",
-    "benchmark_assumed_percent",
-    "upfront_fee_percent",
-    "commitment_fee_percent",
-    "insurance_percent",
-)
+PERCENT_COLUMNS = LOAN_TERMS_PERCENTS
 
 
 def line_field(column, widget):
