@@ -38,6 +38,7 @@ from dashboard.colours import lender_colours
 from financing.choices import (
     FINANCING_STATUS_COLOURS,
     FUNDING_PART_COLOURS,
+    LENDER_KIND_COLOURS,
     FinancingStatus,
     FundingPart,
 )
@@ -849,5 +850,41 @@ def psdp_years(rows: Iterable[Row]) -> Figure:
             barmode="group",
             xaxis=_category_axis(years),
             yaxis=_money_axis(max(pkr_bn(v) for v in values), title="Rs bn"),
+        ),
+    )
+
+
+def debt_service(rows: Iterable[Row], kinds: Iterable[tuple[str, str]]) -> Figure:
+    """Debt service per fiscal year (principal, interest and fees due), stacked by lender kind, in US$ m.
+
+    rows (fiscal-year order): ``{"fiscal_year": "2024-25", "by_kind": {kind: US$}, "total": US$}``;
+    kinds: the lender kinds to stack, in order, as (value, label).
+    """
+    rows = list(rows)
+    if not rows:
+        return empty_figure("No loan with known terms")
+    years = [row["fiscal_year"] for row in rows]
+    data = []
+    for kind, label in kinds:
+        picked = [row for row in rows if kind in row["by_kind"]]
+        data.append(
+            dict(
+                type="bar",
+                name=label,
+                x=[row["fiscal_year"] for row in picked],
+                y=[usd_m(row["by_kind"][kind]) for row in picked],
+                marker={"color": LENDER_KIND_COLOURS[kind]},
+                customdata=[[usd_text(row["by_kind"][kind]), usd_text(row["total"])] for row in picked],
+                hovertemplate=f"<b>%{{x}}</b><br>{esc(label)}: %{{customdata[0]}}<br>"
+                "All loans: %{customdata[1]}<extra></extra>",
+            )
+        )
+    return figure(
+        data,
+        base_layout(
+            legend=True,
+            barmode="stack",
+            xaxis=_category_axis(years),
+            yaxis=_money_axis(max(usd_m(row["total"]) for row in rows)),
         ),
     )

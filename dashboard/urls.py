@@ -11,6 +11,7 @@ urlpatterns = [
     path("projects/export.oc4ids.json", views.project_export_oc4ids, name="project_export_oc4ids"),
     path("projects/<slug:slug>/", views.project_detail, name="project"),
     path("psdp/", views.psdp, name="psdp"),
+    path("debt/", views.debt, name="debt"),
     path("lenders/", views.lender_list, name="lenders"),
     path("lenders/<slug:slug>/", views.lender_detail, name="lender"),
     path("jcc/", views.meeting_list, name="meetings"),

@@ -23,6 +23,7 @@ from . import charts, exports, selectors
 from .asof import AsOf, AsOfForm, as_of_from, compare_moments
 from .cache import cache_key, cached
 from .filters import PortfolioFilter
+from .forms import DebtAssumptionsForm
 from .pagecache import cached_page
 
 PAGE_SIZE = 25
@@ -163,6 +164,31 @@ def psdp(request):
     figures = {"years": charts.psdp_years(page.years)}
     context = {**vars(page), **bound.context(), "figures": figures, "breadcrumbs": [("PSDP", "")]}
     return render(request, "dashboard/psdp.html", context, status=bound.status)
+
+
+@require_GET
+@cached_page
+def debt(request):
+    bound = _bind_portfolio(request)
+    assumptions = DebtAssumptionsForm(request.GET or None)
+    status = bound.status
+    if assumptions.is_bound and not assumptions.is_valid():
+        status = 400
+    page = selectors.debt_page(
+        projects=bound.projects,
+        as_of=bound.moment.date,
+        assumptions=assumptions.assumptions(),
+        pkr_per_usd=assumptions.chosen_rate(),
+    )
+    figures = {"years": charts.debt_service(page.years, page.kinds)}
+    context = {
+        **vars(page),
+        **bound.context(),
+        "assumptions_form": assumptions,
+        "figures": figures,
+        "breadcrumbs": [("Debt service", "")],
+    }
+    return render(request, "dashboard/debt.html", context, status=status)
 
 
 @require_GET

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from budget.selectors import portfolio_psdp_years, project_psdp_years, psdp_flags
 from financing.choices import ChangeKind, FinancingStatus, ShareBasis
+from financing.loans import LOAN_INSTRUMENTS, Assumptions, Loan, first_committed_on, loan_from_state
 from financing.models import FinancingChange, FinancingLine
 from financing.selectors import LineStates, projects_with_funding
 from projects.choices import EstimateBasis, ProjectStatus
@@ -156,6 +157,10 @@ class ProjectPage:
     psdp_years: list[dict]
     #: The rupee overrun over the first approved PC-I and the exchange rate's part of it, or None.
     rupee_overrun: RupeeOverrun | None
+    #: Its loans, committed or not yet (not declined, withdrawn or superseded), each with its schedule
+    #: drawn in full when it starts (``financing.loans``), or what it lacks.
+    loans: list[Loan]
+    loan_assumption: str
 
 
 def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | None:
@@ -185,8 +190,18 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
     states = LineStates(as_of)
     lines = list(
         states.with_value(states.queryset(project=project))
+        .annotate(first_committed=first_committed_on(OuterRef(states.line_pk), as_of))
         .select_related(
-            *states.related("lender", "replaced_by__lender"), "decision__meeting", "pkr_reference", "cny_reference"
+            *states.related(
+                "lender",
+                "replaced_by__lender",
+                "terms__interest_source",
+                "terms__repayment_source",
+                "terms__fees_source",
+            ),
+            "decision__meeting",
+            "pkr_reference",
+            "cny_reference",
         )
         .order_by("-status", states.path("lender__name"))
     )
@@ -251,6 +266,12 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
         psdp=psdp,
         psdp_years=psdp_years,
         rupee_overrun=rupee_overrun(_baseline_estimate(project, estimates), current_estimate),
+        loans=[
+            loan_from_state(line, as_of=as_of, assumptions=Assumptions(), project=project)
+            for line in lines
+            if line.instrument in LOAN_INSTRUMENTS and line.status not in FinancingStatus.dead()
+        ],
+        loan_assumption=Assumptions().text,
     )
 
 

@@ -34,6 +34,9 @@ LOGGED_IN_PAGES = [
     pytest.param("/jcc/14/", 200, id="jcc-14"),
     pytest.param("/psdp/", 200, id="psdp"),
     pytest.param("/psdp/?sector=transport&as_of_jcc=11", 200, id="psdp-filtered-as-of"),
+    pytest.param("/debt/", 200, id="debt"),
+    pytest.param("/debt/?sector=energy&as_of_jcc=11&disbursement=over_grace&pkr_per_usd=250", 200, id="debt-as-of"),
+    pytest.param("/debt/?pkr_per_usd=-1", 400, id="debt-bad-rate"),
     pytest.param("/projects/no-such-project/", 404, id="not-found"),
 ]
 
@@ -80,9 +83,9 @@ def test_login_page(page):
 
 @pytest.mark.parametrize(("path", "status"), LOGGED_IN_PAGES)
 def test_page(viewer_page, browser_guard, path, status):
-    if status == 404:
-        # The browser logs the page's own 404 as a console error.
-        browser_guard.allow_console(r"status of 404 \(Not Found\)")
+    if status >= 400:
+        # The browser logs the page's own 404 or 400 (a form's errors shown) as a console error.
+        browser_guard.allow_console(r"status of (404 \(Not Found\)|400 \(Bad Request\))")
     response = viewer_page.goto(path)
     assert response.status == status
     wait_for_charts(viewer_page)

@@ -201,3 +201,36 @@ def test_print_stylesheet_hides_the_site_header(viewer_context):
         expect(page.locator("table.estimates")).to_be_visible()
     finally:
         page.close()
+
+
+def test_debt_service_on_stated_terms_then_with_assumptions(viewer_page):
+    """No demo loan states its repayment profile, so on stated terms alone none is scheduled and every
+    committed loan is listed with what it lacks. Assuming equal principal and a benchmark level schedules
+    the loans whose other terms are known (Suki Kinari's two halves, Port Qasim), marked as assumed."""
+    page = viewer_page
+    page.goto("/debt/")
+    assert wait_for_charts(page) == 1
+    expect(page.locator("[data-debt-assumption]")).to_contain_text("drawn in full when it starts")
+    unknown = table_rows(page.locator("table[data-debt-unknown]"))
+    by_project = {row["Project"]: row["Not known"] for row in unknown}
+    assert by_project["Port Qasim coal power plant (2×660 MW)"] == (
+        "the level of 6-month LIBOR; daily simple SOFR from 1 Jul 2023, the repayment profile"
+    )
+
+    page.locator("#id_profile").select_option("equal_principal")
+    page.locator("#id_benchmark_percent").fill("5")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"profile=equal_principal.*benchmark_percent=5|benchmark_percent=5.*profile="))
+    assert wait_for_charts(page) == 1
+    expect(page.locator("#chart-chart-debt-years .bars path").first).to_be_attached()
+    loans = table_rows(page.locator("table[data-debt-loans]"))
+    projects = sorted(row["Project"] for row in loans)
+    assert "Port Qasim coal power plant (2×660 MW)" in projects
+    assert projects.count("Suki Kinari hydropower project (884 MW)") == 2
+    assert all("repayment in equal parts of principal" in row["Assumed"] for row in loans)
+    years = table_rows(page.locator("table[data-debt-years]"))
+    assert years and all(row["Total (US$)"].startswith("US$ ") for row in years)
+
+    page.locator("table[data-debt-loans] a", has_text="Suki Kinari").first.click()
+    expect(page).to_have_url(re.compile(r"/projects/suki-kinari-hydropower/#loans$"))
+    expect(page.locator("#loans [data-loan-rate]").first).to_contain_text("6-month LIBOR + 4.75%")

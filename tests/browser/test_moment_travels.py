@@ -26,6 +26,7 @@ def test_the_moment_follows_every_click_until_back_to_now(viewer_page):
         ("Lenders", "/lenders/"),
         ("JCC meetings", "/jcc/"),
         ("PSDP", "/psdp/"),
+        ("Debt service", "/debt/"),
         ("Dashboard", "/"),
         ("Projects", "/projects/"),
     ):

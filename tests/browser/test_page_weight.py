@@ -182,7 +182,7 @@ def test_the_login_page_requests_no_plotly_file(browser, production_url):
 
 @pytest.mark.parametrize(
     ("path", "charts", "striped"),
-    [("/", 7, 0), ("/projects/ml-1/", 3, 2), ("/jcc/", 1, 0), ("/psdp/", 1, 0)],
+    [("/", 7, 0), ("/projects/ml-1/", 3, 2), ("/jcc/", 1, 0), ("/psdp/", 1, 0), ("/debt/", 1, 0)],
 )
 def test_chart_pages_request_only_the_partial_bundle_and_draw_every_chart(
     browser, production_url, viewer_state, path, charts, striped

@@ -983,3 +983,33 @@ def test_the_charts_module_does_not_import_plotly():
     root = Path(charts.__file__).resolve().parent.parent
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_debt_service_stacks_each_lender_kinds_dues_per_fiscal_year():
+    rows = [
+        {
+            "fiscal_year": "2024-25",
+            "by_kind": {"chinese_government": Decimal("30000000")},
+            "total": Decimal("30000000"),
+        },
+        {
+            "fiscal_year": "2025-26",
+            "by_kind": {"chinese_government": Decimal("20000000"), "multilateral": Decimal("5000000")},
+            "total": Decimal("25000000"),
+        },
+    ]
+    kinds = [("chinese_government", "Chinese government or policy bank"), ("multilateral", "Multilateral")]
+    fig = charts.debt_service(rows, kinds)
+    assert fig["layout"]["barmode"] == "stack"
+    china, multilateral = fig["data"]
+    assert (china["x"], china["y"]) == (["2024-25", "2025-26"], [30.0, 20.0])
+    assert (multilateral["x"], multilateral["y"]) == (["2025-26"], [5.0])  # no zero bar where it owes nothing
+    assert multilateral["marker"]["color"] == LENDER_KIND_COLOURS[LenderKind.MULTILATERAL]
+    assert multilateral["customdata"] == [["US$ 5.0m", "US$ 25.0m"]]
+    assert fig["layout"]["xaxis"]["categoryarray"] == ["2024-25", "2025-26"]
+    go.Figure(fig)  # plotly accepts it
+
+
+def test_debt_service_without_a_scheduled_loan_says_so():
+    fig = charts.debt_service([], [])
+    assert fig["data"] == [] and fig["layout"]["annotations"][0]["text"] == "No loan with known terms"

@@ -17,6 +17,7 @@ PAGES = [
     "/jcc/11/",
     "/compare/",
     "/psdp/",
+    "/debt/",
 ]
 #: Links that leave the pages (admin, log-out, static files, outside sites) or choose the moment.
 NOT_PAGES = re.compile(r"^(/admin|/static|/accounts|/colours\.css|https?:|#|mailto:)")

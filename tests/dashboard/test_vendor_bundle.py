@@ -78,6 +78,7 @@ def test_every_template_that_draws_a_chart_loads_the_same_assets():
     )
     assert drawing == [
         "dashboard/dashboard.html",
+        "dashboard/debt.html",
         "dashboard/meeting_list.html",
         "dashboard/project_detail.html",
         "dashboard/psdp.html",
@@ -89,7 +90,7 @@ def test_every_template_that_draws_a_chart_loads_the_same_assets():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/", "/projects/road-a/", "/jcc/", "/psdp/"])
+@pytest.mark.parametrize("url", ["/", "/projects/road-a/", "/jcc/", "/psdp/", "/debt/"])
 def test_chart_pages_load_the_partial_bundle_once(viewer_client, portfolio, url):
     html = viewer_client.get(url).content.decode()
     assert html.count(SCRIPT) == 1

@@ -228,6 +228,8 @@ PAGES = [
     "/compare/?from-as_of_jcc=11&to-as_of_jcc=14",
     "/psdp/",
     "/psdp/?as_of_jcc=14&sector=transport",
+    "/debt/",
+    "/debt/?as_of_jcc=14&sector=transport&disbursement=over_grace",
 ]
 
 

@@ -50,6 +50,8 @@ PORTFOLIO = (
     "has_gap",
     "sort",
     "page",
+    "disbursement",  # the debt page's assumptions; the other pages ignore them
+    "pkr_per_usd",
     *AS_OF,
 )
 SORTS = ["name", "sector", "status", "cost", "gap", "gap_percent", "completion"]
@@ -113,6 +115,8 @@ def valid_values(catalog) -> dict[str, st.SearchStrategy]:
         "page": st.integers(-3, 10).map(str),
         "as_of": st.dates(dt.date(1990, 1, 1), dt.date(2035, 1, 1)).map(dt.date.isoformat),
         "as_of_jcc": st.sampled_from(catalog["meetings"]).map(str),
+        "disbursement": st.sampled_from(["at_start", "over_grace"]),
+        "pkr_per_usd": st.decimals(1, 1000, places=4).map(str),
     }
 
 
@@ -175,8 +179,8 @@ def test_the_demo_portfolio_is_there(catalog):
 # ------------------------------------------------------------------ properties
 PORTFOLIO_PAGES = pytest.mark.parametrize(
     "path",
-    ["/", "/projects/", "/projects/export.csv", "/projects/export.xlsx", "/psdp/"],
-    ids=["dashboard", "list", "csv", "xlsx", "psdp"],
+    ["/", "/projects/", "/projects/export.csv", "/projects/export.xlsx", "/psdp/", "/debt/"],
+    ids=["dashboard", "list", "csv", "xlsx", "psdp", "debt"],
 )
 
 
@@ -202,6 +206,9 @@ KNOWN_HARD_QUERIES = [
     "lender=" + "x" * 5000,
     "%ff=%ff",
     "sort=-name&sort=gap&sort=",
+    "pkr_per_usd=1e999999&disbursement=%00",
+    "pkr_per_usd=NaN&pkr_per_usd=-inf",
+    "pkr_per_usd=0.00001&disbursement=over_grace&as_of=1990-01-01",
 ]
 
 

@@ -1,0 +1,99 @@
+"""The debt-service page: what the portfolio's committed loans will cost to repay, per fiscal year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from financing.choices import LenderKind
+from financing.debt import ZERO, fiscal_year
+from financing.loans import Assumptions, Loan, committed_loans
+from projects.choices import Currency
+from projects.models import ExchangeRate, Project
+
+#: The page lists at most this many loans whose schedule cannot be computed (the largest first);
+#: it counts them all.
+UNKNOWN_ROWS = 200
+PARTS = ("principal", "interest", "fees")
+
+
+@dataclass(frozen=True)
+class DebtPage:
+    """``years``: per fiscal year, the principal, interest and fees due (US$), their total in US$ and
+    rupees, and the total per lender kind (``by_kind``); ``kinds``: the lender kinds with a schedule,
+    in the list's order, as (value, label); ``scheduled``: the loans with a schedule, largest first;
+    ``unknown``: the first ``UNKNOWN_ROWS`` loans without one, each with what it lacks, of
+    ``unknown_count`` in all, ``unknown_usd`` of them of a known amount; ``pkr_per_usd`` the rate
+    rupees are shown at, ``rate`` the reference rate it is when none was chosen."""
+
+    years: list[dict]
+    kinds: list[tuple[str, str]]
+    totals: dict
+    scheduled: list[Loan]
+    unknown: list[Loan]
+    unknown_count: int
+    unknown_usd: Decimal
+    pkr_per_usd: Decimal | None
+    rate: ExchangeRate | None
+    assumptions: Assumptions
+    #: How many scheduled loans used ``assumptions``' profile or benchmark level.
+    assumed_count: int
+
+
+def _rupees(value: Decimal, rate: Decimal | None) -> Decimal | None:
+    return None if rate is None else (value * rate).quantize(Decimal("1"))
+
+
+def debt_page(
+    *,
+    projects: QuerySet[Project],
+    as_of: dt.date | None = None,
+    assumptions: Assumptions,
+    pkr_per_usd: Decimal | None = None,
+) -> DebtPage:
+    """The debt service of the committed loans of ``projects`` (a portfolio queryset, filtered) as
+    of ``as_of``, their schedules on ``assumptions``, in rupees at ``pkr_per_usd`` or else the
+    latest reference rate on ``as_of`` (today without it). Two queries (one with a chosen rate).
+
+    The loans are read by PostgreSQL; their instalments are computed here (``financing.debt``), as
+    no table holds them, and added up per fiscal year and lender kind."""
+    loans = committed_loans(projects=projects, as_of=as_of, assumptions=assumptions)
+    rate = None
+    if pkr_per_usd is None:
+        rate = ExchangeRate.reference_for(Currency.PKR, as_of or timezone.localdate())
+        pkr_per_usd = rate.per_usd if rate is not None else None
+    scheduled = [loan for loan in loans if loan.scheduled]
+    unknown = [loan for loan in loans if not loan.scheduled]
+
+    years: dict[str, dict] = {}
+    for loan in scheduled:
+        for row in loan.instalments:
+            year = years.setdefault(fiscal_year(row.due), {**dict.fromkeys(PARTS, ZERO), "by_kind": {}})
+            for part in PARTS:
+                year[part] += getattr(row, part)
+            year["by_kind"][loan.lender_kind] = year["by_kind"].get(loan.lender_kind, ZERO) + row.total
+    rows = []
+    for name in sorted(years):
+        year = years[name]
+        total = sum((year[part] for part in PARTS), ZERO)
+        rows.append({"fiscal_year": name, **year, "total": total, "total_pkr": _rupees(total, pkr_per_usd)})
+    totals = {part: sum((row[part] for row in rows), ZERO) for part in (*PARTS, "total")}
+    totals["total_pkr"] = _rupees(totals["total"], pkr_per_usd)
+    present = {loan.lender_kind for loan in scheduled}
+    return DebtPage(
+        years=rows,
+        kinds=[(kind.value, kind.label) for kind in LenderKind if kind.value in present],
+        totals=totals,
+        scheduled=scheduled,
+        unknown=unknown[:UNKNOWN_ROWS],
+        unknown_count=len(unknown),
+        unknown_usd=sum((loan.principal_usd for loan in unknown if loan.principal_usd is not None), ZERO),
+        pkr_per_usd=pkr_per_usd,
+        rate=rate,
+        assumptions=assumptions,
+        assumed_count=sum(1 for loan in scheduled if loan.assumed),
+    )
