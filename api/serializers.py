@@ -178,6 +178,10 @@ class EstimateSerializer(serializers.Serializer):
     bound = choice(EstimateBound, help_text='"lower" for "over US$ 2bn", "upper" for "up to", else "exact".')
     amount_usd = money()
     amount_pkr = money()
+    foreign_exchange_component = money(
+        help_text="The part of the amount to be paid in foreign currency (the PC-I's FEC), in ``currency``; null "
+        "when the source does not split it."
+    )
     pkr_per_usd = money(help_text="The rate used.")
     pkr_rate_origin = choice(RateOrigin, allow_blank=True)
     cny_per_usd = money()
@@ -264,6 +268,64 @@ class ProjectDecisionSerializer(serializers.Serializer):
     source = SourceSerializer()
 
 
+class PsdpYearSerializer(serializers.Serializer):
+    """The PSDP's money for one scheme of the project in one fiscal year (July–June), in rupees."""
+
+    fiscal_year = serializers.CharField(source="year", help_text='"2024-25": 1 Jul 2024 to 30 Jun 2025.')
+    scheme = serializers.CharField(help_text="The PSDP scheme, where the project has several.")
+    allocation = money(help_text="The revised allocation once there is one, else the original one.")
+    original = money()
+    revised = money()
+    released = money(help_text="The latest release reported, often “so far” on ``released_on``.")
+    released_on = serializers.DateField(allow_null=True)
+    spent = money(help_text="The latest spending reported, often “so far” on ``spent_on``.")
+    spent_on = serializers.DateField(allow_null=True)
+    release_rate = money(help_text="Released, percent of the allocation.")
+    utilization = money(help_text="Spent, percent of the allocation.")
+    flags = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="released_over_allocation, spent_over_allocation, spent_over_released.",
+    )
+
+
+class DebtYearSerializer(serializers.Serializer):
+    fiscal_year = serializers.CharField()
+    principal = money()
+    interest = money()
+    fees = money()
+    total = money()
+    outstanding = money(help_text="Owed at the end of the fiscal year.")
+
+
+class LoanSerializer(serializers.Serializer):
+    """One loan of the project with its recorded terms, and its repayment schedule per fiscal year (US$)
+    when its terms are complete, drawn in full when it starts (``assumption``); else what it lacks."""
+
+    line = serializers.IntegerField(source="line_id")
+    lender = serializers.CharField(source="lender_name")
+    lender_kind = choice(LenderKind)
+    status = choice(FinancingStatus)
+    committed = serializers.BooleanField()
+    principal_usd = money()
+    rate_kind = serializers.CharField(source="terms.rate_kind", default="")
+    benchmark = serializers.CharField(source="terms.benchmark", default="")
+    margin_percent = money(source="terms.margin_percent", default=None)
+    rate_percent = money(help_text="The rate the schedule uses, percent a year.")
+    tenor_months = serializers.IntegerField(source="terms.tenor_months", default=None, allow_null=True)
+    grace_months = serializers.IntegerField(source="terms.grace_months", default=None, allow_null=True)
+    repayment = serializers.CharField(source="terms.profile", default="")
+    payments_per_year = serializers.IntegerField(source="terms.payments_per_year", default=None, allow_null=True)
+    upfront_fee_percent = money(source="terms.upfront_fee_percent", default=None)
+    commitment_fee_percent = money(source="terms.commitment_fee_percent", default=None)
+    insurance_percent = money(source="terms.insurance_percent", default=None)
+    starts = serializers.DateField(source="start", allow_null=True)
+    starts_at = serializers.CharField(source="start_basis")
+    missing = serializers.ListField(
+        child=serializers.CharField(), help_text="What a schedule lacks; [] when it has one."
+    )
+    schedule = DebtYearSerializer(many=True, source="years")
+
+
 class ProjectFactsSerializer(ProjectListSerializer):
     """One project's own fields and figures, as of the moment."""
 
@@ -294,6 +356,9 @@ class ProjectDetailSerializer(ProjectFactsSerializer):
     decisions = ProjectDecisionSerializer(many=True, help_text="JCC decisions up to the moment, newest first.")
     sections = ProjectRefSerializer(many=True)
     sources = SourceSerializer(many=True)
+    psdp = PsdpYearSerializer(many=True, help_text="The PSDP's figures per fiscal year and scheme, latest first.")
+    loans = LoanSerializer(many=True, help_text="Its loans not declined, withdrawn or superseded.")
+    loan_assumption = serializers.CharField(help_text="What the loans' schedules assume, in words.")
 
 
 def project_detail_data(page, context: dict) -> dict:
@@ -312,6 +377,9 @@ def project_detail_data(page, context: dict) -> dict:
             for s in page.sections
         ],
         sources=SourceSerializer(page.sources, many=True).data,
+        psdp=PsdpYearSerializer(page.psdp, many=True).data,
+        loans=LoanSerializer(page.loans, many=True).data,
+        loan_assumption=page.loan_assumption,
     )
     return data
 
