@@ -306,12 +306,73 @@ def loan_from_state(state, *, as_of: dt.date | None, assumptions: Assumptions, p
     return loan
 
 
-def committed_loans(*, projects: QuerySet, as_of: dt.date | None, assumptions: Assumptions) -> list[Loan]:
+def schedulable(states: LineStates, as_of: dt.date | None, assumptions: Assumptions) -> Q:
+    """The loans ``loan_from_state`` can schedule, as PostgreSQL tells them: a positive amount, a
+    start (the financial close by ``as_of``, else a first committed day), and terms with a tenor,
+    a grace period, a rate (fixed, or a margin over a benchmark whose level is recorded or assumed)
+    and a repayment profile (recorded or assumed). ``Loan.missing`` says the same in words for one
+    loan; a test holds the two to each other."""
+    terms = states.path("terms__")
+    close = Q(**{f"{states.path('project__financial_close_on')}__isnull": False})
+    if as_of is not None:
+        close &= Q(**{f"{states.path('project__financial_close_on')}__lte": as_of})
+    floating = Q(**{f"{terms}rate_kind": RateKind.FLOATING, f"{terms}margin_percent__isnull": False})
+    if assumptions.benchmark_percent is None:
+        floating &= Q(**{f"{terms}benchmark_assumed_percent__isnull": False})
+    rate = Q(**{f"{terms}rate_kind": RateKind.FIXED, f"{terms}fixed_rate_percent__isnull": False}) | floating
+    profile = Q() if assumptions.profile else ~Q(**{f"{terms}profile": ""})
+    return (
+        Q(value_usd__gt=0)
+        & (close | Q(first_committed__isnull=False))
+        & Q(**{f"{terms}tenor_months__isnull": False, f"{terms}grace_months__isnull": False})
+        & rate
+        & profile
+    )
+
+
+@dataclass(frozen=True)
+class CommittedLoans:
+    """``scheduled``: every committed loan with a schedule, largest first; ``unknown``: the first
+    ``limit`` of those without one, largest first, of ``unknown_count``, ``unknown_usd`` of them of a
+    known amount."""
+
+    scheduled: list[Loan]
+    unknown: list[Loan]
+    unknown_count: int
+    unknown_usd: Decimal
+
+
+def committed_loans(
+    *, projects: QuerySet, as_of: dt.date | None, assumptions: Assumptions, limit: int | None = None
+) -> CommittedLoans:
     """The committed loans of ``projects`` (a portfolio queryset) counted in the portfolio's totals
-    (a section whose parent has a cost of its own counts in its parent: ``counted_in_totals``), largest
-    first, each with its schedule or what it lacks. One query."""
+    (a section whose parent has a cost of its own counts in its parent: ``counted_in_totals``), each
+    with its schedule, or what it lacks. Three queries: the loans PostgreSQL finds schedulable
+    (``schedulable``), and of the others their count and sum, and the ``limit`` largest (all without
+    it): a portfolio with thousands of loans of unknown terms lists a page of them, not all."""
     states, qs = loan_states(as_of)
     counted = projects.filter(counted_in_totals=True).order_by().values("pk")
     qs = qs.filter(Q(status__in=FinancingStatus.committed()) & Q(**{states.path("project__in"): counted}))
-    rows = qs.order_by(models.F("value_usd").desc(nulls_last=True), states.path("project__name"), states.line_pk)
-    return [loan_from_state(state, as_of=as_of, assumptions=assumptions) for state in rows]
+    # A Case, not an exclude(): a NULL in the test (no terms) counts as "cannot", never drops the row.
+    qs = qs.annotate(
+        can_schedule=models.Case(
+            models.When(schedulable(states, as_of, assumptions), then=models.Value(True)),
+            default=models.Value(False),
+            output_field=models.BooleanField(),
+        )
+    )
+    order = (models.F("value_usd").desc(nulls_last=True), states.path("project__name"), states.line_pk)
+    scheduled = [
+        loan_from_state(s, as_of=as_of, assumptions=assumptions) for s in qs.filter(can_schedule=True).order_by(*order)
+    ]
+    others = qs.filter(can_schedule=False)
+    totals = others.order_by().aggregate(count=models.Count(states.line_pk), usd=models.Sum("value_usd"))
+    listed = others.order_by(*order)
+    if limit is not None:
+        listed = listed[:limit]
+    return CommittedLoans(
+        scheduled=scheduled,
+        unknown=[loan_from_state(s, as_of=as_of, assumptions=assumptions) for s in listed],
+        unknown_count=totals["count"],
+        unknown_usd=totals["usd"] or ZERO,
+    )

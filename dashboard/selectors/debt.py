@@ -15,8 +15,8 @@ from financing.loans import Assumptions, Loan, committed_loans
 from projects.choices import Currency
 from projects.models import ExchangeRate, Project
 
-#: The page lists at most this many loans whose schedule cannot be computed (the largest first);
-#: it counts them all.
+#: The page lists at most this many loans of each kind, with a schedule and without one (the largest
+#: first); it counts and adds up them all.
 UNKNOWN_ROWS = 200
 PARTS = ("principal", "interest", "fees")
 
@@ -24,16 +24,18 @@ PARTS = ("principal", "interest", "fees")
 @dataclass(frozen=True)
 class DebtPage:
     """``years``: per fiscal year, the principal, interest and fees due (US$), their total in US$ and
-    rupees, and the total per lender kind (``by_kind``); ``kinds``: the lender kinds with a schedule,
-    in the list's order, as (value, label); ``scheduled``: the loans with a schedule, largest first;
-    ``unknown``: the first ``UNKNOWN_ROWS`` loans without one, each with what it lacks, of
-    ``unknown_count`` in all, ``unknown_usd`` of them of a known amount; ``pkr_per_usd`` the rate
-    rupees are shown at, ``rate`` the reference rate it is when none was chosen."""
+        rupees, and the total per lender kind (``by_kind``); ``kinds``: the lender kinds with a schedule,
+        in the list's order, as (value, label); ``scheduled``: the first ``UNKNOWN_ROWS`` loans with a schedule,
+    largest first, of ``scheduled_count``;
+        ``unknown``: the first ``UNKNOWN_ROWS`` loans without one, each with what it lacks, of
+        ``unknown_count`` in all, ``unknown_usd`` of them of a known amount; ``pkr_per_usd`` the rate
+        rupees are shown at, ``rate`` the reference rate it is when none was chosen."""
 
     years: list[dict]
     kinds: list[tuple[str, str]]
     totals: dict
     scheduled: list[Loan]
+    scheduled_count: int
     unknown: list[Loan]
     unknown_count: int
     unknown_usd: Decimal
@@ -57,17 +59,16 @@ def debt_page(
 ) -> DebtPage:
     """The debt service of the committed loans of ``projects`` (a portfolio queryset, filtered) as
     of ``as_of``, their schedules on ``assumptions``, in rupees at ``pkr_per_usd`` or else the
-    latest reference rate on ``as_of`` (today without it). Two queries (one with a chosen rate).
+    latest reference rate on ``as_of`` (today without it). Four queries (three with a chosen rate).
 
     The loans are read by PostgreSQL; their instalments are computed here (``financing.debt``), as
     no table holds them, and added up per fiscal year and lender kind."""
-    loans = committed_loans(projects=projects, as_of=as_of, assumptions=assumptions)
+    loans = committed_loans(projects=projects, as_of=as_of, assumptions=assumptions, limit=UNKNOWN_ROWS)
     rate = None
     if pkr_per_usd is None:
         rate = ExchangeRate.reference_for(Currency.PKR, as_of or timezone.localdate())
         pkr_per_usd = rate.per_usd if rate is not None else None
-    scheduled = [loan for loan in loans if loan.scheduled]
-    unknown = [loan for loan in loans if not loan.scheduled]
+    scheduled = loans.scheduled
 
     years: dict[str, dict] = {}
     for loan in scheduled:
@@ -88,12 +89,13 @@ def debt_page(
         years=rows,
         kinds=[(kind.value, kind.label) for kind in LenderKind if kind.value in present],
         totals=totals,
-        scheduled=scheduled,
-        unknown=unknown[:UNKNOWN_ROWS],
-        unknown_count=len(unknown),
-        unknown_usd=sum((loan.principal_usd for loan in unknown if loan.principal_usd is not None), ZERO),
+        scheduled=scheduled[:UNKNOWN_ROWS],
+        scheduled_count=len(scheduled),
+        unknown=loans.unknown,
+        unknown_count=loans.unknown_count,
+        unknown_usd=loans.unknown_usd,
         pkr_per_usd=pkr_per_usd,
         rate=rate,
         assumptions=assumptions,
-        assumed_count=sum(1 for loan in scheduled if loan.assumed),
+        assumed_count=sum(1 for loan in scheduled if loan.assumed),  # all of them, listed or not
     )

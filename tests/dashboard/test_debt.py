@@ -221,12 +221,35 @@ def test_constant_queries_at_two_sizes(viewer_client, loans, django_assert_num_q
         viewer_client.get(URL, {"sector": "transport", "as_of": "2024-01-01"})
 
 
-def test_loans_read_in_one_query(loans, django_assert_num_queries):
+def test_loans_read_in_three_queries(loans, django_assert_num_queries):
     from financing.selectors import projects_with_funding
 
-    with django_assert_num_queries(1):
-        loans_ = committed_loans(projects=projects_with_funding(), as_of=None, assumptions=Assumptions())
-    assert [loan.principal_usd for loan in loans_] == [M("2000000.00"), M("1000000.00"), M("600000.00"), M("500000.00")]
+    with django_assert_num_queries(3):
+        result = committed_loans(projects=projects_with_funding(), as_of=None, assumptions=Assumptions())
+    assert [loan.principal_usd for loan in result.scheduled] == [M("1000000.00"), M("600000.00")]
+    assert [loan.principal_usd for loan in result.unknown] == [M("2000000.00"), M("500000.00")]
+    assert (result.unknown_count, result.unknown_usd) == (2, M("2500000.00"))
+
+
+@pytest.mark.parametrize("as_of", [None, D(2020, 6, 30), D(2022, 6, 1)])
+@pytest.mark.parametrize(
+    "assumptions",
+    [
+        Assumptions(),
+        Assumptions(profile="annuity"),
+        Assumptions(benchmark_percent=M("4.3")),
+        Assumptions(disbursement="over_grace", profile="equal_principal", benchmark_percent=M("0")),
+    ],
+)
+def test_postgresql_and_the_loans_agree_on_which_can_be_scheduled(loans, as_of, assumptions):
+    """PostgreSQL picks the loans to schedule (``schedulable``); each loan says what it lacks
+    (``Loan.missing``): the two definitions must agree, or a loan would be listed on the wrong side."""
+    from financing.selectors import projects_with_funding
+
+    result = committed_loans(projects=projects_with_funding(as_of=as_of), as_of=as_of, assumptions=assumptions)
+    assert all(loan.scheduled and not loan.missing for loan in result.scheduled)
+    assert all(loan.missing and not loan.scheduled for loan in result.unknown)
+    assert result.unknown_count == len(result.unknown)
 
 
 def test_the_project_page_shows_each_loans_schedule_or_what_it_lacks(viewer_client, loans):
@@ -275,3 +298,14 @@ def test_assumptions_fill_only_what_the_terms_leave_empty_and_are_marked(viewer_
     assert "SOFR + 3.7% (benchmark assumed: 8%)" in html
     assert "Where the terms do not state the repayment, repayment in equal parts of principal is assumed." in html
     assert "4.3% a year is assumed" in html
+
+
+def test_long_lists_show_the_largest_loans_and_count_them_all(viewer_client, loans, monkeypatch):
+    monkeypatch.setattr("dashboard.selectors.debt.UNKNOWN_ROWS", 1)
+    response = viewer_client.get(URL)
+    assert [loan.principal_usd for loan in response.context["scheduled"]] == [M("1000000.00")]
+    assert [loan.principal_usd for loan in response.context["unknown"]] == [M("2000000.00")]
+    assert (response.context["scheduled_count"], response.context["unknown_count"]) == (2, 2)
+    assert response.context["totals"]["total"] == M("1735000.00")  # every loan still counts
+    html = response.content.decode()
+    assert "The loans with known terms (2)" in html and "The 1 largest are listed" in html
