@@ -123,6 +123,9 @@ def page_urls() -> list[tuple[str, str, str]]:
         pages.append(("JCC meeting (what changed)", reverse("dashboard:meeting", args=[latest]), "viewer"))
     if middle:
         pages.append(("dashboard as of a JCC", reverse("dashboard:home") + f"?as_of_jcc={middle}", "viewer"))
+    pages.append(("PSDP", reverse("dashboard:psdp"), "viewer"))
+    # Every committed loan of the portfolio, each one's schedule or what it lacks.
+    pages.append(("debt service", reverse("dashboard:debt") + "?profile=equal_principal&benchmark_percent=4", "viewer"))
     pages.append(("admin project changelist (baseline)", reverse("admin:projects_project_changelist"), "admin"))
     return pages
 

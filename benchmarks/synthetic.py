@@ -40,13 +40,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from budget.choices import PsdpKind
+from budget.models import PsdpFigure
 from financing import figures
 from financing.choices import ChangeKind, FinancingStatus, Instrument, LenderKind
 from financing.figures import figures_paused
+from financing.loans import LOAN_INSTRUMENTS
 from financing.models import (
     FinancingChange,
     FinancingLine,
     Lender,
+    LoanTerms,
+    RateKind,
+    RepaymentProfile,
 )
 from projects.choices import (
     ApprovingForum,
@@ -1237,7 +1243,64 @@ def synthetic_portfolio_insert(
     counts["cost estimates"] = _insert(CostEstimate, portfolio.estimates, progress, history=history)
     counts["financing lines"] = _insert(FinancingLine, portfolio.lines, progress, history=history)
     counts["financing changes"] = _insert(FinancingChange, portfolio.changes, progress, history=history)
+    counts["loan terms"] = _insert(LoanTerms, _loan_terms(portfolio), progress, history=history)
+    counts["PSDP figures"] = _insert(PsdpFigure, _psdp_figures(portfolio), progress, history=history)
     return counts
+
+
+def _loan_terms(portfolio: Portfolio) -> list:
+    """Terms for two loans in three, so the debt page schedules many and lists the rest: concessional
+    loans at 2% and interest-free ones at 0%, fixed; commercial ones at SOFR + 3.5% with no level
+    recorded (the page's assumption supplies it); 20 years with 5 of grace; every other one's repayment
+    profile left unstated."""
+    terms = []
+    loans = [line for line in portfolio.lines if line.instrument in LOAN_INSTRUMENTS]
+    for n, line in enumerate(loans):
+        if n % 3 == 2:
+            continue
+        floating = line.instrument == Instrument.COMMERCIAL_LOAN
+        terms.append(
+            LoanTerms(
+                line=line,
+                rate_kind=RateKind.FLOATING if floating else RateKind.FIXED,
+                fixed_rate_percent=None
+                if floating
+                else Decimal("0" if line.instrument == "interest_free_loan" else "2"),
+                benchmark="6-month SOFR" if floating else "",
+                margin_percent=Decimal("3.5") if floating else None,
+                interest_source=portfolio.source,
+                tenor_months=240,
+                grace_months=60,
+                profile=RepaymentProfile.EQUAL_PRINCIPAL if n % 2 == 0 else "",
+                repayment_source=portfolio.source,
+            )
+        )
+    return terms
+
+
+def _psdp_figures(portfolio: Portfolio) -> list:
+    """For one top-level project in four: an original allocation and a release in each fiscal year
+    2019-20 to 2024-25 (Rs 1bn to 7bn; 60% released by the year's end)."""
+    figures_ = []
+    top = [p for p in portfolio.projects if p.parent is None]
+    for n, project in enumerate(top[::4]):
+        allocation = Decimal(1 + n % 7) * 1_000_000_000
+        for year in range(2019, 2025):
+            for kind, amount, day in (
+                (PsdpKind.ORIGINAL, allocation, dt.date(year, 7, 1)),
+                (PsdpKind.RELEASED, allocation * Decimal("0.6"), dt.date(year + 1, 6, 30)),
+            ):
+                figures_.append(
+                    PsdpFigure(
+                        project=project,
+                        fiscal_year=year,
+                        kind=kind,
+                        amount_pkr=amount,
+                        as_of=day,
+                        source=portfolio.source,
+                    )
+                )
+    return figures_
 
 
 # ------------------------------------------------------------------ guard and delete
@@ -1247,6 +1310,8 @@ def _synthetic_filters() -> dict:
     """Per model, the rows that are synthetic."""
     project = Q(project__slug__startswith=PREFIX)
     return {
+        LoanTerms: Q(line__project__slug__startswith=PREFIX),
+        PsdpFigure: project,
         FinancingChange: Q(line__project__slug__startswith=PREFIX),
         FinancingLine: project,
         PhaseStatusChange: Q(phase__project__slug__startswith=PREFIX),

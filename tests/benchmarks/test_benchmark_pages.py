@@ -18,6 +18,8 @@ PAGES = {
     "lender detail",
     "JCC meeting (what changed)",
     "dashboard as of a JCC",
+    "PSDP",
+    "debt service",
     "admin project changelist (baseline)",
 }
 
