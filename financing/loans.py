@@ -2,7 +2,7 @@
 
 A loan is a financing line whose instrument is a loan (concessional, interest-free or
 commercial). Its schedule (``financing.debt.schedule``) needs its amount, its terms
-(``LoanTerms.missing()`` names what is not known) and a disbursement assumption, which the pages
+(``schedule_needs`` names what is not known) and a disbursement assumption, which the pages
 state:
 
 - the loan's life starts at the project's financial close where one is recorded (on or before the
@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import models
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -85,10 +86,6 @@ class Assumptions:
                 "assumed."
             )
         return words
-
-
-def assumption(disbursement: str) -> str:
-    return Assumptions(disbursement=disbursement).text
 
 
 def disbursements(principal: Decimal, terms: Terms, start: dt.date, how: str) -> list[tuple[dt.date, Decimal]]:
@@ -223,10 +220,21 @@ def loan_states(as_of: dt.date | None = None) -> tuple[LineStates, QuerySet]:
     return states, qs
 
 
-def _schedule_needs(terms, assumptions: Assumptions) -> tuple[Decimal | None, str, list[str], list[str]]:
-    """The rate and profile a schedule of ``terms`` would use, what it lacks, and what it assumed."""
+class Needs(NamedTuple):
+    """What a schedule of some terms would use (``rate`` in % a year, ``profile``), what it lacks in
+    words (``missing``: [] when it can be computed), and which assumptions it used (``assumed``)."""
+
+    rate: Decimal | None
+    profile: str
+    missing: list[str]
+    assumed: list[str]
+
+
+def schedule_needs(terms, assumptions: Assumptions) -> Needs:
+    """The one definition of what a schedule of ``terms`` (a ``LoanTerms``, or None) needs and lacks:
+    ``LoanTerms.missing()``, the pages and, in SQL, ``schedulable`` all say it."""
     if terms is None:
-        return None, "", ["every term"], []
+        return Needs(None, "", ["every term"], [])
     missing, assumed = [], []
     rate = terms.annual_rate_percent
     floating = terms.rate_kind == RateKind.FLOATING
@@ -245,7 +253,25 @@ def _schedule_needs(terms, assumptions: Assumptions) -> tuple[Decimal | None, st
         missing.append("the repayment profile")
     elif not terms.profile:
         assumed.append(PROFILE_WORDS[profile])
-    return rate, profile, missing, assumed
+    return Needs(rate, profile, missing, assumed)
+
+
+def schedule_terms(terms, assumptions: Assumptions) -> Terms | None:
+    """``terms`` as ``financing.debt.Terms`` on ``assumptions``, or None while something is missing.
+    Fees not stated count as none."""
+    needs = schedule_needs(terms, assumptions)
+    if needs.missing:
+        return None
+    return Terms(
+        annual_rate_percent=needs.rate,
+        tenor_months=terms.tenor_months,
+        grace_months=terms.grace_months,
+        profile=needs.profile,
+        payments_per_year=terms.payments_per_year,
+        upfront_fee_percent=terms.upfront_fee_percent or ZERO,
+        insurance_percent=terms.insurance_percent or ZERO,
+        commitment_fee_percent=terms.commitment_fee_percent or ZERO,
+    )
 
 
 def loan_from_state(state, *, as_of: dt.date | None, assumptions: Assumptions, project=None) -> Loan:
@@ -267,8 +293,8 @@ def loan_from_state(state, *, as_of: dt.date | None, assumptions: Assumptions, p
     missing = []
     if state.value_usd is None or state.value_usd <= 0:
         missing.append("the amount")
-    rate, profile, lacking, assumed = _schedule_needs(terms, assumptions)
-    missing += lacking
+    needs = schedule_needs(terms, assumptions)
+    missing += needs.missing
     if start is None:
         missing.append("the day it was agreed")
     loan = Loan(
@@ -287,22 +313,13 @@ def loan_from_state(state, *, as_of: dt.date | None, assumptions: Assumptions, p
         start=start,
         start_basis=basis,
         missing=missing,
-        assumed=[] if missing else assumed,
-        rate_percent=rate,
+        assumed=[] if missing else needs.assumed,
+        rate_percent=needs.rate,
     )
     if not missing:
-        schedule_terms = Terms(
-            annual_rate_percent=rate,
-            tenor_months=terms.tenor_months,
-            grace_months=terms.grace_months,
-            profile=profile,
-            payments_per_year=terms.payments_per_year,
-            upfront_fee_percent=terms.upfront_fee_percent or ZERO,
-            insurance_percent=terms.insurance_percent or ZERO,
-            commitment_fee_percent=terms.commitment_fee_percent or ZERO,
-        )
-        draws = disbursements(state.value_usd, schedule_terms, start, assumptions.disbursement)
-        loan.instalments = schedule(state.value_usd, schedule_terms, draws)
+        terms_used = schedule_terms(terms, assumptions)
+        draws = disbursements(state.value_usd, terms_used, start, assumptions.disbursement)
+        loan.instalments = schedule(state.value_usd, terms_used, draws)
     return loan
 
 

@@ -817,32 +817,14 @@ class LoanTerms(models.Model):
         return None
 
     def missing(self) -> list[str]:
-        """What a schedule needs that is not known, in words ([] when a schedule can be computed)."""
-        missing = []
-        if self.annual_rate_percent is None:
-            missing.append("the interest rate")
-        if self.tenor_months is None:
-            missing.append("the tenor")
-        if self.grace_months is None:
-            missing.append("the grace period")
-        if not self.profile:
-            missing.append("the repayment profile")
-        return missing
+        """What a schedule needs that is not known, in words ([] when one can be computed), with
+        nothing assumed: the pages' own definition (``financing.loans.schedule_needs``)."""
+        from .loans import Assumptions, schedule_needs
+
+        return schedule_needs(self, Assumptions()).missing
 
     def schedule_terms(self):
-        """The terms as ``financing.debt.Terms``, or None while ``missing()`` names something. Fees
-        not stated count as none."""
-        from .debt import Terms
+        """The terms as ``financing.debt.Terms``, or None while ``missing()`` names something."""
+        from .loans import Assumptions, schedule_terms
 
-        if self.missing():
-            return None
-        return Terms(
-            annual_rate_percent=self.annual_rate_percent,
-            tenor_months=self.tenor_months,
-            grace_months=self.grace_months,
-            profile=self.profile,
-            payments_per_year=self.payments_per_year,
-            upfront_fee_percent=self.upfront_fee_percent or Decimal("0"),
-            insurance_percent=self.insurance_percent or Decimal("0"),
-            commitment_fee_percent=self.commitment_fee_percent or Decimal("0"),
-        )
+        return schedule_terms(self, Assumptions())

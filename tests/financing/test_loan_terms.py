@@ -62,7 +62,7 @@ def test_floating_terms_need_the_benchmark_assumed_and_say_what_is_missing():
         interest_source=source,
     )
     assert terms.annual_rate_percent is None
-    assert terms.missing() == ["the interest rate", "the tenor", "the grace period", "the repayment profile"]
+    assert terms.missing() == ["the level of 6-month LIBOR", "the tenor", "the grace period", "the repayment profile"]
     assert terms.schedule_terms() is None
     terms.benchmark_assumed_percent = Decimal("5.30")
     assert terms.annual_rate_percent == Decimal("10.05")

@@ -34,7 +34,7 @@ def test_port_qasims_loan_as_aiddata_records_it(demo):
     assert {terms.interest_source.key, terms.repayment_source.key, terms.fees_source.key} == {"T4"}
     # No level of LIBOR or SOFR is stated: no rate is assumed, so no schedule.
     assert terms.annual_rate_percent is None
-    assert terms.missing() == ["the interest rate", "the repayment profile"]
+    assert terms.missing() == ["the level of 6-month LIBOR; daily simple SOFR from 1 Jul 2023", "the repayment profile"]
     assert terms.schedule_terms() is None
 
 
