@@ -97,7 +97,9 @@ class PrimaryReplicaRouter:
 
     def db_for_write(self, model, **hints):
         state = _current.get()
-        if state is not None and model._meta.app_label != CACHE_APP:
+        # A cache entry, or figures computed once and kept (``computed_cache``: financing.LoanSchedule),
+        # is not a change of data: the browser is not pinned to the primary for writing one.
+        if state is not None and model._meta.app_label != CACHE_APP and not getattr(model, "computed_cache", False):
             state.wrote = True
         return PRIMARY
 

@@ -159,6 +159,25 @@ def schedule(principal: Decimal, terms: Terms, disbursements: list[tuple[dt.date
     return rows
 
 
+#: How a loan is drawn (``financing.loans.Disbursement`` names them for the pages).
+AT_START = "at_start"
+OVER_GRACE = "over_grace"
+
+
+def disbursements(principal: Decimal, terms: Terms, start: dt.date, how: str) -> list[tuple[dt.date, Decimal]]:
+    """The draws of ``principal`` from ``start`` under the assumption ``how``: in full at the start
+    (``AT_START``), or in equal parts (``OVER_GRACE``: to the cent; the last takes what rounding left)
+    on the start and each of the grace period's instalment dates before it ends."""
+    if how not in (AT_START, OVER_GRACE):
+        raise ValueError("A loan is drawn in full when it starts or in equal parts over its grace period.")
+    if how == AT_START or terms.grace_periods == 0:
+        return [(start, principal)]
+    parts = terms.grace_periods
+    part = (principal / parts).quantize(CENT)
+    amounts = [part] * (parts - 1) + [principal - part * (parts - 1)]
+    return [(add_months(start, terms.period_months * n), amount) for n, amount in enumerate(amounts)]
+
+
 def fiscal_year(day: dt.date) -> str:
     """Pakistan's fiscal year (July to June) of ``day``: "2024-25" for 1 Jul 2024 to 30 Jun 2025."""
     first = day.year if day.month >= 7 else day.year - 1

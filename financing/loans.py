@@ -20,24 +20,30 @@ unknown gets no schedule and is listed with what is missing.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import models
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from . import debt
 from .choices import FinancingStatus, Instrument
-from .debt import CENT, ZERO, Instalment, Terms, add_months, by_fiscal_year, fiscal_year, schedule
-from .models import FinancingChange, RateKind, RepaymentProfile
+from .debt import ZERO, Instalment, Terms, by_fiscal_year, disbursements, fiscal_year, schedule
+from .models import FinancingChange, LoanSchedule, RateKind, RepaymentProfile
+from .schedules import GROUPS, INPUTS, KNOWN_SQL, Computed, fill, group_sums, key_sql, schedule_inputs
+from .schedules import assumed as assumed_q
 from .selectors import LineStates
 
 LOAN_INSTRUMENTS = (Instrument.CONCESSIONAL_LOAN, Instrument.INTEREST_FREE_LOAN, Instrument.COMMERCIAL_LOAN)
 
 
 class Disbursement(models.TextChoices):
-    AT_START = "at_start", "In full when the loan starts"
-    OVER_GRACE = "over_grace", "In equal parts over the grace period"
+    AT_START = debt.AT_START, "In full when the loan starts"
+    OVER_GRACE = debt.OVER_GRACE, "In equal parts over the grace period"
 
 
 DISBURSEMENT_WORDS = {
@@ -88,18 +94,6 @@ class Assumptions:
         return words
 
 
-def disbursements(principal: Decimal, terms: Terms, start: dt.date, how: str) -> list[tuple[dt.date, Decimal]]:
-    """The draws of ``principal`` from ``start`` under the assumption ``how``: in full at the start,
-    or in equal parts (to the cent; the last takes what rounding left) on the start and each of the
-    grace period's instalment dates before it ends."""
-    if how == Disbursement.AT_START or terms.grace_periods == 0:
-        return [(start, principal)]
-    parts = terms.grace_periods
-    part = (principal / parts).quantize(CENT)
-    amounts = [part] * (parts - 1) + [principal - part * (parts - 1)]
-    return [(add_months(start, terms.period_months * n), amount) for n, amount in enumerate(amounts)]
-
-
 @dataclass
 class Loan:
     """One loan: what the pages show of it, its schedule (empty when ``missing`` says why)."""
@@ -124,6 +118,9 @@ class Loan:
     #: The rate its schedule uses (% a year), stated or assumed.
     rate_percent: Decimal | None = None
     instalments: list[Instalment] = field(default_factory=list)
+    #: Its schedule's summary, read from the stored schedule (``financing.schedules``) where the
+    #: instalments were not computed here (the debt page's list).
+    summary: Computed | None = None
 
     @property
     def rate_text(self) -> str:
@@ -154,7 +151,7 @@ class Loan:
 
     @property
     def scheduled(self) -> bool:
-        return bool(self.instalments)
+        return bool(self.instalments) or self.summary is not None
 
     @property
     def committed(self) -> bool:
@@ -174,18 +171,26 @@ class Loan:
 
     @property
     def interest_total(self) -> Decimal:
+        if self.summary is not None:
+            return self.summary.interest
         return sum((row.interest for row in self.instalments), ZERO)
 
     @property
     def fees_total(self) -> Decimal:
+        if self.summary is not None:
+            return self.summary.fees
         return sum((row.fees for row in self.instalments), ZERO)
 
     @property
     def first_due(self) -> dt.date | None:
+        if self.summary is not None:
+            return self.summary.first_due
         return self.instalments[0].due if self.instalments else None
 
     @property
     def last_due(self) -> dt.date | None:
+        if self.summary is not None:
+            return self.summary.last_due
         return self.instalments[-1].due if self.instalments else None
 
 
@@ -274,10 +279,13 @@ def schedule_terms(terms, assumptions: Assumptions) -> Terms | None:
     )
 
 
-def loan_from_state(state, *, as_of: dt.date | None, assumptions: Assumptions, project=None) -> Loan:
+def loan_from_state(
+    state, *, as_of: dt.date | None, assumptions: Assumptions, project=None, summary: Computed | None = None
+) -> Loan:
     """A ``Loan`` from a state row of ``loan_states`` (or of one ``project``'s lines, annotated the
     same way: ``value_usd``, ``first_committed``, the lender and terms selected), with its schedule
-    when everything it needs is known or assumed."""
+    when everything it needs is known or assumed: its instalments computed here, or ``summary``, the
+    stored schedule's, where given."""
     line = state.line if isinstance(state, FinancingChange) else state
     project, lender = project or line.project, line.lender
     terms = getattr(line, "terms", None)
@@ -316,80 +324,196 @@ def loan_from_state(state, *, as_of: dt.date | None, assumptions: Assumptions, p
         assumed=[] if missing else needs.assumed,
         rate_percent=needs.rate,
     )
-    if not missing:
+    if not missing and summary is not None:
+        loan.summary = summary
+    elif not missing:
         terms_used = schedule_terms(terms, assumptions)
         draws = disbursements(state.value_usd, terms_used, start, assumptions.disbursement)
         loan.instalments = schedule(state.value_usd, terms_used, draws)
     return loan
 
 
-def schedulable(states: LineStates, as_of: dt.date | None, assumptions: Assumptions) -> Q:
-    """The loans ``loan_from_state`` can schedule, as PostgreSQL tells them: a positive amount, a
-    start (the financial close by ``as_of``, else a first committed day), and terms with a tenor,
-    a grace period, a rate (fixed, or a margin over a benchmark whose level is recorded or assumed)
-    and a repayment profile (recorded or assumed). ``Loan.missing`` says the same in words for one
-    loan; a test holds the two to each other."""
-    terms = states.path("terms__")
-    close = Q(**{f"{states.path('project__financial_close_on')}__isnull": False})
-    if as_of is not None:
-        close &= Q(**{f"{states.path('project__financial_close_on')}__lte": as_of})
-    floating = Q(**{f"{terms}rate_kind": RateKind.FLOATING, f"{terms}margin_percent__isnull": False})
-    if assumptions.benchmark_percent is None:
-        floating &= Q(**{f"{terms}benchmark_assumed_percent__isnull": False})
-    rate = Q(**{f"{terms}rate_kind": RateKind.FIXED, f"{terms}fixed_rate_percent__isnull": False}) | floating
-    profile = Q() if assumptions.profile else ~Q(**{f"{terms}profile": ""})
-    return (
-        Q(value_usd__gt=0)
-        & (close | Q(first_committed__isnull=False))
-        & Q(**{f"{terms}tenor_months__isnull": False, f"{terms}grace_months__isnull": False})
-        & rate
-        & profile
-    )
-
-
 @dataclass(frozen=True)
 class CommittedLoans:
-    """``scheduled``: every committed loan with a schedule, largest first; ``unknown``: the first
-    ``limit`` of those without one, largest first, of ``unknown_count``, ``unknown_usd`` of them of a
-    known amount."""
+    """The committed loans of a portfolio. ``years``: per fiscal year and lender kind, what every loan
+    with a schedule has due (``(fiscal_year, lender_kind)`` → principal, interest, fees), ``scheduled_count``
+    of them, ``assumed_count`` on the page's assumptions; ``scheduled``: the first ``limit`` of them,
+    largest first. ``unknown``: the first ``limit`` of the loans without a schedule, largest first, of
+    ``unknown_count``, ``unknown_usd`` of them of a known amount."""
 
+    years: dict[tuple[str, str], dict[str, Decimal]]
     scheduled: list[Loan]
+    scheduled_count: int
+    assumed_count: int
     unknown: list[Loan]
     unknown_count: int
     unknown_usd: Decimal
+
+
+#: One pass over the loans ("{loans}": the ORM's query, with their inputs), in steps so each input, the
+#: start's subquery above all, is computed once per loan:
+#:
+#: - ``loans``: whether each can be scheduled (``KNOWN_SQL``), its schedule's key and its group;
+#: - ``groups``: each group's digest, of its loans' schedule keys and lender kinds;
+#: - ``listed``: the loans the page lists, largest first.
+#:
+#: It returns the stored groups' sums per fiscal year and lender kind; the counts; the groups not stored
+#: and their loans; the inputs of the loans whose schedule is not stored and that a missing group or
+#: the list needs; the listed loans' ids and keys.
+SUMS_SQL = """
+WITH base AS MATERIALIZED ({loans}),
+loans AS MATERIALIZED (
+    SELECT base.*, {known} AS can_schedule, CASE WHEN {known} THEN {key} END AS schedule_key,
+           mod(l_project, {groups}) AS l_group
+    FROM base
+),
+groups AS MATERIALIZED (
+    SELECT l_group, md5(string_agg(schedule_key::text || ':' || l_kind, ',' ORDER BY schedule_key, l_kind))::uuid
+           AS group_key
+    FROM loans WHERE can_schedule GROUP BY l_group
+),
+missing AS MATERIALIZED (
+    SELECT g.* FROM groups g
+    WHERE NOT EXISTS (SELECT 1 FROM financing_loanschedulegroup s WHERE s.key = g.group_key)
+),
+listed AS MATERIALIZED (
+    SELECT l_id, schedule_key, row_number() OVER (ORDER BY s_principal DESC NULLS LAST, l_name, l_id) AS n
+    FROM loans WHERE can_schedule ORDER BY n {limit}
+),
+years AS (
+    SELECT y.fiscal_year, y.lender_kind, sum(y.principal) AS principal, sum(y.interest) AS interest,
+           sum(y.fees) AS fees
+    FROM groups g JOIN financing_loanschedulegroupyear y ON y.group_id = g.group_key
+    GROUP BY y.fiscal_year, y.lender_kind
+)
+SELECT
+    (SELECT coalesce(json_agg(json_build_array(fiscal_year, lender_kind, principal::text, interest::text,
+                                               fees::text) ORDER BY fiscal_year, lender_kind), '[]')
+     FROM years)::text,
+    count(*) FILTER (WHERE can_schedule),
+    count(*) FILTER (WHERE can_schedule AND l_assumed),
+    count(*) FILTER (WHERE NOT can_schedule),
+    sum(s_principal) FILTER (WHERE NOT can_schedule),
+    (SELECT coalesce(json_agg(json_build_array(m.group_key, l.schedule_key, l.l_kind)), '[]')
+     FROM missing m JOIN loans l ON l.l_group = m.l_group AND l.can_schedule)::text,
+    (SELECT coalesce(json_agg(json_build_object({inputs})), '[]') FROM (
+        SELECT DISTINCT ON (schedule_key) * FROM loans l
+        WHERE can_schedule
+          AND (l_group IN (SELECT l_group FROM missing) OR l_id IN (SELECT l_id FROM listed))
+          AND NOT EXISTS (SELECT 1 FROM financing_loanschedule s WHERE s.key = l.schedule_key)) u)::text,
+    (SELECT array_agg(ARRAY[l_id::text, schedule_key::text] ORDER BY n) FROM listed),
+    (SELECT array_agg(l_id ORDER BY n) FROM (
+        SELECT l_id, row_number() OVER (ORDER BY s_principal DESC NULLS LAST, l_name, l_id) AS n
+        FROM loans WHERE NOT can_schedule ORDER BY n {limit}) t)
+FROM loans
+"""
+
+
+def _inputs_json() -> str:
+    """``json_build_object``'s arguments for a loan's key and inputs, every value as text (exact numbers)."""
+    return ", ".join(f"'{name}', {name}::text" for name in ("schedule_key", *INPUTS))
+
+
+def _input_row(row: dict) -> dict:
+    """A loan's key and inputs from their JSON text (``_inputs_json``), as PostgreSQL's own types read them."""
+    ints = {"s_tenor", "s_grace", "s_ppy"}
+    out = {"schedule_key": uuid.UUID(row["schedule_key"]), "s_profile": row["s_profile"]}
+    for name in INPUTS:
+        if name in ints:
+            out[name] = int(row[name])
+        elif name == "s_start":
+            out[name] = dt.date.fromisoformat(row[name])
+        elif name != "s_profile":
+            out[name] = Decimal(row[name])
+    return out
 
 
 def committed_loans(
     *, projects: QuerySet, as_of: dt.date | None, assumptions: Assumptions, limit: int | None = None
 ) -> CommittedLoans:
     """The committed loans of ``projects`` (a portfolio queryset) counted in the portfolio's totals
-    (a section whose parent has a cost of its own counts in its parent: ``counted_in_totals``), each
-    with its schedule, or what it lacks. Three queries: the loans PostgreSQL finds schedulable
-    (``schedulable``), and of the others their count and sum, and the ``limit`` largest (all without
-    it): a portfolio with thousands of loans of unknown terms lists a page of them, not all."""
+    (a section whose parent has a cost of its own counts in its parent: ``counted_in_totals``): what
+    those with a schedule have due per fiscal year, summed by PostgreSQL from the stored schedules
+    (``financing.schedules``), and the ``limit`` largest of each kind (all without it), each with its
+    schedule's summary or what it lacks.
+
+    PostgreSQL computes every loan's inputs (``schedule_inputs``), picks those it can schedule (every
+    input known: ``KNOWN_SQL``) and adds up the stored sums of their groups (``SUMS_SQL``). Three
+    queries: that pass over the loans, the listed loans, and their stored schedules. Where a group's
+    sums are not stored yet (an edit changed one of its loans, or the assumptions are new), the
+    schedules it lacks are computed and stored (``fill``: two queries) and the group is summed and
+    stored (``group_sums``: three)."""
     states, qs = loan_states(as_of)
     counted = projects.filter(counted_in_totals=True).order_by().values("pk")
     qs = qs.filter(Q(status__in=FinancingStatus.committed()) & Q(**{states.path("project__in"): counted}))
-    # A Case, not an exclude(): a NULL in the test (no terms) counts as "cannot", never drops the row.
-    qs = qs.annotate(
-        can_schedule=models.Case(
-            models.When(schedulable(states, as_of, assumptions), then=models.Value(True)),
-            default=models.Value(False),
-            output_field=models.BooleanField(),
+    qs = qs.annotate(**schedule_inputs(states, as_of, assumptions))
+    try:
+        base_sql, params = (
+            qs.order_by()
+            .annotate(
+                l_id=models.F(states.line_pk),
+                l_project=models.F(states.path("project_id")),
+                l_kind=models.F(states.path("lender__kind")),
+                l_name=models.F(states.path("project__name")),
+                l_assumed=models.Case(
+                    models.When(assumed_q(states), then=models.Value(True)),
+                    default=models.Value(False),
+                    output_field=models.BooleanField(),
+                ),
+            )
+            .values("l_id", "l_project", "l_kind", "l_name", "l_assumed", *INPUTS)
+            .query.sql_with_params()
         )
+    except EmptyResultSet:  # no project can match (an empty portfolio queryset): no loan, no query
+        return CommittedLoans({}, [], 0, 0, [], 0, ZERO)
+    query = SUMS_SQL.format(
+        loans=base_sql,
+        known=KNOWN_SQL,
+        key=key_sql(assumptions.disbursement),
+        groups=GROUPS,
+        inputs=_inputs_json(),
+        limit="" if limit is None else f"LIMIT {int(limit)}",
     )
-    order = (models.F("value_usd").desc(nulls_last=True), states.path("project__name"), states.line_pk)
-    scheduled = [
-        loan_from_state(s, as_of=as_of, assumptions=assumptions) for s in qs.filter(can_schedule=True).order_by(*order)
-    ]
-    others = qs.filter(can_schedule=False)
-    totals = others.order_by().aggregate(count=models.Count(states.line_pk), usd=models.Sum("value_usd"))
-    listed = others.order_by(*order)
-    if limit is not None:
-        listed = listed[:limit]
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(query, params)
+        row = cursor.fetchone()
+    years_json, scheduled_count, assumed_count, unknown_count, unknown_usd, missing_json, unstored_json = row[:7]
+    listed = [(int(pk), uuid.UUID(key)) for pk, key in row[7] or []]
+    unlisted = row[8] or []
+    years = {
+        (year, kind): {"principal": Decimal(p), "interest": Decimal(i), "fees": Decimal(f)}
+        for year, kind, p, i, f in json.loads(years_json)
+    }
+    # Schedules not stored yet that a group or the list needs: computed from the inputs PostgreSQL read.
+    computed = fill([_input_row(r) for r in json.loads(unstored_json)], assumptions.disbursement)
+    missing: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = {}
+    for group, key, kind in json.loads(missing_json):
+        missing.setdefault(uuid.UUID(group), []).append((uuid.UUID(key), kind))
+    if missing:  # groups not summed yet (an edit changed them, or new assumptions): summed, stored, added
+        for name, parts in group_sums(missing, computed, using=qs.db).items():
+            total = years.setdefault(name, dict.fromkeys(parts, ZERO))
+            for part, value in parts.items():
+                total[part] += value
+    rows = {}
+    if listed or unlisted:
+        shown = qs.filter(**{f"{states.line_pk}__in": [pk for pk, _ in listed] + unlisted})
+        rows = {getattr(row, states.line_pk): row for row in shown}
+    stored = {}
+    if listed:  # read even where just computed: the same number of queries whatever was stored
+        stored = {
+            row.key: Computed(row.first_due, row.last_due, row.principal, row.interest, row.fees, years={})
+            for row in LoanSchedule.objects.using(qs.db).filter(key__in=[key for _, key in listed])
+        }
+
+    def loan(pk, summary=None):
+        return loan_from_state(rows[pk], as_of=as_of, assumptions=assumptions, summary=summary)
+
     return CommittedLoans(
-        scheduled=scheduled,
-        unknown=[loan_from_state(s, as_of=as_of, assumptions=assumptions) for s in listed],
-        unknown_count=totals["count"],
-        unknown_usd=totals["usd"] or ZERO,
+        years=dict(sorted(years.items())),
+        scheduled=[loan(pk, stored.get(key) or computed[key]) for pk, key in listed],
+        scheduled_count=scheduled_count,
+        assumed_count=assumed_count,
+        unknown=[loan(pk) for pk in unlisted],
+        unknown_count=unknown_count,
+        unknown_usd=unknown_usd or ZERO,
     )

@@ -287,6 +287,12 @@ class FinancingChange(FinancingState):
         ]
         indexes = [
             models.Index(fields=["line", "-changed_on"], name="financing_change_latest_idx"),
+            # The first day each loan was committed, read in order (``financing.loans.first_committed_on``).
+            models.Index(
+                fields=["line", "changed_on", "id"],
+                condition=Q(status__in=FinancingStatus.committed()),
+                name="financing_change_committed_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -828,3 +834,104 @@ class LoanTerms(models.Model):
         from .loans import Assumptions, schedule_terms
 
         return schedule_terms(self, Assumptions())
+
+
+# ------------------------------------------------------------------ loan schedules, computed once
+
+
+class LoanSchedule(models.Model):
+    """A loan's repayment schedule (``financing.debt.schedule``), computed once for its inputs and
+    kept, so the debt-service page sums stored figures instead of computing every loan's
+    instalments on each request (``financing.schedules``).
+
+    ``key`` is a digest PostgreSQL computes of everything the schedule depends on (the principal,
+    the rate, tenor, grace period, repayment profile, instalments a year, fees, the start and how
+    the loan is drawn, and ``financing.schedules.SCHEDULE_VERSION``): a schedule is a pure function
+    of them, so a row is never stale, only unused once a loan's inputs change. Rows are added by
+    the pages that need them and removed by ``manage.py prune_loan_schedules``; no data version
+    moves when they are written (they are not data anyone entered).
+    """
+
+    key = models.UUIDField(primary_key=True)
+    first_due = models.DateField()
+    last_due = models.DateField()
+    principal = money_field()
+    interest = money_field()
+    fees = money_field()
+    computed_at = models.DateTimeField(db_index=True)
+
+    #: Not a change of data: written during page reads (``cpec_tracker.db_routers``).
+    computed_cache = True
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"Loan schedule {self.key}"
+
+
+class LoanScheduleYear(models.Model):
+    """What a stored schedule (``LoanSchedule``) has due in one fiscal year (July to June, "2024-25")."""
+
+    schedule = models.ForeignKey(LoanSchedule, on_delete=models.CASCADE, related_name="years", db_index=False)
+    fiscal_year = models.CharField(max_length=7)
+    principal = money_field()
+    interest = money_field()
+    fees = money_field()
+
+    computed_cache = True
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "fiscal_year"], name="financing_loanscheduleyear_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} of loan schedule {self.schedule_id}"
+
+
+class LoanScheduleGroup(models.Model):
+    """What a group of loans' stored schedules (``LoanSchedule``) have due, summed per fiscal year and
+    lender kind, so a page of thousands of loans adds up a few dozen groups' sums instead of every
+    loan's years (``financing.schedules``).
+
+    ``key`` is a digest of the group's loans: each one's schedule key and lender kind. Like a
+    schedule, a group's sums are never stale: an edited loan changes its group's digest, and only
+    that group is summed again.
+    """
+
+    key = models.UUIDField(primary_key=True)
+    computed_at = models.DateTimeField(db_index=True)
+
+    computed_cache = True
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"Loan schedule group {self.key}"
+
+
+class LoanScheduleGroupYear(models.Model):
+    """What a group of loans (``LoanScheduleGroup``) has due in one fiscal year to one kind of lender."""
+
+    group = models.ForeignKey(LoanScheduleGroup, on_delete=models.CASCADE, related_name="years", db_index=False)
+    fiscal_year = models.CharField(max_length=7)
+    lender_kind = models.CharField(max_length=30)
+    principal = money_field()
+    interest = money_field()
+    fees = money_field()
+
+    computed_cache = True
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "fiscal_year", "lender_kind"], name="financing_loanschedulegroupyear_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year}, {self.lender_kind} of loan schedule group {self.group_id}"

@@ -4,6 +4,11 @@ from django.db import migrations, models
 
 #: The domain apps (``cpec_site.roles.DOMAIN_APPS``; "budget" came with budget 0001 and dashboard 0006).
 WATCHED_APPS = ("projects", "financing", "budget")
+#: Tables of figures computed once and kept (financing 0018: loan schedules), not data anyone entered:
+#: writing them changes no page's figures, so they move no version.
+UNWATCHED_TABLES = frozenset(
+    {"financing_loanschedule", "financing_loanscheduleyear", "financing_loanschedulegroup", "financing_loanschedulegroupyear"}
+)
 
 # A sequence, not a counter: nextval is never rolled back, so a version seen inside a
 # transaction that is then rolled back is never given to other data.
@@ -29,7 +34,7 @@ def watched_tables(apps) -> list[str]:
         except LookupError:  # an app whose first migration has not run at this point of the history
             continue
         for model in config.get_models(include_auto_created=True):
-            if not model.__name__.startswith("Historical"):
+            if not model.__name__.startswith("Historical") and model._meta.db_table not in UNWATCHED_TABLES:
                 tables.add(model._meta.db_table)
     return sorted(tables)
 

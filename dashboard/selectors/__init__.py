@@ -19,7 +19,7 @@ from .common import (
     site_last_updated,
 )
 from .compare import COMPARED_FIGURES, ComparePage, compare_page
-from .debt import UNKNOWN_ROWS, DebtPage, debt_page
+from .debt import LISTED_ROWS, DebtPage, debt_page
 from .lender import EMPTY_TOTALS, LenderPage, lender_page, lender_totals
 from .meeting import (
     MeetingListPage,
@@ -55,7 +55,7 @@ from .project import ProjectPage, project_financing_summary, project_page, syndi
 from .psdp import LAGGING_ROWS, PsdpPage, psdp_page
 
 __all__ = [
-    "UNKNOWN_ROWS",
+    "LISTED_ROWS",
     "DebtPage",
     "debt_page",
     "LAGGING_ROWS",

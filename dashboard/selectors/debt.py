@@ -10,26 +10,25 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from financing.choices import LenderKind
-from financing.debt import ZERO, fiscal_year
+from financing.debt import ZERO
 from financing.loans import Assumptions, Loan, committed_loans
 from projects.choices import Currency
 from projects.models import ExchangeRate, Project
 
 #: The page lists at most this many loans of each kind, with a schedule and without one (the largest
 #: first); it counts and adds up them all.
-UNKNOWN_ROWS = 200
+LISTED_ROWS = 50
 PARTS = ("principal", "interest", "fees")
 
 
 @dataclass(frozen=True)
 class DebtPage:
     """``years``: per fiscal year, the principal, interest and fees due (US$), their total in US$ and
-        rupees, and the total per lender kind (``by_kind``); ``kinds``: the lender kinds with a schedule,
-        in the list's order, as (value, label); ``scheduled``: the first ``UNKNOWN_ROWS`` loans with a schedule,
-    largest first, of ``scheduled_count``;
-        ``unknown``: the first ``UNKNOWN_ROWS`` loans without one, each with what it lacks, of
-        ``unknown_count`` in all, ``unknown_usd`` of them of a known amount; ``pkr_per_usd`` the rate
-        rupees are shown at, ``rate`` the reference rate it is when none was chosen."""
+    rupees, and the total per lender kind (``by_kind``); ``kinds``: the lender kinds with a schedule, in
+    the list's order, as (value, label); ``scheduled``: the first ``LISTED_ROWS`` loans with a schedule,
+    largest first, of ``scheduled_count``; ``unknown``: the first ``LISTED_ROWS`` loans without one, each
+    with what it lacks, of ``unknown_count`` in all, ``unknown_usd`` of them of a known amount;
+    ``pkr_per_usd`` the rate rupees are shown at, ``rate`` the reference rate it is when none was chosen."""
 
     years: list[dict]
     kinds: list[tuple[str, str]]
@@ -59,24 +58,23 @@ def debt_page(
 ) -> DebtPage:
     """The debt service of the committed loans of ``projects`` (a portfolio queryset, filtered) as
     of ``as_of``, their schedules on ``assumptions``, in rupees at ``pkr_per_usd`` or else the
-    latest reference rate on ``as_of`` (today without it). Four queries (three with a chosen rate).
+    latest reference rate on ``as_of`` (today without it). Three queries (two with a chosen rate),
+    and three more where schedules are not stored yet (``financing.loans.committed_loans``).
 
-    The loans are read by PostgreSQL; their instalments are computed here (``financing.debt``), as
-    no table holds them, and added up per fiscal year and lender kind."""
-    loans = committed_loans(projects=projects, as_of=as_of, assumptions=assumptions, limit=UNKNOWN_ROWS)
+    PostgreSQL sums the loans' stored schedules per fiscal year and lender kind (``financing.schedules``);
+    the years are added up across kinds here (a few dozen rows)."""
+    loans = committed_loans(projects=projects, as_of=as_of, assumptions=assumptions, limit=LISTED_ROWS)
     rate = None
     if pkr_per_usd is None:
         rate = ExchangeRate.reference_for(Currency.PKR, as_of or timezone.localdate())
         pkr_per_usd = rate.per_usd if rate is not None else None
-    scheduled = loans.scheduled
 
     years: dict[str, dict] = {}
-    for loan in scheduled:
-        for row in loan.instalments:
-            year = years.setdefault(fiscal_year(row.due), {**dict.fromkeys(PARTS, ZERO), "by_kind": {}})
-            for part in PARTS:
-                year[part] += getattr(row, part)
-            year["by_kind"][loan.lender_kind] = year["by_kind"].get(loan.lender_kind, ZERO) + row.total
+    for (name, kind), sums in loans.years.items():
+        year = years.setdefault(name, {**dict.fromkeys(PARTS, ZERO), "by_kind": {}})
+        for part in PARTS:
+            year[part] += sums[part]
+        year["by_kind"][kind] = year["by_kind"].get(kind, ZERO) + sum(sums.values(), ZERO)
     rows = []
     for name in sorted(years):
         year = years[name]
@@ -84,18 +82,18 @@ def debt_page(
         rows.append({"fiscal_year": name, **year, "total": total, "total_pkr": _rupees(total, pkr_per_usd)})
     totals = {part: sum((row[part] for row in rows), ZERO) for part in (*PARTS, "total")}
     totals["total_pkr"] = _rupees(totals["total"], pkr_per_usd)
-    present = {loan.lender_kind for loan in scheduled}
+    present = {kind for _, kind in loans.years}
     return DebtPage(
         years=rows,
         kinds=[(kind.value, kind.label) for kind in LenderKind if kind.value in present],
         totals=totals,
-        scheduled=scheduled[:UNKNOWN_ROWS],
-        scheduled_count=len(scheduled),
+        scheduled=loans.scheduled,
+        scheduled_count=loans.scheduled_count,
         unknown=loans.unknown,
         unknown_count=loans.unknown_count,
         unknown_usd=loans.unknown_usd,
         pkr_per_usd=pkr_per_usd,
         rate=rate,
         assumptions=assumptions,
-        assumed_count=sum(1 for loan in scheduled if loan.assumed),  # all of them, listed or not
+        assumed_count=loans.assumed_count,  # all of them, listed or not
     )

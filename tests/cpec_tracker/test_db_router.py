@@ -23,11 +23,11 @@ ROUTED = "replica" in settings.DATABASES
 
 if not ROUTED:
     #: The tests below, run in the second process.
-    ROUTED_TESTS = 10
+    ROUTED_TESTS = 11
 
     def test_router_on_a_primary_and_a_replica(request):
         # The suite's own settings stay here: which Django settings, and the count of generated
-        # requests the whole suite must reach (make test), which these ten tests alone never do.
+        # requests the whole suite must reach (make test), which these eleven tests alone never do.
         outer = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "CPEC_MIN_GENERATED_REQUESTS"}
         env = {k: v for k, v in os.environ.items() if k not in outer}
         args = [__file__, "-q", "-p", "no:randomly", "-p", "no:xdist", "-p", "no:cacheprovider"]
@@ -182,6 +182,43 @@ else:
         with connections["default"].cursor() as cursor:
             cursor.execute("SELECT count(*) FROM router_cache")
             assert cursor.fetchone()[0] >= 1  # the page's figures were cached there
+
+    def test_storing_computed_loan_schedules_pins_nothing(two_projects):
+        """The debt page stores the schedules it computes (financing.schedules) on the primary, from a
+        page request: figures computed once and kept, not a change of data, so the page goes on reading
+        the replica and the browser is not pinned."""
+        import uuid
+        from decimal import Decimal
+
+        from financing.models import LoanSchedule
+        from financing.schedules import fill
+
+        key = uuid.uuid4()
+        inputs = {
+            "schedule_key": key,
+            "s_principal": Decimal("1000000.00"),
+            "s_rate": Decimal("6"),
+            "s_tenor": 36,
+            "s_grace": 12,
+            "s_profile": "equal_principal",
+            "s_ppy": 2,
+            "s_upfront": Decimal("0"),
+            "s_insurance": Decimal("0"),
+            "s_commitment": Decimal("0"),
+            "s_start": dt.date(2020, 1, 15),
+        }
+        seen = []
+
+        def view(request):
+            computed = fill([inputs], "at_start")
+            seen.append((computed[key].interest, set(Project.objects.values_list("name", flat=True))))
+            return HttpResponse()
+
+        response = ReplicaRoutingMiddleware(view)(RequestFactory().get("/debt/"))
+        assert seen == [(Decimal("135000.00"), {"Replica Road"})]
+        assert PIN_COOKIE not in response.cookies
+        assert LoanSchedule.objects.using("default").filter(key=key).exists()
+        assert not LoanSchedule.objects.using("replica").filter(key=key).exists()
 
     def test_outside_a_request_everything_is_the_primary(two_projects):
         # Management commands, the shell, background work.

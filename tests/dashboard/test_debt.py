@@ -21,10 +21,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from financing.loans import Assumptions, committed_loans
-from financing.models import FinancingLine, LoanTerms
+from financing.models import FinancingLine, LoanSchedule, LoanScheduleGroup, LoanScheduleYear, LoanTerms
 from financing.services import financing_line_record_change
 from tests.factories import ExchangeRateFactory, LenderFactory, ProjectFactory, SourceFactory
 
@@ -152,12 +153,9 @@ def test_the_loan_starts_at_financial_close_else_when_first_committed(viewer_cli
         "first recorded as agreed or signed",
     )
     assert (scheduled["port-f"].start, scheduled["port-f"].start_basis) == (D(2021, 1, 1), "financial close")
-    assert [row.due for row in scheduled["port-f"].instalments] == [
-        D(2021, 7, 1),
-        D(2022, 1, 1),
-        D(2022, 7, 1),
-        D(2023, 1, 1),
-    ]
+    # Four instalments, 1 Jul 2021 to 1 Jan 2023 (the list reads the stored schedule's summary).
+    assert (scheduled["port-f"].first_due, scheduled["port-f"].last_due) == (D(2021, 7, 1), D(2023, 1, 1))
+    assert scheduled["port-f"].interest_total == M("0.00")
     assert scheduled["road-e"].rate_text == "6% fixed" and scheduled["road-e"].period_text == "3 years, 1 year of grace"
 
 
@@ -199,36 +197,59 @@ def test_bad_assumptions_are_form_errors_not_500(viewer_client, loans, query):
 
 
 def test_constant_queries_at_two_sizes(viewer_client, loans, django_assert_num_queries):
+    """The same number of queries at two sizes, both when the schedules must be computed and stored
+    (the first view, or after an edit) and when they are stored already."""
     source = SourceFactory(key="S9")
     lender = LenderFactory(kind="multilateral")
 
-    def count():
+    def counts():
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        with CaptureQueriesContext(connection) as captured:
-            assert viewer_client.get(URL, {"sector": "transport"}).status_code == 200
-        return len(captured)
+        LoanSchedule.objects.all().delete()
+        numbers = []
+        for _ in range(2):  # computed and stored, then read (the page's figures not cached)
+            cache.clear()
+            with CaptureQueriesContext(connection) as captured:
+                assert viewer_client.get(URL, {"sector": "transport"}).status_code == 200
+            numbers.append(len(captured))
+        return numbers
 
-    small = count()
+    small = counts()
+    stored = LoanSchedule.objects.count()
     for n in range(12):
         project = ProjectFactory(sector="transport", financial_close_on=D(2018, 1, 1) if n % 2 else None)
         line = add_line(project, lender, "concessional_loan", D(2018, 6, 1), "agreed", "100000", source)
         if n % 3:
             fixed_terms(line, source, rate="2", tenor=240, grace=60, upfront_fee_percent=M("0.5"), fees_source=source)
-    assert count() == small
-    with django_assert_num_queries(small):
+    assert counts() == small
+    # The 8 new loans with terms start on one of two days (the financial close or the agreement): 2 schedules.
+    assert LoanSchedule.objects.count() == stored + 2
+    # Computing: two inserts of schedules, a read of the group's other schedules and two inserts of the groups'
+    # sums, each pair of inserts in a savepoint of the test's transaction (a transaction of its own outside tests).
+    assert small[0] == small[1] + 9
+    cache.clear()
+    with django_assert_num_queries(small[1]):
         viewer_client.get(URL, {"sector": "transport", "as_of": "2024-01-01"})
 
 
-def test_loans_read_in_three_queries(loans, django_assert_num_queries):
+def test_loans_read_in_three_queries_once_their_schedules_are_stored(loans, django_assert_num_queries):
     from financing.selectors import projects_with_funding
 
+    with django_assert_num_queries(3 + 9):  # the schedules and their groups' sums computed and stored
+        first = committed_loans(projects=projects_with_funding(), as_of=None, assumptions=Assumptions())
     with django_assert_num_queries(3):
         result = committed_loans(projects=projects_with_funding(), as_of=None, assumptions=Assumptions())
+
+    def shown(loans):
+        return [(loan.line_id, loan.first_due, loan.last_due, loan.interest_total, loan.missing) for loan in loans]
+
+    assert result.years == first.years and shown(result.scheduled) == shown(first.scheduled)
+    assert shown(result.unknown) == shown(first.unknown)
     assert [loan.principal_usd for loan in result.scheduled] == [M("1000000.00"), M("600000.00")]
     assert [loan.principal_usd for loan in result.unknown] == [M("2000000.00"), M("500000.00")]
     assert (result.unknown_count, result.unknown_usd) == (2, M("2500000.00"))
+    assert LoanSchedule.objects.count() == 2 and LoanScheduleYear.objects.count() == 3 + 2
 
 
 @pytest.mark.parametrize("as_of", [None, D(2020, 6, 30), D(2022, 6, 1)])
@@ -250,6 +271,125 @@ def test_postgresql_and_the_loans_agree_on_which_can_be_scheduled(loans, as_of, 
     assert all(loan.scheduled and not loan.missing for loan in result.scheduled)
     assert all(loan.missing and not loan.scheduled for loan in result.unknown)
     assert result.unknown_count == len(result.unknown)
+
+
+@pytest.mark.parametrize("as_of", [None, D(2020, 6, 30), D(2022, 6, 1)])
+@pytest.mark.parametrize(
+    "assumptions",
+    [
+        Assumptions(),
+        Assumptions(benchmark_percent=M("4.3"), profile="equal_principal"),
+        Assumptions(disbursement="over_grace", profile="annuity", benchmark_percent=M("4.31234")),
+    ],
+)
+def test_the_stored_schedules_are_the_ones_computed_loan_by_loan(loans, as_of, assumptions):
+    """PostgreSQL computes each loan's inputs and sums the stored schedules (``financing.schedules``);
+    the project page computes each loan's instalments from its terms (``loan_from_state``). Both, per
+    loan and per fiscal year, the first time (computed and stored) and the next (read)."""
+    from financing.loans import loan_from_state, loan_states
+    from financing.selectors import projects_with_funding
+
+    projects = projects_with_funding(as_of=as_of)
+    for _ in range(2):
+        result = committed_loans(projects=projects, as_of=as_of, assumptions=assumptions)
+        _, states = loan_states(as_of)
+        by_year = {}
+        for listed in result.scheduled:
+            state = states.get(**{("pk" if as_of is None else "line_id"): listed.line_id})
+            loan = loan_from_state(state, as_of=as_of, assumptions=assumptions)
+            assert loan.instalments and loan.summary is None
+            assert (listed.first_due, listed.last_due, listed.interest_total, listed.fees_total) == (
+                loan.first_due,
+                loan.last_due,
+                loan.interest_total,
+                loan.fees_total,
+            )
+            for row in loan.years:
+                year = by_year.setdefault(row["fiscal_year"], dict.fromkeys(("principal", "interest", "fees"), M(0)))
+                for part in year:
+                    year[part] += row[part]
+        summed = {}
+        for (year, _kind), sums in result.years.items():
+            total = summed.setdefault(year, dict.fromkeys(("principal", "interest", "fees"), M(0)))
+            for part in total:
+                total[part] += sums[part]
+        assert summed == by_year and result.scheduled_count == len(result.scheduled)
+    assert LoanSchedule.objects.count() == len(result.scheduled)  # two loans, two different schedules
+
+
+def test_writing_a_stored_schedule_moves_no_data_version(loans):
+    """Stored schedules are computed figures, not data: storing them leaves every page's cache alone."""
+    from dashboard.cache import data_version
+    from financing.selectors import projects_with_funding
+
+    before = data_version()
+    committed_loans(projects=projects_with_funding(), as_of=None, assumptions=Assumptions(profile="annuity"))
+    assert LoanSchedule.objects.exists() and data_version() == before
+
+
+def test_an_edit_computes_only_the_schedules_it_changed(viewer_client, loans):
+    """A loan's schedule is stored under a digest of its inputs: an edited amount is a new schedule,
+    the others are read. The old one stays, unused, until ``prune_loan_schedules`` removes it."""
+    from django.core.management import call_command
+
+    viewer_client.get(URL)
+    stored = set(LoanSchedule.objects.values_list("key", flat=True))
+    assert len(stored) == 2
+    line = FinancingLine.objects.get(project__slug="port-f")
+    financing_line_record_change(
+        line=line,
+        source=line.changes.first().source,
+        changed_on=D(2021, 6, 1),
+        status="agreed",
+        amount=M("700000"),
+        currency="USD",
+        entered_pkr_per_usd=M("280"),
+    )
+    response = viewer_client.get(URL)
+    assert response.context["totals"]["principal"] == M("1700000.00")  # 1,000,000 + 700,000
+    now = set(LoanSchedule.objects.values_list("key", flat=True))
+    assert stored < now and len(now) == 3
+    LoanSchedule.objects.filter(key__in=stored).update(computed_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    call_command("prune_loan_schedules", "--days", "30")
+    assert set(LoanSchedule.objects.values_list("key", flat=True)) == now - stored
+    assert LoanScheduleYear.objects.filter(schedule__key__in=stored).count() == 0
+    cache.clear()
+    assert viewer_client.get(URL).context["totals"]["principal"] == M("1700000.00")
+    assert len(LoanSchedule.objects.all()) == 2
+
+
+def test_a_group_summed_again_reads_its_other_loans_stored_schedules(viewer_client, loans):
+    """Loans are summed in groups (their projects' ids modulo ``GROUPS``); an edit sums its group again
+    from the group's other loans' stored schedules and the edited loan's new one.
+
+    Road E's twin (in Road E's group) borrows the same: the group holds one schedule twice, and every
+    figure of Road E doubles: FY 2021-22 principal 500,000 + 500,000 + Port F's 300,000. Cut to 500,000,
+    the twin repays 125,000 a half-year from Jul 2021, with interest 15,000 then 11,250 that year:
+    FY 2021-22 principal 500,000 + 250,000 + 300,000 = 1,050,000 and interest 52,500 + 26,250 = 78,750."""
+    from financing.schedules import GROUPS
+
+    road = loans["road"]
+    twin = ProjectFactory(pk=road.project_id + GROUPS, name="Road E twin", slug="road-e-twin", sector="transport")
+    twin_loan = add_line(
+        twin, road.lender, "commercial_loan", D(2020, 1, 15), "signed", "1000000", road.changes.first().source
+    )
+    fixed_terms(twin_loan, road.changes.first().source, rate="6", tenor=36, grace=12)
+    response = viewer_client.get(URL)
+    assert years(response)["2021-22"] == (M("1300000.00"), M("105000.00"), M("0.00"), M("1405000.00"))
+    assert LoanScheduleGroup.objects.count() == 2  # Road E's group, Port F's
+    financing_line_record_change(
+        line=twin_loan,
+        source=road.changes.first().source,
+        changed_on=D(2020, 2, 1),
+        status="signed",
+        amount=M("500000"),
+        currency="USD",
+        entered_pkr_per_usd=M("280"),
+    )
+    response = viewer_client.get(URL)
+    assert years(response)["2021-22"] == (M("1050000.00"), M("78750.00"), M("0.00"), M("1128750.00"))
+    assert response.context["totals"]["principal"] == M("2100000.00")
+    assert LoanScheduleGroup.objects.count() == 3 and LoanSchedule.objects.count() == 3
 
 
 def test_the_project_page_shows_each_loans_schedule_or_what_it_lacks(viewer_client, loans):
@@ -301,7 +441,7 @@ def test_assumptions_fill_only_what_the_terms_leave_empty_and_are_marked(viewer_
 
 
 def test_long_lists_show_the_largest_loans_and_count_them_all(viewer_client, loans, monkeypatch):
-    monkeypatch.setattr("dashboard.selectors.debt.UNKNOWN_ROWS", 1)
+    monkeypatch.setattr("dashboard.selectors.debt.LISTED_ROWS", 1)
     response = viewer_client.get(URL)
     assert [loan.principal_usd for loan in response.context["scheduled"]] == [M("1000000.00")]
     assert [loan.principal_usd for loan in response.context["unknown"]] == [M("2000000.00")]
