@@ -333,6 +333,11 @@ class ProjectFactsSerializer(ProjectListSerializer):
     location = serializers.CharField()
     latitude = money()
     longitude = money()
+    route = serializers.JSONField(
+        allow_null=True, help_text="A GeoJSON LineString (longitude, latitude) for a road, railway or line."
+    )
+    location_note = serializers.CharField(help_text="What the point is (the site or a named town's centre).")
+    location_source = serializers.CharField(source="location_source.key", default=None, allow_null=True)
     length_km = money()
     capacity_mw = money()
     area_acres = money()

@@ -732,6 +732,7 @@ class _Generator:
                 location=f"{place} (synthetic)",
                 latitude=Decimal(f"{rng.uniform(24.5, 36.5):.5f}") if located else None,
                 longitude=Decimal(f"{rng.uniform(61.5, 75.5):.5f}") if located else None,
+                location_source=self.source if located else None,
                 description=f"Synthetic benchmark project ({subsector.lower()}, seed {self.seed}). Not real data.",
                 implementing_agency=rng.choice(AGENCIES[sector]),
                 planned_start=planned_start if kind == ProjectKind.CONSTRUCTION else None,

@@ -352,6 +352,7 @@ class DemoLoader:
             values["regions"] = values["regions"] or []
             values["focus_industries"] = values["focus_industries"] or []
             values["debt_percent"] = _dec(row.get("debt_percent"))
+            values.update(self.location(row, where))
             values.update(self.financial_close(row.get("financial_close"), where))
             project = self._upsert(Project, {"slug": row["slug"]}, values, where)
             project.sources.set(self.sources_of(row.get("sources"), where))
@@ -365,6 +366,18 @@ class DemoLoader:
             if project.parent_id != (parent.pk if parent else None):
                 project.parent = parent
                 project.save(update_fields=["parent"])
+
+    def location(self, row, where: str) -> dict:
+        """A project's route (a GeoJSON LineString from its list of [longitude, latitude] pairs), the
+        source of its point or route, and the note saying what they are."""
+        route = row.get("route")
+        source_key = row.get("location_source")
+        source = self.sources_of([source_key], where)[0] if source_key else None
+        return {
+            "route": {"type": "LineString", "coordinates": route} if route else None,
+            "location_source": source,
+            "location_note": row.get("location_note") or "",
+        }
 
     def financial_close(self, close, where: str) -> dict:
         """The four financial-close fields of a project from its ``financial_close`` mapping."""

@@ -888,3 +888,146 @@ def debt_service(rows: Iterable[Row], kinds: Iterable[tuple[str, str]]) -> Figur
             yaxis=_money_axis(max(usd_m(row["total"]) for row in rows)),
         ),
     )
+
+
+#: The provinces' shading, from the least to the most (a sequential teal scale), and the unshaded fill.
+SHADES = ["#e6f2f0", "#b9ddd6", "#7fc1b5", "#3f9c8c", "#12665a"]
+UNSHADED = "#f4f4f1"
+MAP_ATTRIBUTION = "Boundaries © OpenStreetMap contributors"
+#: Pakistan's box on the map (longitude, latitude), and the stretch of a degree of latitude against one of
+#: longitude at about 30° north, so the country keeps its shape (an equirectangular projection).
+MAP_LONGITUDES = (60.5, 78.0)
+MAP_LATITUDES = (23.5, 37.5)
+MAP_ASPECT = 1 / math.cos(math.radians(30))
+
+
+def _shade(value: Decimal | None, top: Decimal | None) -> str:
+    if not value or not top:
+        return UNSHADED
+    return SHADES[min(len(SHADES) - 1, int(value / top * len(SHADES)))]
+
+
+def corridor_map(
+    places: Iterable[Row],
+    regions: Iterable[Row],
+    *,
+    colour: str = "sector",
+    shade: str = "",
+    highlight: Iterable[str] = (),
+    height: int = 620,
+) -> Figure:
+    """The projects on a map of Pakistan: a marker at each point and a line along each route, coloured by
+    sector (or status: ``colour``), markers sized by cost; hovering names the project, its status, cost
+    and gap, and a click opens it (``layout.meta.links``).
+
+    The provinces are not in the figure: ``static/js/charts.js`` reads them from the boundaries file
+    (``dashboard.boundaries``) and draws them under the projects, filled as ``layout.meta.areas`` says:
+    shaded by the cost or gap split to them (``shade``), the ``highlight``ed ones (a project's own) tinted,
+    or plain. A project's own small map is this with its one place, its regions highlighted, no legend.
+
+    places: ``dashboard.selectors.MapPage.places``, each with the ``url`` a click opens; regions: its ``regions``.
+    """
+    places, regions = list(places), list(regions)
+    key, label_key = ("sector", "sector_label") if colour == "sector" else ("status", "status_label")
+    colours = SECTOR_COLOURS if colour == "sector" else PROJECT_STATUS_COLOURS
+    top_cost = max((p["cost_usd"] for p in places if p["cost_usd"]), default=None)
+    groups: dict[str, list[Row]] = {}
+    for place in places:
+        groups.setdefault(place[key] or "", []).append(place)
+
+    def hover(place) -> list[str]:
+        return [
+            place["url"],
+            esc(place["name"]),
+            esc(place["status_label"]),
+            usd_text(place["cost_usd"]),
+            usd_text(place["gap_usd"]),
+        ]
+
+    template = (
+        "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>Cost %{customdata[3]}<br>Gap %{customdata[4]}<extra></extra>"
+    )
+    data = []
+    for value, group in groups.items():
+        name = esc(group[0][label_key] or "Not known")
+        colour_of = colours.get(value, AXIS_GREY)
+        routes = [p for p in group if p["route"]]
+        if routes:
+            x, y, custom = [], [], []
+            for place in routes:
+                for lon, lat in place["route"]:
+                    x.append(lon)
+                    y.append(lat)
+                    custom.append(hover(place))
+                x.append(None)
+                y.append(None)
+                custom.append(None)
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "name": name,
+                    "legendgroup": value,
+                    "showlegend": False,
+                    "x": x,
+                    "y": y,
+                    "line": {"color": colour_of, "width": 4},
+                    "marker": {"color": colour_of, "size": 5},
+                    "customdata": custom,
+                    "hovertemplate": template,
+                    "connectgaps": False,
+                }
+            )
+        points = [p for p in group if p["latitude"] is not None]
+        sizes = [
+            8 + 22 * math.sqrt(float(p["cost_usd"] / top_cost)) if p["cost_usd"] and top_cost else 8 for p in points
+        ]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": name,
+                "legendgroup": value,
+                "x": [float(p["longitude"]) for p in points],
+                "y": [float(p["latitude"]) for p in points],
+                "marker": {"color": colour_of, "size": sizes, "opacity": 0.85, "line": {"color": "white", "width": 1}},
+                "customdata": [hover(p) for p in points],
+                "hovertemplate": template,
+            }
+        )
+    values = {r["region"]: r[f"{shade}_usd"] for r in regions} if shade else {}
+    top = max((v for v in values.values() if v), default=None)
+    measure = {"cost": "cost", "gap": "funding gap"}.get(shade, "")
+    highlight = set(highlight)
+    areas = {}
+    for r in regions:
+        text = r["label"] if highlight else f"{r['label']}: {_plural(r['projects'], 'project')}"
+        if shade:
+            text += f", {measure} {usd_text(values[r['region']])} (a project's split among its provinces)"
+        fill = _shade(values.get(r["region"]), top) if shade else SHADES[0] if r["region"] in highlight else UNSHADED
+        areas[r["region"]] = {"fill": fill, "text": esc(text)}
+    hidden = {"visible": False, "fixedrange": True}
+    return figure(
+        data,
+        base_layout(
+            legend=not highlight,
+            height=height,
+            xaxis={**hidden, "range": list(MAP_LONGITUDES)},
+            yaxis={**hidden, "range": list(MAP_LATITUDES), "scaleanchor": "x", "scaleratio": MAP_ASPECT},
+            dragmode=False,
+            meta={"links": True, "areas": areas, "outline": AXIS_GREY},
+            annotations=[
+                {
+                    "text": MAP_ATTRIBUTION,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 1,
+                    "y": 0,
+                    "xanchor": "right",
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                    "font": {"size": 11, "color": TEXT_GREY},
+                }
+            ],
+        ),
+    )

@@ -54,3 +54,22 @@ class DebtAssumptionsForm(forms.Form):
     def chosen_rate(self) -> Decimal | None:
         """The rate chosen, or None for the latest reference rate."""
         return self._valid().get("pkr_per_usd")
+
+
+class MapOptionsForm(forms.Form):
+    """How the map draws the projects: markers coloured by sector or status, and provinces shaded by the
+    cost or the funding gap of the projects in them, or not at all."""
+
+    colour = forms.ChoiceField(
+        label="Colour the projects by", choices=[("sector", "Sector"), ("status", "Status")], required=False
+    )
+    shade = forms.ChoiceField(
+        label="Shade the provinces by",
+        choices=[("", "Nothing"), ("cost", "Cost of their projects"), ("gap", "Funding gap of their projects")],
+        required=False,
+    )
+
+    def options(self) -> dict:
+        """The chosen options; the defaults (sector, no shading) when unbound or invalid."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {"colour": data.get("colour") or "sector", "shade": data.get("shade") or ""}

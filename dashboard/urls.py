@@ -12,6 +12,7 @@ urlpatterns = [
     path("projects/<slug:slug>/", views.project_detail, name="project"),
     path("psdp/", views.psdp, name="psdp"),
     path("debt/", views.debt, name="debt"),
+    path("map/", views.corridor_map, name="map"),
     path("lenders/", views.lender_list, name="lenders"),
     path("lenders/<slug:slug>/", views.lender_detail, name="lender"),
     path("jcc/", views.meeting_list, name="meetings"),

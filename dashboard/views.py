@@ -23,7 +23,7 @@ from . import charts, exports, selectors
 from .asof import AsOf, AsOfForm, as_of_from, compare_moments
 from .cache import cache_key, cached
 from .filters import PortfolioFilter
-from .forms import DebtAssumptionsForm
+from .forms import DebtAssumptionsForm, MapOptionsForm
 from .pagecache import cached_page
 
 PAGE_SIZE = 25
@@ -52,6 +52,11 @@ def _bind_portfolio(request) -> Portfolio:
     if not as_of_valid or (portfolio.is_bound and not portfolio.is_valid()):
         return Portfolio(portfolio, selectors.portfolio_none(), 400, as_of_form, moment)
     return Portfolio(portfolio, portfolio.qs, 200, as_of_form, moment)
+
+
+def _status(bound: Portfolio, form) -> int:
+    """The page's status: the portfolio's, or 400 when the page's own form (submitted with the filters) is invalid."""
+    return 400 if form.is_bound and not form.is_valid() else bound.status
 
 
 def _bind_as_of(request) -> tuple[AsOfForm, AsOf, int]:
@@ -146,8 +151,13 @@ def project_detail(request, slug: str):
         "timeline": charts.phase_timeline(page.timeline, today=timezone.localdate()),
         "psdp": charts.psdp_years(page.psdp_years),
     }
+    place = selectors.project_place(page.project)
+    if place is not None:
+        place["url"] = ""  # this page: nothing to open
+        figures["map"] = charts.corridor_map([place], selectors.REGIONS, highlight=page.project.regions, height=360)
     context = {
         **vars(page),
+        "place": place,
         "figures": figures,
         "as_of_form": as_of_form,
         "moment": moment,
@@ -171,9 +181,7 @@ def psdp(request):
 def debt(request):
     bound = _bind_portfolio(request)
     assumptions = DebtAssumptionsForm(request.GET or None)
-    status = bound.status
-    if assumptions.is_bound and not assumptions.is_valid():
-        status = 400
+    status = _status(bound, assumptions)
     page = selectors.debt_page(
         projects=bound.projects,
         as_of=bound.moment.date,
@@ -189,6 +197,28 @@ def debt(request):
         "breadcrumbs": [("Debt service", "")],
     }
     return render(request, "dashboard/debt.html", context, status=status)
+
+
+@require_GET
+@cached_page
+def corridor_map(request):
+    bound = _bind_portfolio(request)
+    options_form = MapOptionsForm(request.GET or None)
+    status = _status(bound, options_form)
+    options = options_form.options()
+    page = selectors.map_page(projects=bound.projects)
+    for place in page.places:  # a click opens the project at the moment viewed
+        place["url"] = bound.moment.link(reverse("dashboard:project", args=[place["slug"]]))
+    figures = {"map": charts.corridor_map(page.places, page.regions, **options)}
+    context = {
+        **vars(page),
+        **bound.context(),
+        **options,
+        "options_form": options_form,
+        "figures": figures,
+        "breadcrumbs": [("Map", "")],
+    }
+    return render(request, "dashboard/map.html", context, status=status)
 
 
 @require_GET

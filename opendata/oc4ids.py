@@ -562,6 +562,14 @@ def _locations(project) -> list[dict]:
                 "geometry": {"type": "Point", "coordinates": [project.longitude, project.latitude]},
             }
         )
+    if project.route:
+        locations.append(
+            {
+                "id": "route",
+                "description": f"Route of {project.name}",
+                "geometry": {"type": "LineString", "coordinates": project.route["coordinates"]},
+            }
+        )
     return locations
 
 

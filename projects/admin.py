@@ -198,13 +198,16 @@ class ProjectAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, AuditedAdm
     list_filter = ["kind", "sector", "status", RegionFilter]
     search_fields = ["name", "slug", "subsector", "location", "sponsor", "implementing_agency", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["parent", "sources", "financial_close_source"]
+    autocomplete_fields = ["parent", "sources", "financial_close_source", "location_source"]
     date_hierarchy = "planned_end"
     list_select_related = ["parent"]
     inlines = [PhaseInline, CostEstimateInline]  # the site's admin (cpec_site/admin.py) adds financing lines
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "sector", "subsector", "status", "parent"]}),
-        ("Where", {"fields": ["regions", "location", ("latitude", "longitude")]}),
+        (
+            "Where",
+            {"fields": ["regions", "location", ("latitude", "longitude"), "route", "location_source", "location_note"]},
+        ),
         ("Size", {"fields": [("length_km", "capacity_mw", "area_acres"), "focus_industries"]}),
         ("Who", {"fields": ["implementing_agency", "sponsor"]}),
         ("When", {"fields": [("planned_start", "planned_end"), ("actual_start", "actual_end")]}),

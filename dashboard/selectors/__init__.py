@@ -21,6 +21,7 @@ from .common import (
 from .compare import COMPARED_FIGURES, ComparePage, compare_page
 from .debt import LISTED_ROWS, DebtPage, debt_page
 from .lender import EMPTY_TOTALS, LenderPage, lender_page, lender_totals
+from .map import MAP_ROWS, REGIONS, MapPage, map_page, project_place
 from .meeting import (
     MeetingListPage,
     MeetingPage,
@@ -55,6 +56,11 @@ from .project import ProjectPage, project_financing_summary, project_page, syndi
 from .psdp import LAGGING_ROWS, PsdpPage, psdp_page
 
 __all__ = [
+    "MAP_ROWS",
+    "REGIONS",
+    "MapPage",
+    "map_page",
+    "project_place",
     "LISTED_ROWS",
     "DebtPage",
     "debt_page",

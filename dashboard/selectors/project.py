@@ -173,7 +173,7 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
     try:
         project = (
             projects_with_funding(Project.objects.filter(slug=slug), as_of=as_of)
-            .select_related("parent", "financial_close_source")
+            .select_related("parent", "financial_close_source", "location_source")
             .get()
         )
     except Project.DoesNotExist:

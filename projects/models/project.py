@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf, Round
@@ -16,6 +17,7 @@ from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .. import geo
 from ..choices import (
     DatePrecision,
     EstimateBasis,
@@ -166,8 +168,34 @@ class Project(models.Model):
         help_text="Every province or region the project runs through.",
     )
     location = models.CharField(max_length=300, blank=True)
-    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    latitude = models.DecimalField(
+        max_digits=8, decimal_places=5, null=True, blank=True, help_text="Of the site, in degrees north (WGS84)."
+    )
+    longitude = models.DecimalField(
+        max_digits=8, decimal_places=5, null=True, blank=True, help_text="Of the site, in degrees east (WGS84)."
+    )
+    route = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="For a road, railway or line: its route as a GeoJSON LineString, longitude then latitude for "
+        'each point, e.g. {"type": "LineString", "coordinates": [[73.12, 34.02], [73.2, 34.3]]}. Every point '
+        "must be inside Pakistan.",
+    )
+    location_source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="source of the coordinates",
+        help_text="Where the point or the route comes from (a page giving the site's or the named town's coordinates).",
+    )
+    location_note = models.TextField(
+        "location note",
+        blank=True,
+        help_text="What the point is (the site, or the centre of the town the sources name) and, for a route, "
+        "where each point comes from.",
+    )
     length_km = size_field("length (km)")
     capacity_mw = size_field("capacity (MW)")
     area_acres = size_field("area (acres)")
@@ -248,10 +276,24 @@ class Project(models.Model):
                 violation_error_message="Length, capacity and area cannot be negative.",
             ),
             models.CheckConstraint(
-                condition=(Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90))
-                & (Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180)),
-                name="%(app_label)s_%(class)s_coordinates_valid",
-                violation_error_message="Latitude must be within ±90 and longitude within ±180.",
+                condition=geo.point_constraint(),
+                name="%(app_label)s_%(class)s_point_in_pakistan",
+                violation_error_message=f"Give both the latitude and the longitude, {geo.BOX_TEXT}.",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, route__isnull=True) | Q(location_source__isnull=False),
+                name="%(app_label)s_%(class)s_location_sourced",
+                violation_error_message="Give the source of the coordinates or the route.",
+            ),
+            models.CheckConstraint(
+                condition=geo.route_constraints()[0],
+                name="%(app_label)s_%(class)s_route_well_formed",
+                violation_error_message="A route is a GeoJSON LineString of at least two points.",
+            ),
+            models.CheckConstraint(
+                condition=geo.route_constraints()[1],
+                name="%(app_label)s_%(class)s_route_in_pakistan",
+                violation_error_message=f"Every point of a route is a [longitude, latitude] pair {geo.BOX_TEXT}.",
             ),
             models.CheckConstraint(
                 condition=Q(debt_percent__isnull=True) | Q(debt_percent__gte=0, debt_percent__lte=100),
@@ -286,6 +328,26 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("dashboard:project", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "latitude" if self.latitude is None else "longitude"
+            errors[missing] = f"Give the {missing} too, or neither."
+        for name, (low, high), axis in (
+            ("latitude", geo.LATITUDES, "north"),
+            ("longitude", geo.LONGITUDES, "east"),
+        ):
+            value = getattr(self, name)
+            if value is not None and not low <= value <= high:
+                errors[name] = f"A {name} {geo.BOX_TEXT}: {low}° to {high}° {axis}."
+        try:
+            geo.validate_route(self.route)
+        except ValidationError as error:
+            errors["route"] = error
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def equity_percent(self):

@@ -6,6 +6,11 @@
  *
  * and this file (loaded after plotly.js, both from this site) draws them, so a strict
  * CSP "script-src 'self'" holds. One broken chart never stops the others.
+ *
+ * A map (dashboard.charts.corridor_map) also has data-boundaries, the URL of this site's
+ * provinces file (dashboard/boundaries.py): its areas are drawn under the figure's traces, filled
+ * as layout.meta.areas says. Where layout.meta.links is set, a click on a point opens the page
+ * whose path is its customdata[0].
  */
 (function () {
   "use strict";
@@ -32,6 +37,86 @@
     el.setAttribute("data-drawn", "false");
   }
 
+  // The rings of each area as one line trace, filled; the country's outline on top of them.
+  function areaTraces(boundaries, meta) {
+    var traces = [];
+    function ringsXY(rings) {
+      var x = [];
+      var y = [];
+      rings.forEach(function (ring) {
+        ring.forEach(function (point) {
+          x.push(point[0]);
+          y.push(point[1]);
+        });
+        x.push(null);
+        y.push(null);
+      });
+      return { x: x, y: y };
+    }
+    boundaries.areas.forEach(function (area) {
+      var look = (meta.areas || {})[area.region] || {};
+      var xy = ringsXY(area.rings);
+      traces.push({
+        type: "scatter",
+        mode: "lines",
+        x: xy.x,
+        y: xy.y,
+        fill: "toself",
+        fillcolor: look.fill || "#f4f4f1",
+        line: { color: "#ffffff", width: 1 },
+        hoveron: "fills",
+        hoverinfo: "text",
+        text: look.text || area.name,
+        name: area.name,
+        showlegend: false,
+      });
+    });
+    var outline = ringsXY(boundaries.outline);
+    traces.push({
+      type: "scatter",
+      mode: "lines",
+      x: outline.x,
+      y: outline.y,
+      line: { color: meta.outline || "#888888", width: 1 },
+      hoverinfo: "skip",
+      showlegend: false,
+    });
+    return traces;
+  }
+
+  function withBoundaries(el, fig) {
+    var url = el.getAttribute("data-boundaries");
+    if (!url) {
+      return Promise.resolve(fig);
+    }
+    return fetch(url, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("boundaries: HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (boundaries) {
+        var meta = (fig.layout && fig.layout.meta) || {};
+        fig.data = areaTraces(boundaries, meta).concat(fig.data || []);
+        return fig;
+      });
+  }
+
+  // A click on a project opens its page: only a path on this site, never another address.
+  function followLinks(el, fig) {
+    if (!(fig.layout && fig.layout.meta && fig.layout.meta.links) || typeof el.on !== "function") {
+      return;
+    }
+    el.on("plotly_click", function (event) {
+      var point = event && event.points && event.points[0];
+      var path = point && point.customdata && point.customdata[0];
+      if (typeof path === "string" && path.charAt(0) === "/" && path.charAt(1) !== "/") {
+        window.location.assign(path);
+      }
+    });
+  }
+
   function draw(el) {
     try {
       if (typeof Plotly === "undefined") {
@@ -42,15 +127,21 @@
         throw new Error("no figure data element");
       }
       var fig = JSON.parse(source.textContent);
-      // newPlot returns a promise; a failure while drawing rejects it.
-      Promise.resolve(Plotly.newPlot(el, fig.data || [], fig.layout || {}, CONFIG)).then(
-        function () {
-          el.setAttribute("data-drawn", "true");
-        },
-        function (error) {
-          fail(el, error);
-        }
-      );
+      // newPlot returns a promise; a failure while drawing (or reading the boundaries) rejects it.
+      withBoundaries(el, fig)
+        .then(function (full) {
+          return Promise.resolve(Plotly.newPlot(el, full.data || [], full.layout || {}, CONFIG)).then(function () {
+            followLinks(el, full);
+          });
+        })
+        .then(
+          function () {
+            el.setAttribute("data-drawn", "true");
+          },
+          function (error) {
+            fail(el, error);
+          }
+        );
     } catch (error) {
       fail(el, error);
     }

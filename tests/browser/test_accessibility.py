@@ -37,6 +37,8 @@ LOGGED_IN_PAGES = [
     pytest.param("/debt/", 200, id="debt"),
     pytest.param("/debt/?sector=energy&as_of_jcc=11&disbursement=over_grace&pkr_per_usd=250", 200, id="debt-as-of"),
     pytest.param("/debt/?pkr_per_usd=-1", 400, id="debt-bad-rate"),
+    pytest.param("/map/", 200, id="map"),
+    pytest.param("/map/?shade=gap&colour=status&as_of_jcc=11", 200, id="map-shaded-as-of"),
     pytest.param("/projects/no-such-project/", 404, id="not-found"),
 ]
 

@@ -234,3 +234,36 @@ def test_debt_service_on_stated_terms_then_with_assumptions(viewer_page):
     page.locator("table[data-debt-loans] a", has_text="Suki Kinari").first.click()
     expect(page).to_have_url(re.compile(r"/projects/suki-kinari-hydropower/#loans$"))
     expect(page.locator("#loans [data-loan-rate]").first).to_contain_text("6-month LIBOR + 4.75%")
+
+
+def test_the_map_draws_the_provinces_and_a_click_opens_the_project(viewer_page):
+    """The energy projects: six coal plants and Karot as points, the Matiari–Lahore line as a route, over
+    the seven provinces and territories (FATA inside KP) and the country's outline, all from this site.
+    Hovering a plant names it; clicking it opens its page."""
+    page = viewer_page
+    page.goto("/map/?sector=energy&shade=cost")
+    assert wait_for_charts(page) == 1
+    chart = page.locator("#chart-chart-map")
+    # 7 areas and the outline, then the energy projects: the line's route, the plants' markers.
+    expect(chart.locator(".scatterlayer .trace")).to_have_count(7 + 1 + 2)
+    expect(page.get_by_text("Boundaries © OpenStreetMap contributors").first).to_be_visible()
+    rows = table_rows(page.locator("table[data-map-places]"))
+    shown = {row["Project"] for row in rows}
+    assert len(rows) == 8
+    assert {"Sahiwal coal power plant (2×660 MW)", "Matiari–Lahore ±660 kV HVDC transmission line"} <= shown
+    regions = {row["Province or territory"]: row for row in table_rows(page.locator("table[data-map-regions]"))}
+    assert regions["Punjab"]["Projects"] != "0"
+
+    plants = chart.locator(".scatterlayer .trace").last.locator(".points path")
+    chart.scroll_into_view_if_needed()
+    box = plants.first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    hover = page.locator(".hoverlayer .hovertext").first
+    expect(hover).to_be_visible()
+    text = hover.text_content()  # SVG text: the name, then status, cost and gap
+    (name,) = [n for n in shown if text.startswith(n)]
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page).to_have_url(re.compile(r"/projects/[\w-]+/$"))
+    expect(page.locator("h1")).to_have_text(name)
+    assert wait_for_charts(page) >= 1
+    expect(page.locator("#chart-chart-where")).to_have_attribute("data-drawn", "true")

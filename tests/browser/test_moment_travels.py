@@ -27,6 +27,7 @@ def test_the_moment_follows_every_click_until_back_to_now(viewer_page):
         ("JCC meetings", "/jcc/"),
         ("PSDP", "/psdp/"),
         ("Debt service", "/debt/"),
+        ("Map", "/map/"),
         ("Dashboard", "/"),
         ("Projects", "/projects/"),
     ):

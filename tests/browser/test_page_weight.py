@@ -182,13 +182,13 @@ def test_the_login_page_requests_no_plotly_file(browser, production_url):
 
 @pytest.mark.parametrize(
     ("path", "charts", "striped"),
-    [("/", 7, 0), ("/projects/ml-1/", 3, 2), ("/jcc/", 1, 0), ("/psdp/", 1, 0), ("/debt/", 1, 0)],
+    [("/", 7, 0), ("/projects/ml-1/", 4, 2), ("/jcc/", 1, 0), ("/psdp/", 1, 0), ("/debt/", 1, 0), ("/map/", 1, 0)],
 )
 def test_chart_pages_request_only_the_partial_bundle_and_draw_every_chart(
     browser, production_url, viewer_state, path, charts, striped
 ):
     """ML-1's donut stripes its two proposed lenders (a pie marker.pattern, which the basic bundle has);
-    its third chart is its PSDP money per fiscal year (bars)."""
+    its third chart is its PSDP money per fiscal year (bars), its fourth its route on a small map."""
     visit = _visit(browser, production_url, path, viewer_state)
     css, charts_js, bundle = visit.plotly_files
     assert HASHED_BUNDLE.fullmatch(bundle)

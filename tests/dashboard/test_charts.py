@@ -879,7 +879,45 @@ CHARTS = {
         pipeline_usd=20 * M,
     ),
     "financing_donut, empty": lambda: charts.financing_donut([], gap_usd=None),
+    "corridor_map": lambda: charts.corridor_map(MAP_PLACES, MAP_REGIONS, colour="sector", shade="cost"),
+    "corridor_map, by status, nothing placed": lambda: charts.corridor_map([], MAP_REGIONS, colour="status"),
 }
+
+#: The map's rows, as dashboard.selectors.MapPage gives them (with the url a view adds).
+MAP_PLACES = [
+    {
+        "name": "Road <A>",
+        "slug": "road-a",
+        "url": "/projects/road-a/",
+        "sector": "transport",
+        "sector_label": "Transport",
+        "status": "approved",
+        "status_label": "Approved",
+        "cost_usd": 2000 * M,
+        "gap_usd": 300 * M,
+        "latitude": None,
+        "longitude": None,
+        "route": [(73.15333, 34.05306), (72.91667, 34.75)],
+    },
+    {
+        "name": "Zone D",
+        "slug": "zone-d",
+        "url": "/projects/zone-d/?as_of_jcc=14",
+        "sector": "industrial",
+        "sector_label": "Industrial zones",
+        "status": "approved",
+        "status_label": "Approved",
+        "cost_usd": None,
+        "gap_usd": None,
+        "latitude": Decimal("33.6989"),
+        "longitude": Decimal("73.0369"),
+        "route": [],
+    },
+]
+MAP_REGIONS = [
+    {"region": "kp", "label": "Khyber Pakhtunkhwa", "projects": 1, "cost_usd": 2000 * M, "gap_usd": 300 * M},
+    {"region": "ict", "label": "Islamabad Capital Territory", "projects": 1, "cost_usd": None, "gap_usd": None},
+]
 
 #: The trace types of the plotly.js bundle the site serves (plotly-basic).
 BUNDLED_TRACE_TYPES = {"bar", "scatter", "pie"}

@@ -18,6 +18,7 @@ PAGES = [
     "/compare/",
     "/psdp/",
     "/debt/",
+    "/map/",
 ]
 #: Links that leave the pages (admin, log-out, static files, outside sites) or choose the moment.
 NOT_PAGES = re.compile(r"^(/admin|/static|/accounts|/colours\.css|https?:|#|mailto:)")

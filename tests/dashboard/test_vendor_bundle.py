@@ -79,6 +79,7 @@ def test_every_template_that_draws_a_chart_loads_the_same_assets():
     assert drawing == [
         "dashboard/dashboard.html",
         "dashboard/debt.html",
+        "dashboard/map.html",
         "dashboard/meeting_list.html",
         "dashboard/project_detail.html",
         "dashboard/psdp.html",
@@ -90,7 +91,7 @@ def test_every_template_that_draws_a_chart_loads_the_same_assets():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/", "/projects/road-a/", "/jcc/", "/psdp/", "/debt/"])
+@pytest.mark.parametrize("url", ["/", "/projects/road-a/", "/jcc/", "/psdp/", "/debt/", "/map/"])
 def test_chart_pages_load_the_partial_bundle_once(viewer_client, portfolio, url):
     html = viewer_client.get(url).content.decode()
     assert html.count(SCRIPT) == 1

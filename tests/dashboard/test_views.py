@@ -230,6 +230,8 @@ PAGES = [
     "/psdp/?as_of_jcc=14&sector=transport",
     "/debt/",
     "/debt/?as_of_jcc=14&sector=transport&disbursement=over_grace",
+    "/map/",
+    "/map/?as_of_jcc=14&sector=transport&shade=gap",
 ]
 
 

@@ -28,7 +28,7 @@ from financing.services import financing_line_record_change
 from opendata import oc4ids
 from opendata.exports import oc4ids_package
 from opendata.schema import SCHEMA_DIR, codelist, codelist_errors, codelist_values, schema_errors
-from projects.models import JCCMeeting, Project
+from projects.models import JCCMeeting, Project, Source
 from tests.dashboard.test_views import grow
 from tests.factories import CostEstimateFactory, LenderFactory, ProjectFactory, SourceFactory
 
@@ -214,9 +214,13 @@ def test_loan_terms_as_interest_rates_with_their_sources(demo_viewer):
 
 def test_rules_for_values_with_no_code_coordinates_and_sections(portfolio, viewer_client):
     """Suspended: no status; an initiative: no type; a budget allocation: no arrangement type;
-    coordinates as a GeoJSON point (longitude first); sections related both ways."""
+    coordinates as a GeoJSON point (longitude first), a route as a GeoJSON line; sections related both ways."""
     road = portfolio["road"]
-    Project.objects.filter(pk=road.pk).update(status="suspended", latitude=Decimal("35.12345"), longitude="73.5")
+    Project.objects.filter(pk=road.pk).update(
+        status="suspended", latitude=Decimal("35.12345"), longitude="73.5", location_source=Source.objects.first()
+    )
+    route = {"type": "LineString", "coordinates": [[67.01, 24.86], [68.36833, 25.37917]]}
+    Project.objects.filter(slug="rail-b").update(route=route, location_source=Source.objects.first())
     section = ProjectFactory(name="Road A – north", slug="road-a-north", parent=road, sector="transport")
     ProjectFactory(name="Fund E", slug="fund-e", kind="initiative", sector="trade_finance", subsector="Investment fund")
     package = download(viewer_client)
@@ -234,8 +238,11 @@ def test_rules_for_values_with_no_code_coordinates_and_sections(portfolio, viewe
     [rel] = projects["road-a-north"]["relatedProjects"]
     assert rel["identifier"] == f"cpec-tracker-{road.pk}" and rel["cpecTracker"]["relation"] == "parent"
     assert projects["road-a"]["relatedProjects"][0]["identifier"] == f"cpec-tracker-{section.pk}"
-    # Rail B: China declined at the 14th JCC, so its line is out of ``finance`` and kept as closed.
+    # Rail B: its route as a GeoJSON line; China declined at the 14th JCC, so its line is out of
+    # ``finance`` and kept as closed.
     rail = projects["rail-b"]
+    line = {"type": "LineString", "coordinates": [[Decimal(str(c)) for c in p] for p in route["coordinates"]]}
+    assert rail["locations"][-1] == {"id": "route", "description": "Route of Rail B", "geometry": line}
     assert [f["financingParty"]["id"] for f in rail["budget"]["finance"]] == ["lender-adb", "lender-psdp"]
     [declined] = rail["cpecTracker"]["closedFinancing"]
     assert declined["cpecTracker"]["negotiationStatus"] == "declined" and declined["type"] == "loan"

@@ -187,7 +187,7 @@ CHANGE_FORM_CASES = [
     ),
     (_project, {"length_km": "-1"}, "Length, capacity and area cannot be negative."),
     (_project, {"capacity_mw": "-300"}, "Length, capacity and area cannot be negative."),
-    (_project, {"latitude": "95"}, "Latitude must be within ±90 and longitude within ±180."),
+    (_project, {"latitude": "95", "longitude": "73"}, "A latitude inside Pakistan"),
     (_project, {"status": "finished"}, "Select a valid choice."),
     (lambda: PhaseFactory(order=2), {"order": "0"}, "Phase order starts at 1."),
     (

@@ -41,7 +41,7 @@ PROJECT_CASES = [
     ({"actual_start": D(2020, 1, 1), "actual_end": D(2019, 1, 1)}, "actual start must not be after"),
     ({"length_km": Decimal("-1")}, "cannot be negative"),
     ({"capacity_mw": Decimal("-300")}, "cannot be negative"),
-    ({"latitude": Decimal("91")}, "Latitude must be within"),
+    ({"latitude": Decimal("91"), "longitude": Decimal("73")}, "A latitude inside Pakistan"),
     ({"status": "finished"}, "is not a valid choice"),
     ({"sector": "mining"}, "is not a valid choice"),
     ({"kind": "other"}, "is not a valid choice"),

@@ -179,8 +179,8 @@ def test_the_demo_portfolio_is_there(catalog):
 # ------------------------------------------------------------------ properties
 PORTFOLIO_PAGES = pytest.mark.parametrize(
     "path",
-    ["/", "/projects/", "/projects/export.csv", "/projects/export.xlsx", "/psdp/", "/debt/"],
-    ids=["dashboard", "list", "csv", "xlsx", "psdp", "debt"],
+    ["/", "/projects/", "/projects/export.csv", "/projects/export.xlsx", "/psdp/", "/debt/", "/map/"],
+    ids=["dashboard", "list", "csv", "xlsx", "psdp", "debt", "map"],
 )
 
 

@@ -1,0 +1,144 @@
+"""The map page: where the filtered projects are, and what the provinces hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, Func, IntegerField, Q, QuerySet, Sum
+from django.db.models.functions import Cast
+
+from projects.choices import ProjectStatus, Region, Sector
+from projects.geo import route_points
+from projects.models import Project
+
+#: The map shows at most this many projects (the largest by cost first) and lists them below it.
+MAP_ROWS = 300
+
+_MONEY = DecimalField(max_digits=24, decimal_places=2)
+
+
+@dataclass(frozen=True)
+class MapPage:
+    """``places``: the projects with a point or a route, largest first (at most ``MAP_ROWS``), each a
+    dict of name, slug, sector and status (as of the moment, with labels), cost and gap (US$), latitude,
+    longitude, route ([(longitude, latitude), …]), the location's note and source; ``located``: how
+    many of the filtered projects have a location; ``unlocated``: how many have none; ``regions``: per
+    province or territory, the projects in it, and their cost and gap split evenly among the regions each
+    project runs through (a project in two provinces counts half in each)."""
+
+    places: list[dict]
+    located: int
+    unlocated: int
+    regions: list[dict]
+
+
+def _located() -> Q:
+    return Q(latitude__isnull=False) | Q(route__isnull=False)
+
+
+def map_page(*, projects: QuerySet[Project]) -> MapPage:
+    """The filtered ``projects`` (a portfolio queryset, as of its moment) on the map. Two queries."""
+    share = Cast(1, _MONEY) / Func(F("regions"), function="cardinality", output_field=IntegerField())
+    counted = Q(counted_in_totals=True)
+    sums = {"located": Count("pk", filter=_located()), "unlocated": Count("pk", filter=~_located())}
+    for region in Region:
+        inside = Q(regions__contains=[region.value])
+        sums[f"{region.value}__projects"] = Count("pk", filter=inside)
+        sums[f"{region.value}__cost"] = Sum(F("current_cost_usd") * share, filter=inside & counted, output_field=_MONEY)
+        sums[f"{region.value}__gap"] = Sum(F("funding_gap_usd") * share, filter=inside & counted, output_field=_MONEY)
+    totals = projects.order_by().aggregate(**sums)
+    rows = (
+        projects.filter(_located())
+        .order_by(F("current_cost_usd").desc(nulls_last=True), "name", "pk")
+        .values(
+            "name",
+            "slug",
+            "sector",
+            "status_then",
+            "current_cost_usd",
+            "funding_gap_usd",
+            "latitude",
+            "longitude",
+            "route",
+            "location_note",
+            "location_source__key",
+            "location_source__title",
+            "location_source__url",
+            "location_source__publisher",
+        )[:MAP_ROWS]
+    )
+    sectors, statuses = dict(Sector.choices), dict(ProjectStatus.choices)
+    places = [
+        {
+            "name": row["name"],
+            "slug": row["slug"],
+            "sector": row["sector"],
+            "sector_label": sectors.get(row["sector"], row["sector"]),
+            "status": row["status_then"],
+            "status_label": statuses.get(row["status_then"], row["status_then"] or ""),
+            "cost_usd": row["current_cost_usd"],
+            "gap_usd": row["funding_gap_usd"],
+            "latitude": row["latitude"],
+            "longitude": row["longitude"],
+            "route": route_points(row["route"]),
+            "point_text": _point_text(row["latitude"], row["longitude"]),
+            "note": row["location_note"],
+            "source": {
+                "key": row["location_source__key"],
+                "title": row["location_source__title"],
+                "url": row["location_source__url"],
+                "publisher": row["location_source__publisher"],
+            },
+        }
+        for row in rows
+    ]
+    regions = [
+        {
+            "region": region.value,
+            "label": region.label,
+            "projects": totals[f"{region.value}__projects"],
+            "cost_usd": _cents(totals[f"{region.value}__cost"]),
+            "gap_usd": _cents(totals[f"{region.value}__gap"]),
+        }
+        for region in Region
+    ]
+    return MapPage(places=places, located=totals["located"], unlocated=totals["unlocated"], regions=regions)
+
+
+def project_place(project: Project) -> dict | None:
+    """One project (of ``project_page``: annotated with its figures as of the moment) as a place on the
+    map, or None when neither a point nor a route is known; with every region, for its small map."""
+    if project.latitude is None and not project.route:
+        return None
+    source = project.location_source
+    return {
+        "name": project.name,
+        "slug": project.slug,
+        "sector": project.sector,
+        "sector_label": project.get_sector_display(),
+        "status": project.status_then,
+        "status_label": dict(ProjectStatus.choices).get(project.status_then, project.status_then or ""),
+        "cost_usd": project.current_cost_usd,
+        "gap_usd": project.funding_gap_usd,
+        "latitude": project.latitude,
+        "longitude": project.longitude,
+        "route": route_points(project.route),
+        "point_text": _point_text(project.latitude, project.longitude),
+        "note": project.location_note,
+        "source": source,
+    }
+
+
+REGIONS = [{"region": r.value, "label": r.label, "projects": 0, "cost_usd": None, "gap_usd": None} for r in Region]
+
+
+def _point_text(latitude: Decimal | None, longitude: Decimal | None) -> str:
+    """ "33.6989° N, 73.0369° E": as entered, without trailing zeros."""
+    if latitude is None or longitude is None:
+        return ""
+    return f"{latitude.normalize():f}° N, {longitude.normalize():f}° E"
+
+
+def _cents(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.01"))
