@@ -5,6 +5,28 @@ from decimal import Decimal
 from django.db import migrations, models
 
 
+def keep_unsourced_coordinates_in_the_note(apps, schema_editor):
+    """Coordinates entered before their source could be recorded cannot stay as coordinates (a place
+    needs its source, and must lie inside Pakistan): each pair moves, as text, into the new location
+    note, to be entered again with its source. Nothing is lost."""
+    from django.db.models import CharField, F, Q, Value
+    from django.db.models.functions import Cast, Concat
+
+    Project = apps.get_model("projects", "Project")
+    Project.objects.filter(Q(latitude__isnull=False) | Q(longitude__isnull=False)).update(
+        location_note=Concat(
+            Value("Coordinates recorded before their source was required: latitude "),
+            Cast(F("latitude"), CharField()),
+            Value(", longitude "),
+            Cast(F("longitude"), CharField()),
+            Value(". Enter them again with their source."),
+            output_field=CharField(),
+        ),
+        latitude=None,
+        longitude=None,
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -66,6 +88,7 @@ class Migration(migrations.Migration):
             name='longitude',
             field=models.DecimalField(blank=True, decimal_places=5, help_text='Of the site, in degrees east (WGS84).', max_digits=8, null=True),
         ),
+        migrations.RunPython(keep_unsourced_coordinates_in_the_note, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='project',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__gte', Decimal('23.5')), ('latitude__isnull', False), ('latitude__lte', Decimal('37.5')), ('longitude__gte', Decimal('60.5')), ('longitude__isnull', False), ('longitude__lte', Decimal('78'))), _connector='OR'), name='projects_project_point_in_pakistan', violation_error_message='Give both the latitude and the longitude, inside Pakistan (latitude 23.5° to 37.5° north, longitude 60.5° to 78° east).'),
