@@ -162,5 +162,7 @@ def test_a_projects_page_has_its_own_small_map(viewer_client, places):
     html = response.content.decode()
     assert 'id="h-where"' in html and "33.6989° N, 73.0369° E. The centre of Islamabad." in html
     assert '<a href="/map/?as_of_jcc=14">On the map with the other projects</a>' in html
+    # Only the map is drawn over the provinces, not the page's other charts.
+    assert html.count("data-boundaries=") == 1 and 'data-chart="chart-where" data-boundaries=' in html
     solar = viewer_client.get(reverse("dashboard:project", args=["solar-c"]))
     assert "map" not in solar.context["figures"] and 'id="h-where"' not in solar.content.decode()
