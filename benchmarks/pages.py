@@ -126,6 +126,8 @@ def page_urls() -> list[tuple[str, str, str]]:
     pages.append(("PSDP", reverse("dashboard:psdp"), "viewer"))
     # Every committed loan of the portfolio, each one's schedule or what it lacks.
     pages.append(("debt service", reverse("dashboard:debt") + "?profile=equal_principal&benchmark_percent=4", "viewer"))
+    # The located projects' places and every province's shared cost.
+    pages.append(("map", reverse("dashboard:map") + "?shade=cost", "viewer"))
     pages.append(("admin project changelist (baseline)", reverse("admin:projects_project_changelist"), "admin"))
     return pages
 

@@ -20,6 +20,7 @@ PAGES = {
     "dashboard as of a JCC",
     "PSDP",
     "debt service",
+    "map",
     "admin project changelist (baseline)",
 }
 
