@@ -1004,6 +1004,8 @@ def corridor_map(
         text = r["label"] if highlight else f"{r['label']}: {_plural(r['projects'], 'project')}"
         if shade:
             text += f", {measure} {usd_text(values[r['region']])} (a project's split among its provinces)"
+            if r["uncosted"]:
+                text += f"; {_plural(r['uncosted'], 'project')} of unknown cost not in it"
         fill = _shade(values.get(r["region"]), top) if shade else SHADES[0] if r["region"] in highlight else UNSHADED
         areas[r["region"]] = {"fill": fill, "text": esc(text)}
     hidden = {"visible": False, "fixedrange": True}

@@ -510,7 +510,8 @@ def committed_loans(
 
     return CommittedLoans(
         years=dict(sorted(years.items())),
-        scheduled=[loan(pk, stored.get(key) or computed[key]) for pk, key in listed],
+        # A schedule removed meanwhile (pruned) is computed here for its loan: never a missing row.
+        scheduled=[loan(pk, stored.get(key) or computed.get(key)) for pk, key in listed],
         scheduled_count=scheduled_count,
         assumed_count=assumed_count,
         unknown=[loan(pk) for pk in unlisted],

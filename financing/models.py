@@ -839,7 +839,18 @@ class LoanTerms(models.Model):
 # ------------------------------------------------------------------ loan schedules, computed once
 
 
-class LoanSchedule(models.Model):
+class DueColumns(models.Model):
+    """What a schedule, or a part of one, has due: principal, interest and fees, in US$."""
+
+    principal = money_field()
+    interest = money_field()
+    fees = money_field()
+
+    class Meta:
+        abstract = True
+
+
+class LoanSchedule(DueColumns):
     """A loan's repayment schedule (``financing.debt.schedule``), computed once for its inputs and
     kept, so the debt-service page sums stored figures instead of computing every loan's
     instalments on each request (``financing.schedules``).
@@ -855,9 +866,6 @@ class LoanSchedule(models.Model):
     key = models.UUIDField(primary_key=True)
     first_due = models.DateField()
     last_due = models.DateField()
-    principal = money_field()
-    interest = money_field()
-    fees = money_field()
     computed_at = models.DateTimeField(db_index=True)
 
     #: Not a change of data: written during page reads (``cpec_tracker.db_routers``).
@@ -870,14 +878,11 @@ class LoanSchedule(models.Model):
         return f"Loan schedule {self.key}"
 
 
-class LoanScheduleYear(models.Model):
+class LoanScheduleYear(DueColumns):
     """What a stored schedule (``LoanSchedule``) has due in one fiscal year (July to June, "2024-25")."""
 
     schedule = models.ForeignKey(LoanSchedule, on_delete=models.CASCADE, related_name="years", db_index=False)
     fiscal_year = models.CharField(max_length=7)
-    principal = money_field()
-    interest = money_field()
-    fees = money_field()
 
     computed_cache = True
 
@@ -913,15 +918,12 @@ class LoanScheduleGroup(models.Model):
         return f"Loan schedule group {self.key}"
 
 
-class LoanScheduleGroupYear(models.Model):
+class LoanScheduleGroupYear(DueColumns):
     """What a group of loans (``LoanScheduleGroup``) has due in one fiscal year to one kind of lender."""
 
     group = models.ForeignKey(LoanScheduleGroup, on_delete=models.CASCADE, related_name="years", db_index=False)
     fiscal_year = models.CharField(max_length=7)
     lender_kind = models.CharField(max_length=30)
-    principal = money_field()
-    interest = money_field()
-    fees = money_field()
 
     computed_cache = True
 

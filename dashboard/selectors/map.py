@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, F, Func, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 
-from projects.choices import ProjectStatus, Region, Sector
+from projects.choices import ProjectStatus, Region
 from projects.geo import route_points
 from projects.models import Project
 
@@ -25,7 +25,8 @@ class MapPage:
     longitude, route ([(longitude, latitude), …]), the location's note and source; ``located``: how
     many of the filtered projects have a location; ``unlocated``: how many have none; ``regions``: per
     province or territory, the projects in it, and their cost and gap split evenly among the regions each
-    project runs through (a project in two provinces counts half in each)."""
+    project runs through (a project in two provinces counts half in each), and ``uncosted``, how many
+    of them have no known cost (in neither sum)."""
 
     places: list[dict]
     located: int
@@ -47,52 +48,15 @@ def map_page(*, projects: QuerySet[Project]) -> MapPage:
         sums[f"{region.value}__projects"] = Count("pk", filter=inside)
         sums[f"{region.value}__cost"] = Sum(F("current_cost_usd") * share, filter=inside & counted, output_field=_MONEY)
         sums[f"{region.value}__gap"] = Sum(F("funding_gap_usd") * share, filter=inside & counted, output_field=_MONEY)
+        # Projects whose cost is not known are in neither sum: counted apart, so a sum is never read as whole.
+        sums[f"{region.value}__uncosted"] = Count("pk", filter=inside & counted & Q(current_cost_usd__isnull=True))
     totals = projects.order_by().aggregate(**sums)
-    rows = (
+    located = (
         projects.filter(_located())
-        .order_by(F("current_cost_usd").desc(nulls_last=True), "name", "pk")
-        .values(
-            "name",
-            "slug",
-            "sector",
-            "status_then",
-            "current_cost_usd",
-            "funding_gap_usd",
-            "latitude",
-            "longitude",
-            "route",
-            "location_note",
-            "location_source__key",
-            "location_source__title",
-            "location_source__url",
-            "location_source__publisher",
-        )[:MAP_ROWS]
+        .select_related("location_source")
+        .order_by(F("current_cost_usd").desc(nulls_last=True), "name", "pk")[:MAP_ROWS]
     )
-    sectors, statuses = dict(Sector.choices), dict(ProjectStatus.choices)
-    places = [
-        {
-            "name": row["name"],
-            "slug": row["slug"],
-            "sector": row["sector"],
-            "sector_label": sectors.get(row["sector"], row["sector"]),
-            "status": row["status_then"],
-            "status_label": statuses.get(row["status_then"], row["status_then"] or ""),
-            "cost_usd": row["current_cost_usd"],
-            "gap_usd": row["funding_gap_usd"],
-            "latitude": row["latitude"],
-            "longitude": row["longitude"],
-            "route": route_points(row["route"]),
-            "point_text": _point_text(row["latitude"], row["longitude"]),
-            "note": row["location_note"],
-            "source": {
-                "key": row["location_source__key"],
-                "title": row["location_source__title"],
-                "url": row["location_source__url"],
-                "publisher": row["location_source__publisher"],
-            },
-        }
-        for row in rows
-    ]
+    places = [project_place(project) for project in located]
     regions = [
         {
             "region": region.value,
@@ -100,6 +64,7 @@ def map_page(*, projects: QuerySet[Project]) -> MapPage:
             "projects": totals[f"{region.value}__projects"],
             "cost_usd": _cents(totals[f"{region.value}__cost"]),
             "gap_usd": _cents(totals[f"{region.value}__gap"]),
+            "uncosted": totals[f"{region.value}__uncosted"],
         }
         for region in Region
     ]
@@ -107,8 +72,8 @@ def map_page(*, projects: QuerySet[Project]) -> MapPage:
 
 
 def project_place(project: Project) -> dict | None:
-    """One project (of ``project_page``: annotated with its figures as of the moment) as a place on the
-    map, or None when neither a point nor a route is known; with every region, for its small map."""
+    """One project (a portfolio queryset's: annotated with its figures as of the moment, its location
+    source selected) as a place on the map, or None when neither a point nor a route is known."""
     if project.latitude is None and not project.route:
         return None
     source = project.location_source
@@ -130,7 +95,11 @@ def project_place(project: Project) -> dict | None:
     }
 
 
-REGIONS = [{"region": r.value, "label": r.label, "projects": 0, "cost_usd": None, "gap_usd": None} for r in Region]
+#: Every region with no figures: a project's own small map tints its regions and shades none.
+REGIONS = [
+    {"region": r.value, "label": r.label, "projects": 0, "cost_usd": None, "gap_usd": None, "uncosted": 0}
+    for r in Region
+]
 
 
 def _point_text(latitude: Decimal | None, longitude: Decimal | None) -> str:

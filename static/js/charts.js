@@ -96,11 +96,18 @@
         }
         return response.json();
       })
-      .then(function (boundaries) {
-        var meta = (fig.layout && fig.layout.meta) || {};
-        fig.data = areaTraces(boundaries, meta).concat(fig.data || []);
-        return fig;
-      });
+      .then(
+        function (boundaries) {
+          var meta = (fig.layout && fig.layout.meta) || {};
+          fig.data = areaTraces(boundaries, meta).concat(fig.data || []);
+          return fig;
+        },
+        // Without the provinces the projects are still drawn where they are.
+        function (error) {
+          console.error("Map " + el.getAttribute("data-chart") + ": provinces not drawn:", error);
+          return fig;
+        }
+      );
   }
 
   // A click on a project opens its page: only a path on this site, never another address.

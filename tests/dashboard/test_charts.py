@@ -915,8 +915,22 @@ MAP_PLACES = [
     },
 ]
 MAP_REGIONS = [
-    {"region": "kp", "label": "Khyber Pakhtunkhwa", "projects": 1, "cost_usd": 2000 * M, "gap_usd": 300 * M},
-    {"region": "ict", "label": "Islamabad Capital Territory", "projects": 1, "cost_usd": None, "gap_usd": None},
+    {
+        "region": "kp",
+        "label": "Khyber Pakhtunkhwa",
+        "projects": 1,
+        "cost_usd": 2000 * M,
+        "gap_usd": 300 * M,
+        "uncosted": 0,
+    },
+    {
+        "region": "ict",
+        "label": "Islamabad Capital Territory",
+        "projects": 1,
+        "cost_usd": None,
+        "gap_usd": None,
+        "uncosted": 1,
+    },
 ]
 
 #: The trace types of the plotly.js bundle the site serves (plotly-basic).

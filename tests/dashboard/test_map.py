@@ -56,7 +56,10 @@ def test_the_projects_with_a_place_largest_first_and_the_provinces_by_hand(viewe
         "ajk": (0, None, None),
         "ict": (1, M("89132142.86"), M("0.00")),
     }
+    # Solar C has no cost: in neither of GB's sums, and said so rather than read as a whole.
+    assert {r["region"]: r["uncosted"] for r in response.context["regions"] if r["uncosted"]} == {"gb": 1}
     html = response.content.decode()
+    assert "and 1 of unknown cost" in html
     assert "3 of the portfolio's projects have a known place" in html
     assert "1 has none yet" in html
     assert "Boundaries © OpenStreetMap contributors" in html
