@@ -14,8 +14,11 @@ else is a 405 (401 without credentials).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -120,7 +123,7 @@ class ProjectDetail(ReadOnlyView):
         chosen = moment(request)
         page = selectors.project_page(slug=slug, as_of=chosen.date)
         if page is None:
-            raise NotFound("No such project.")
+            raise NotFound(_("No such project."))
         data = serializers.project_detail_data(page, self.context(chosen))
         return Response({**data, **moment_data(chosen)})
 
@@ -143,11 +146,14 @@ class Oc4idsPackage(ReadOnlyView, GenericAPIView):
     def get(self, request):
         self.moment = moment(request)
         projects = self.filter_queryset(self.get_queryset())
-        package = oc4ids_package(projects=projects, moment=self.moment, query=request.GET.urlencode())
+        # OC4IDS data is published in English (its "language": "en"), whatever the reader's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            package = oc4ids_package(projects=projects, moment=self.moment, query=request.GET.urlencode())
+            # Written by the package's own encoder, not DRF's renderer, which would turn its Decimals into strings.
+            body = oc4ids.dumps(package, indent=None)
         if not package.get("projects"):
-            raise NotFound("No project matches these filters at this moment: there is nothing to export.")
-        # Written by the package's own encoder, not DRF's renderer, which would turn its Decimals into strings.
-        return HttpResponse(oc4ids.dumps(package, indent=None), content_type="application/json")
+            raise NotFound(_("No project matches these filters at this moment: there is nothing to export."))
+        return HttpResponse(body, content_type="application/json")
 
 
 # ------------------------------------------------------------------ lenders
@@ -188,7 +194,7 @@ class LenderDetail(ReadOnlyView):
             cache_key=cache_key(request, "api-lender-totals", ignore=("page", "page_size")),
         )
         if page is None:
-            raise NotFound("No such lender.")
+            raise NotFound(_("No such lender."))
         lines = checked(page.lines, paging.number)
         lender = page.lender
         rows = serializers.LenderLineSerializer(lines.object_list, many=True, context=self.context(chosen)).data
@@ -255,7 +261,7 @@ class MeetingDetail(ReadOnlyView):
             number=number, page=paging.number, changes_page=changes_paging.number, per_page=paging.size
         )
         if page is None:
-            raise NotFound("No such JCC meeting.")
+            raise NotFound(_("No such JCC meeting."))
         decisions = checked(page.decisions, paging.number)
         changed = checked(page.changed, changes_paging.number)
         context = self.context(chosen)
@@ -308,7 +314,7 @@ class ExchangeRateList(ReadOnlyView):
         paging = Paging.from_request(request)
         currency = request.query_params.get("currency") or None
         if currency not in (None, Currency.PKR, Currency.CNY):
-            raise ValidationError({"currency": ["Choose PKR or CNY."]})
+            raise ValidationError({"currency": [_("Choose PKR or CNY.")]})
         rates = exchange_rate_list(as_of=chosen.date, currency=currency)
         page = checked(Paginator(rates, paging.size).get_page(paging.number), paging.number)
         rows = serializers.ExchangeRateSerializer(page.object_list, many=True).data

@@ -7,6 +7,8 @@ supplementary grants happen, and a source may be wrong — but flagged to the ed
 
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from projects.admin import AuditedAdmin
 from projects.admin_widgets import SafeAutocompleteFields
@@ -17,9 +19,9 @@ from .resources import PsdpFigureResource
 from .selectors import project_psdp_years, psdp_flags
 
 FLAG_WORDS = {
-    "released_over_allocation": "more was released ({released}) than allocated ({allocation})",
-    "spent_over_allocation": "more was spent ({spent}) than allocated ({allocation})",
-    "spent_over_released": "more was spent ({spent}) than released ({released})",
+    "released_over_allocation": gettext_lazy("more was released (%(released)s) than allocated (%(allocation)s)"),
+    "spent_over_allocation": gettext_lazy("more was spent (%(spent)s) than allocated (%(allocation)s)"),
+    "spent_over_released": gettext_lazy("more was spent (%(spent)s) than released (%(released)s)"),
 }
 
 
@@ -34,7 +36,11 @@ def psdp_warnings(project) -> list[str]:
         amounts = {k: rupees(row[k]) for k in ("allocation", "released", "spent") if row.get(k) is not None}
         for flag in psdp_flags(row):
             scheme = f" ({row['scheme']})" if row["scheme"] else ""
-            warnings.append(f"PSDP {row['year']}{scheme}: {FLAG_WORDS[flag].format(**amounts)}. Check the sources.")
+            warnings.append(
+                # Translators: "PSDP 2023-24 (scheme): more was spent (Rs 5) than released (Rs 4). Check the sources."
+                _("PSDP %(year)s%(scheme)s: %(problem)s. Check the sources.")
+                % {"year": row["year"], "scheme": scheme, "problem": FLAG_WORDS[flag] % amounts}
+            )
     return warnings
 
 
@@ -59,7 +65,7 @@ class PsdpFigureInline(SafeAutocompleteFields, admin.TabularInline):
     extra = 0
     fields = ["fiscal_year", "scheme", "kind", "component", "amount_pkr", "stated", "as_of", "source", "note"]
     autocomplete_fields = ["source"]
-    verbose_name_plural = "PSDP figures (federal budget, in rupees)"
+    verbose_name_plural = gettext_lazy("PSDP figures (federal budget, in rupees)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source")
@@ -76,7 +82,7 @@ class PsdpFigureAdmin(SpreadsheetAdminMixin, AuditedAdmin):
     search_fields = ["project__name", "scheme", "stated", "note"]
     autocomplete_fields = ["project", "source"]
 
-    @admin.display(description="amount", ordering="amount_pkr")
+    @admin.display(description=gettext_lazy("amount"), ordering="amount_pkr")
     def amount(self, obj):
         return rupees(obj.amount_pkr)
 

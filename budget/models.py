@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from projects.fields import money_field
@@ -21,68 +23,83 @@ from .choices import FIRST_FISCAL_YEAR, FISCAL_YEARS, LAST_FISCAL_YEAR, PsdpComp
 UNIQUE_FIGURE = models.UniqueConstraint(
     fields=["project", "fiscal_year", "scheme", "kind", "component", "as_of"],
     name="budget_psdpfigure_unique_figure",
-    violation_error_message="This project already has this figure for this year, scheme, part and date.",
+    violation_error_message=_("This project already has this figure for this year, scheme, part and date."),
 )
 
 
 class PsdpFigure(models.Model):
     """One PSDP figure: an allocation, a release or spending, of one project in one fiscal year."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="psdp_figures")
-    fiscal_year = models.PositiveSmallIntegerField(choices=FISCAL_YEARS, help_text="July to June.")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="psdp_figures", verbose_name=_("project")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), choices=FISCAL_YEARS, help_text=_("July to June."))
     scheme = models.CharField(
+        _("scheme"),
         max_length=300,
         blank=True,
-        help_text="The PSDP scheme's name, where the project has several (ML-1's main scheme and its design "
-        "study); empty for the project's only scheme.",
+        help_text=_(
+            "The PSDP scheme's name, where the project has several (ML-1's main scheme and its design "
+            "study); empty for the project's only scheme."
+        ),
     )
-    kind = models.CharField(max_length=10, choices=PsdpKind.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=PsdpKind.choices)
     component = models.CharField(
+        _("component"),
         max_length=12,
         choices=PsdpComponent.choices,
         default=PsdpComponent.TOTAL,
-        help_text="The total, or its foreign-aid or rupee part where the PSDP document splits them.",
+        help_text=_("The total, or its foreign-aid or rupee part where the PSDP document splits them."),
     )
-    amount_pkr = money_field("amount (Rs)", help_text="In rupees: Rs 3,569.934 million is 3569934000.")
+    amount_pkr = money_field(_("amount (Rs)"), help_text=_("In rupees: Rs 3,569.934 million is 3569934000."))
     stated = models.CharField(
-        max_length=100, blank=True, help_text='The figure as the source wrote it, e.g. "Rs3569.934 million".'
+        _("stated"),
+        max_length=100,
+        blank=True,
+        help_text=_('The figure as the source wrote it, e.g. "Rs3569.934 million".'),
     )
     as_of = models.DateField(
-        "as of",
-        help_text="An allocation: the budget's day. Released or spent: the day the figure (so far) refers to.",
+        _("as of"),
+        help_text=_("An allocation: the budget's day. Released or spent: the day the figure (so far) refers to."),
     )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="psdp_figures")
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="psdp_figures", verbose_name=_("source"))
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "-fiscal_year", "scheme", "kind", "component", "as_of"]
-        verbose_name = "PSDP figure"
+        verbose_name = _("PSDP figure")
+        verbose_name_plural = _("PSDP figures")
         constraints = [
             UNIQUE_FIGURE,
             models.CheckConstraint(
                 condition=Q(amount_pkr__gte=0),
                 name="%(app_label)s_%(class)s_amount_not_negative",
-                violation_error_message="A PSDP figure cannot be negative.",
+                violation_error_message=_("A PSDP figure cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(fiscal_year__gte=FIRST_FISCAL_YEAR, fiscal_year__lte=LAST_FISCAL_YEAR),
                 name="%(app_label)s_%(class)s_fiscal_year_in_range",
-                violation_error_message=f"Choose a fiscal year from {fiscal_year_label(FIRST_FISCAL_YEAR)} "
-                f"to {fiscal_year_label(LAST_FISCAL_YEAR)}.",
+                violation_error_message=format_lazy(
+                    _("Choose a fiscal year from {first} to {last}."),
+                    first=fiscal_year_label(FIRST_FISCAL_YEAR),
+                    last=fiscal_year_label(LAST_FISCAL_YEAR),
+                ),
             ),
             models.CheckConstraint(
                 # A budget is presented in June, before its year starts; nothing is known of a year
                 # before the calendar year in which it starts.
                 condition=Q(as_of__year__gte=F("fiscal_year")),
                 name="%(app_label)s_%(class)s_dated_in_or_after_year",
-                violation_error_message="A figure cannot be dated before the calendar year its fiscal year starts in.",
+                violation_error_message=_(
+                    "A figure cannot be dated before the calendar year its fiscal year starts in."
+                ),
             ),
-            choice_constraint("kind", PsdpKind, "Choose what the figure is from the list."),
-            choice_constraint("component", PsdpComponent, "Choose the part of the allocation from the list."),
+            choice_constraint("kind", PsdpKind, _("Choose what the figure is from the list.")),
+            choice_constraint("component", PsdpComponent, _("Choose the part of the allocation from the list.")),
         ]
         indexes = [models.Index(fields=["project", "fiscal_year"], name="budget_psdp_project_year_idx")]
 

@@ -17,6 +17,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from budget.admin import PsdpFigureInline, PsdpWarningsMixin
 from financing.admin import FinancingLineInline, LenderChoiceField
@@ -75,7 +78,7 @@ class EffectFormSet(BaseInlineFormSet):
 NEW_LINE = "new"
 #: An effect dated before its meeting, or more than this many days after, needs the editor's confirmation.
 EFFECT_DAYS_AFTER = 30
-CONFIRM_LABEL = "I have checked the warnings"
+CONFIRM_LABEL = gettext_lazy("I have checked the warnings")
 
 
 class NewFinancingEffectForm(DefaultedChoicesForm):
@@ -84,16 +87,20 @@ class NewFinancingEffectForm(DefaultedChoicesForm):
         widget=SafeAutocompleteSelect(FinancingLine._meta.get_field("lender"), admin.site),
     )
     target = forms.ChoiceField(
-        label="line",
+        label=gettext_lazy("line"),
         required=False,
-        help_text="Which of the project's lines this effect moves. Left automatic: the lender's one live line "
-        "(or the one of the instrument given), else a new line; with several, you are asked to choose.",
+        help_text=gettext_lazy(
+            "Which of the project's lines this effect moves. Left automatic: the lender's one live line "
+            "(or the one of the instrument given), else a new line; with several, you are asked to choose."
+        ),
     )
     replaces = forms.ChoiceField(
-        label="replaces",
+        label=gettext_lazy("replaces"),
         required=False,
-        help_text="A line of this project that the effect's line replaces: it is closed (superseded) on the "
-        "effect's date and stops counting. Leave empty when nothing is replaced.",
+        help_text=gettext_lazy(
+            "A line of this project that the effect's line replaces: it is closed (superseded) on the "
+            "effect's date and stops counting. Leave empty when nothing is replaced."
+        ),
     )
 
     def __init__(self, *args, lines=(), meeting_date=None, cost_usd=None, confirmed=False, **kwargs):
@@ -101,9 +108,9 @@ class NewFinancingEffectForm(DefaultedChoicesForm):
         self.lines = {str(line.pk): line for line in lines}
         self.meeting_date, self.cost_usd, self.confirmed = meeting_date, cost_usd, confirmed
         labels = [(pk, line_label(line)) for pk, line in self.lines.items()]
-        self.fields["target"].choices = [("", "Automatic"), (NEW_LINE, "A new line"), *labels]
+        self.fields["target"].choices = [("", _("Automatic")), (NEW_LINE, _("A new line")), *labels]
         live = [(pk, line_label(line)) for pk, line in self.lines.items() if line.status not in FinancingStatus.dead()]
-        self.fields["replaces"].choices = [("", "Nothing"), *live]
+        self.fields["replaces"].choices = [("", _("Nothing")), *live]
         self._instrument_optional()
 
     class Meta:
@@ -127,18 +134,22 @@ class NewFinancingEffectForm(DefaultedChoicesForm):
     def _instrument_optional(self):
         instrument = self.fields["instrument"]
         instrument.required = False
-        instrument.choices = [("", "(the line's)"), *Instrument.choices]
+        instrument.choices = [("", _("(the line's)")), *Instrument.choices]
         instrument.initial = ""
-        instrument.help_text = "Left empty: the line's instrument as it is (undecided for a new line)."
+        instrument.help_text = _("Left empty: the line's instrument as it is (undecided for a new line).")
 
     def clean(self):
         cleaned = super().clean()
         line = self.lines.get(cleaned.get("target") or "")
         if line is not None and cleaned.get("lender") is not None and line.lender_id != cleaned["lender"].pk:
-            self.add_error("target", f"This line is {line.lender}'s; choose {cleaned['lender']}'s line or a new line.")
+            self.add_error(
+                "target",
+                _("This line is %(line_lender)s's; choose %(lender)s's line or a new line.")
+                % {"line_lender": line.lender, "lender": cleaned["lender"]},
+            )
         replaced = cleaned.get("replaces") or ""
         if replaced and replaced == (cleaned.get("target") or ""):
-            self.add_error("replaces", "A line cannot replace itself: choose “A new line” as the line, or another.")
+            self.add_error("replaces", _("A line cannot replace itself: choose “A new line” as the line, or another."))
         return cleaned
 
     def warnings(self, cleaned) -> list[str]:
@@ -146,13 +157,23 @@ class NewFinancingEffectForm(DefaultedChoicesForm):
         found = []
         on, meeting = cleaned.get("changed_on"), self.meeting_date
         if on and meeting and not meeting <= on <= meeting + dt.timedelta(days=EFFECT_DAYS_AFTER):
-            when = f"{(meeting - on).days} days before" if on < meeting else f"{(on - meeting).days} days after"
-            found.append(f"this effect is dated {on:%d %b %Y}, {when} the meeting ({meeting:%d %b %Y}).")
+            dates = {"on": date_format(on, "d M Y"), "meeting": date_format(meeting, "d M Y")}
+            if on < meeting:
+                found.append(
+                    _("this effect is dated %(on)s, %(days)s days before the meeting (%(meeting)s).")
+                    % {**dates, "days": (meeting - on).days}
+                )
+            else:
+                found.append(
+                    _("this effect is dated %(on)s, %(days)s days after the meeting (%(meeting)s).")
+                    % {**dates, "days": (on - meeting).days}
+                )
         usd = self._amount_usd(cleaned)
         if usd is not None and self.cost_usd is not None and cleaned.get("status") in FinancingStatus.committed():
             if usd > self.cost_usd:
                 found.append(
-                    f"US$ {usd:,.0f} committed is more than the project's current cost (US$ {self.cost_usd:,.0f})."
+                    _("US$ %(committed)s committed is more than the project's current cost (US$ %(cost)s).")
+                    % {"committed": f"{usd:,.0f}", "cost": f"{self.cost_usd:,.0f}"}
                 )
         lender, instrument = cleaned.get("lender"), cleaned.get("instrument") or "undecided"
         if cleaned.get("target") == NEW_LINE and lender is not None:
@@ -164,7 +185,10 @@ class NewFinancingEffectForm(DefaultedChoicesForm):
                 and line.status not in FinancingStatus.dead()
             ]
             if twins:
-                found.append(f"{lender} already has a live line of this instrument ({line_label(twins[0])}).")
+                found.append(
+                    _("%(lender)s already has a live line of this instrument (%(line)s).")
+                    % {"lender": lender, "line": line_label(twins[0])}
+                )
         return found
 
     @staticmethod
@@ -244,7 +268,8 @@ class NewFinancingEffectFormSet(EffectFormSet):
             if warnings:
                 raise ValidationError(
                     [
-                        f"Check: {warning} If it is right, tick “{CONFIRM_LABEL}” at the top and save again."
+                        _("Check: %(warning)s If it is right, tick “%(confirm)s” at the top and save again.")
+                        % {"warning": warning, "confirm": CONFIRM_LABEL}
                         for warning in warnings
                     ]
                 )
@@ -265,7 +290,7 @@ class NewEffectInline(SafeAutocompleteFields, admin.TabularInline):
             fields[self.date_field].initial = obj.meeting.date
         if "source" in fields:
             fields["source"].required = False
-            fields["source"].help_text = "Left empty: the decision's source."
+            fields["source"].help_text = _("Left empty: the decision's source.")
         return formset
 
 
@@ -292,8 +317,10 @@ class NewFinancingEffectInline(NewEffectInline):
             },
         )
     ]
-    verbose_name = "new financing effect"
-    verbose_name_plural = "New financing effects (set or change a lender's line for this decision's project)"
+    verbose_name = gettext_lazy("new financing effect")
+    verbose_name_plural = gettext_lazy(
+        "New financing effects (set or change a lender's line for this decision's project)"
+    )
 
 
 class RecordedFinancingInline(admin.TabularInline):
@@ -301,7 +328,7 @@ class RecordedFinancingInline(admin.TabularInline):
     fk_name = "decision"
     extra = 0
     can_delete = False
-    verbose_name_plural = "Financing changes made by this decision"
+    verbose_name_plural = gettext_lazy("Financing changes made by this decision")
     fields = ["line", "changed_on", "status", "instrument", "share", "stated_amount"]
     readonly_fields = fields
 
@@ -311,11 +338,11 @@ class RecordedFinancingInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("line__project", "line__lender")
 
-    @admin.display(description="share")
+    @admin.display(description=gettext_lazy("share"))
     def share(self, obj):
         return obj.share_display or "–"
 
-    @admin.display(description="amount")
+    @admin.display(description=gettext_lazy("amount"))
     def stated_amount(self, obj):
         return amount_text(obj.amount, obj.currency)
 
@@ -330,8 +357,8 @@ class NewEstimateInline(NewEffectInline):
     formset = NewEstimateFormSet
     extra = 0
     date_field = "as_of"
-    verbose_name = "new cost estimate"
-    verbose_name_plural = "New cost estimates put on record by this decision"
+    verbose_name = gettext_lazy("new cost estimate")
+    verbose_name_plural = gettext_lazy("New cost estimates put on record by this decision")
     template = "admin/edit_inline/stacked.html"  # stacked, to fit a 1280 px screen
     fieldsets = [
         (
@@ -355,11 +382,11 @@ class RecordedEstimateInline(admin.TabularInline):
     fk_name = "decision"
     extra = 0
     can_delete = False
-    verbose_name_plural = "Cost estimates recorded by this decision"
+    verbose_name_plural = gettext_lazy("Cost estimates recorded by this decision")
     fields = ["as_of", "stated_amount", "usd", "basis", "approving_forum"]
     readonly_fields = fields
 
-    @admin.display(description="amount")
+    @admin.display(description=gettext_lazy("amount"))
     def stated_amount(self, obj):
         return amount_text(obj.amount, obj.currency)
 
@@ -379,8 +406,8 @@ class NewStatusInline(NewEffectInline):
     model = ProjectStatusChange
     formset = NewStatusFormSet
     extra = 0
-    verbose_name = "new project status"
-    verbose_name_plural = "New project status set by this decision"
+    verbose_name = gettext_lazy("new project status")
+    verbose_name_plural = gettext_lazy("New project status set by this decision")
     fields = ["status", "changed_on", "note"]
 
 
@@ -392,8 +419,8 @@ class NewPhaseInline(NewEffectInline):
     model = PhaseStatusChange
     formset = NewPhaseFormSet
     extra = 0
-    verbose_name = "phase approval or launch"
-    verbose_name_plural = "Phases approved or launched by this decision"
+    verbose_name = gettext_lazy("phase approval or launch")
+    verbose_name_plural = gettext_lazy("Phases approved or launched by this decision")
     fields = ["phase", "status", "changed_on", "note"]
     autocomplete_fields = ["phase"]
 
@@ -403,7 +430,7 @@ class RecordedStatusInline(admin.TabularInline):
     fk_name = "decision"
     extra = 0
     can_delete = False
-    verbose_name_plural = "Project statuses set by this decision"
+    verbose_name_plural = gettext_lazy("Project statuses set by this decision")
     fields = ["project", "status", "changed_on", "note"]
     readonly_fields = fields
 
@@ -415,8 +442,10 @@ class DecisionWithEffectsForm(forms.ModelForm):
     confirm_warnings = forms.BooleanField(
         label=CONFIRM_LABEL,
         required=False,
-        help_text="Effects dated outside the meeting, committed amounts above the project's cost and a second live "
-        "line of one lender and instrument are saved only once confirmed here.",
+        help_text=gettext_lazy(
+            "Effects dated outside the meeting, committed amounts above the project's cost and a second live "
+            "line of one lender and instrument are saved only once confirmed here."
+        ),
     )
 
     class Meta:
@@ -464,11 +493,14 @@ class DecisionWithEffectsAdmin(DecisionAdmin):
         counts = decision_record_effects(form.instance, **effects, recorded_by=request.user)
         if any(counts.values()):
             message = (
-                "Applied: {financing} financing change(s), {estimates} cost estimate(s), "
-                "{statuses} project status change(s), {phases} phase change(s).".format(**counts)
+                _(
+                    "Applied: %(financing)s financing change(s), %(estimates)s cost estimate(s), "
+                    "%(statuses)s project status change(s), %(phases)s phase change(s)."
+                )
+                % counts
             )
             if counts["superseded"]:
-                message += " {superseded} line(s) superseded by their replacements.".format(**counts)
+                message += " " + _("%(superseded)s line(s) superseded by their replacements.") % counts
             messages.success(request, message)
 
 

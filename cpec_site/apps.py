@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CpecSiteConfig(AppConfig):
@@ -8,4 +9,4 @@ class CpecSiteConfig(AppConfig):
     """
 
     name = "cpec_site"
-    verbose_name = "CPEC Tracker"
+    verbose_name = _("CPEC Tracker")

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from projects.choices import MeetingStatus
 from projects.models import JCCMeeting
@@ -19,23 +22,23 @@ from projects.models import JCCMeeting
 
 class AsOfForm(forms.Form):
     as_of_jcc = forms.ModelChoiceField(
-        label="As of the JCC meeting",
+        label=gettext_lazy("As of the JCC meeting"),
         queryset=JCCMeeting.objects.order_by("-number"),
         to_field_name="number",
         required=False,
-        empty_label="Now (latest data)",
+        empty_label=gettext_lazy("Now (latest data)"),
     )
     as_of = forms.DateField(
-        label="or as of the date",
+        label=gettext_lazy("or as of the date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The state known at the end of that day.",
+        help_text=gettext_lazy("The state known at the end of that day."),
     )
 
     def clean_as_of(self):
         value = self.cleaned_data.get("as_of")
         if value is not None and value.year < 1990:
-            raise forms.ValidationError("Choose a date from 1990 on.")
+            raise forms.ValidationError(_("Choose a date from 1990 on."))
         return value
 
 
@@ -67,9 +70,13 @@ class AsOf:
     @property
     def label(self) -> str:
         if self.meeting is not None:
-            return f"the {self.meeting.ordinal} JCC ({self.meeting.date_display})"
+            # Translators: a moment pages are shown as of, read in "as of the 14th JCC (27 Oct 2022)".
+            return _("the %(ordinal)s JCC (%(date)s)") % {
+                "ordinal": self.meeting.ordinal,
+                "date": self.meeting.date_display,
+            }
         if self.date is not None:
-            return f"{self.date:%d %b %Y}".lstrip("0")
+            return date_format(self.date, "j M Y")
         return ""
 
 
@@ -113,7 +120,7 @@ def compare_moments(request) -> tuple[tuple[AsOfForm, AsOfForm], tuple[AsOf, AsO
         before = last_meeting_before(after.date)
         from_form = _labelled(AsOfForm(initial={"as_of_jcc": before.meeting}, prefix="from"), "From")
     if valid and before.date is not None and before.date >= (after.date or timezone.localdate()):
-        from_form.add_error(None, "Choose a first moment before the second.")  # bound: a default is always earlier
+        from_form.add_error(None, _("Choose a first moment before the second."))  # bound: a default is always earlier
         valid = False
     if not valid:
         after = AsOf()
@@ -133,7 +140,13 @@ def last_meeting_before(date: dt.date | None) -> AsOf:
 def _labelled(form: AsOfForm, word: str | None) -> AsOfForm:
     """The form with its fields named for one end of a comparison ("From the JCC meeting")."""
     if word:
-        form.fields["as_of_jcc"].label = f"{word} the JCC meeting"
-        form.fields["as_of"].label = "or the date"
+        if word == "From":
+            label = _("From the JCC meeting")
+        elif word == "To":
+            label = _("To the JCC meeting")
+        else:  # no other end is named
+            label = f"{word} the JCC meeting"
+        form.fields["as_of_jcc"].label = label
+        form.fields["as_of"].label = _("or the date")
         form.fields["as_of"].help_text = ""
     return form

@@ -20,6 +20,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from django.utils import translation
+
 from projects.choices import Region
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +77,10 @@ def build() -> dict:
     areas = []
     for region, codes in AREAS.items():
         geometry = unary_union([read(code) for code in codes])
-        areas.append({"region": region.value, "name": region.label, "rings": _rings(geometry)})
+        # The file is static and shared by both languages: names in English (pages name provinces in
+        # the reader's language through the chart's layout.meta.areas).
+        with translation.override("en-gb"):
+            areas.append({"region": region.value, "name": str(region.label), "rings": _rings(geometry)})
     return {
         "attribution": ATTRIBUTION,
         "licence": LICENCE,

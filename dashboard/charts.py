@@ -34,6 +34,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
+
 from dashboard.colours import lender_colours
 from financing.choices import (
     FINANCING_STATUS_COLOURS,
@@ -73,7 +77,7 @@ PKR_SERIES_COLOUR = SECTOR_COLOURS[Sector.ENERGY]
 COMMITTED_COLOUR = FINANCING_STATUS_COLOURS[FinancingStatus.SIGNED]
 PIPELINE_COLOUR = FINANCING_STATUS_COLOURS[FinancingStatus.PROPOSED]
 
-USD_AXIS_TITLE = "US$ m"
+USD_AXIS_TITLE = pgettext_lazy("chart unit", "US$ m")
 #: Room above the plot for plotly's toolbar (modebar), shown while the pointer is over a chart.
 MODEBAR_MARGIN = 32
 
@@ -95,11 +99,20 @@ def usd_m(value: Decimal | None) -> float:
     return float((value or Decimal(0)) / MILLION)
 
 
+def _figure(symbol: str, amount: str, unit: str) -> str:
+    """``symbol amount+unit`` ("US$ 2,000.0m") in the active language's words and order (as ``projects.money``)."""
+    return pgettext("figure with a short unit", "%(symbol)s %(amount)s%(unit)s") % {
+        "symbol": symbol,
+        "amount": amount,
+        "unit": unit,
+    }
+
+
 def usd_text(value: Decimal | None) -> str:
     """A US-dollar amount for a hover text: ``Decimal("2000000000")`` → ``"US$ 2,000.0m"``."""
     if value is None:
         return "—"
-    return f"US$ {value / MILLION:,.1f}m"
+    return _figure(pgettext("currency in a figure", "US$"), f"{value / MILLION:,.1f}", pgettext("figure unit", "m"))
 
 
 def m_label(value: Decimal) -> str:
@@ -115,15 +128,16 @@ def pkr_bn(value: Decimal) -> float:
 def pkr_text(value: Decimal | None) -> str:
     if value is None:
         return "—"
-    return f"PKR {value / BILLION:,.1f}bn"
+    return _figure(pgettext("currency in a figure", "PKR"), f"{value / BILLION:,.1f}", pgettext("figure unit", "bn"))
 
 
 def date_text(value: dt.date) -> str:
-    return f"{value.day} {value:%b %Y}"
+    return date_format(value, "j M Y")
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+def _projects(count: int) -> str:
+    """ "1 project", "1,200 projects"."""
+    return ngettext("%(count)s project", "%(count)s projects", count) % {"count": f"{count:,}"}
 
 
 def base_layout(*, legend: bool = False, **overrides) -> dict:
@@ -220,7 +234,7 @@ def _tick_axis(maximum: float | Decimal, *, intervals: int = 6, integer: bool = 
 
 def _money_axis(maximum: float | Decimal, *, title: str = USD_AXIS_TITLE, **extra) -> dict:
     """A money axis (US$ m or PKR bn) up to ``maximum``, its ticks at a 1-2-5 step: 0, 500, 1,000."""
-    return _tick_axis(maximum, title={"text": title}, **extra)
+    return _tick_axis(maximum, title={"text": str(title)}, **extra)
 
 
 def _count_axis(maximum: int, *, title: str) -> dict:
@@ -269,7 +283,7 @@ def figure(data: list[dict], layout: dict) -> Figure:
     return {"data": data, "layout": layout}
 
 
-def empty_figure(message: str = "No data") -> Figure:
+def empty_figure(message: str = gettext_lazy("No data")) -> Figure:
     """A figure with only a centred message: no axes, no legend."""
     return figure(
         [],
@@ -322,9 +336,9 @@ def cost_by_sector(rows: Iterable[Row]) -> Figure:
         x=labels,
         y=[usd_m(row["cost_usd"]) for row in rows],
         marker={"color": [SECTOR_COLOURS[row["sector"]] for row in rows]},
-        customdata=[[usd_text(row["cost_usd"]), _plural(row["projects"], "project")] for row in rows],
+        customdata=[[usd_text(row["cost_usd"]), _projects(row["projects"])] for row in rows],
         hovertemplate="<b>%{x}</b><br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-        name="Cost",
+        name=_("Cost"),
     )
     return figure(
         [bar],
@@ -359,8 +373,8 @@ def lender_mix(rows: Iterable[Row]) -> Figure:
             hovertemplate=hover,
         )
         for name, index, colour in (
-            ("Committed", 2, COMMITTED_COLOUR),
-            ("Proposed / under negotiation", 3, PIPELINE_COLOUR),
+            (_("Committed"), 2, COMMITTED_COLOUR),
+            (_("Proposed / under negotiation"), 3, PIPELINE_COLOUR),
         )
     ]
     return figure(
@@ -414,9 +428,10 @@ def funding_gap_by_project(rows: Iterable[Row]) -> Figure:
             ],
             hovertemplate=(
                 "<b>%{customdata[0]}</b><br>%{fullData.name}: %{customdata[1]}<br>"
-                "Cost %{customdata[2]}; gap %{customdata[3]}<extra></extra>"
+                + _("Cost %{customdata[2]}; gap %{customdata[3]}")
+                + "<extra></extra>"
             ),
-            name=part.label,
+            name=str(part.label),
             **(_gap_labels(rows) if part == FundingPart.GAP else {}),
         )
         for key, part in FUNDING_PARTS
@@ -460,15 +475,15 @@ def status_breakdown(rows: Iterable[Row]) -> Figure:
         x=labels,
         y=[row["projects"] for row in rows],
         marker={"color": [PROJECT_STATUS_COLOURS[row["status"]] for row in rows]},
-        customdata=[[_plural(row["projects"], "project"), usd_text(row.get("cost_usd"))] for row in rows],
-        hovertemplate="<b>%{x}</b><br>%{customdata[0]}<br>Cost: %{customdata[1]}<extra></extra>",
-        name="Projects",
+        customdata=[[_projects(row["projects"]), usd_text(row.get("cost_usd"))] for row in rows],
+        hovertemplate="<b>%{x}</b><br>%{customdata[0]}<br>" + _("Cost: %{customdata[1]}") + "<extra></extra>",
+        name=_("Projects"),
     )
     return figure(
         [bar],
         base_layout(
             xaxis=_category_axis(labels),
-            yaxis=_count_axis(max(row["projects"] for row in rows), title="Projects"),
+            yaxis=_count_axis(max(row["projects"] for row in rows), title=_("Projects")),
         ),
     )
 
@@ -528,7 +543,7 @@ def phase_timeline(rows: Iterable[Row], *, today: dt.date) -> Figure:
             ],
             annotations=[
                 {
-                    "text": "Today",
+                    "text": _("Today"),
                     "xref": "x",
                     "yref": "paper",
                     "x": today.isoformat(),
@@ -579,7 +594,7 @@ def decisions_per_meeting(rows: Iterable[Row]) -> Figure:
             legend=True,
             barmode="stack",
             xaxis=_category_axis(categories),
-            yaxis=_count_axis(max(per_meeting.values()), title="Decisions"),
+            yaxis=_count_axis(max(per_meeting.values()), title=_("Decisions")),
         ),
     )
 
@@ -608,8 +623,15 @@ def cost_history(rows: Iterable[Row]) -> Figure:
         ]
 
     template = (
-        "<b>%{customdata[0]}</b><br>Stated: %{customdata[1]}<br>%{fullData.name}: %{customdata[2]}<br>"
-        "Basis: %{customdata[3]}<br>Forum: %{customdata[4]}<br>Source: %{customdata[5]}<extra></extra>"
+        "<b>%{customdata[0]}</b><br>"
+        + _("Stated: %{customdata[1]}")
+        + "<br>%{fullData.name}: %{customdata[2]}<br>"
+        + _("Basis: %{customdata[3]}")
+        + "<br>"
+        + _("Forum: %{customdata[4]}")
+        + "<br>"
+        + _("Source: %{customdata[5]}")
+        + "<extra></extra>"
     )
 
     def series(picked: list[Row], *, currency: str, **kwargs) -> dict | None:
@@ -635,7 +657,7 @@ def cost_history(rows: Iterable[Row]) -> Figure:
         series(
             full,
             currency="usd",
-            name="US$ m",
+            name=pgettext("chart unit", "US$ m"),
             mode="lines+markers",
             line={"color": USD_SERIES_COLOUR},
             marker={"size": 7},
@@ -643,7 +665,7 @@ def cost_history(rows: Iterable[Row]) -> Figure:
         series(
             full,
             currency="pkr",
-            name="PKR bn",
+            name=pgettext("chart unit", "PKR bn"),
             mode="lines+markers",
             line={"color": PKR_SERIES_COLOUR},
             marker={"size": 7},
@@ -654,7 +676,7 @@ def cost_history(rows: Iterable[Row]) -> Figure:
         series(
             partial,
             currency="usd",
-            name="Partial-scope figures",
+            name=_("Partial-scope figures"),
             mode="markers",
             marker={**hollow, "color": USD_SERIES_COLOUR},
         ),
@@ -662,7 +684,7 @@ def cost_history(rows: Iterable[Row]) -> Figure:
         series(
             partial,
             currency="pkr",
-            name="Partial-scope figures (PKR bn)",
+            name=_("Partial-scope figures (PKR bn)"),
             mode="markers",
             marker={**hollow, "color": PKR_SERIES_COLOUR},
             yaxis="y2",
@@ -676,7 +698,7 @@ def cost_history(rows: Iterable[Row]) -> Figure:
         return empty_figure()
     usd_values = [value for trace in traces if trace.get("yaxis") != "y2" for value in trace["y"]]
     pkr_values = [value for trace in traces if trace.get("yaxis") == "y2" for value in trace["y"]]
-    pkr_axis = _money_axis(max(pkr_values, default=0), title="PKR bn")
+    pkr_axis = _money_axis(max(pkr_values, default=0), title=pgettext("chart unit", "PKR bn"))
     return figure(
         traces,
         base_layout(
@@ -740,11 +762,11 @@ def financing_donut(
         part = FundingPart.COMMITTED_UNKNOWN
         slices.append(
             (
-                "Committed, amount not disclosed",
+                _("Committed, amount not disclosed"),
                 FUNDING_PART_COLOURS[part],
                 undisclosed_usd,
                 usd_text(undisclosed_usd),
-                part.label,
+                str(part.label),
                 False,
             )
         )
@@ -754,21 +776,24 @@ def financing_donut(
         scale = pipeline_usd / proposed_usd
     slices += [
         (
-            f"{esc(row['label'])} (proposed)",
+            _("%(lender)s (proposed)") % {"lender": esc(row["label"])},
             colours[_lender_key(row)],
             (row["value_usd"] or Decimal(0)) * scale,
-            usd_text(row["value_usd"]) if row["value_usd"] else "Amount not stated",
-            f"{esc(row['kind_label'])}; {FundingPart.PIPELINE.label.lower()}, not committed",
+            usd_text(row["value_usd"]) if row["value_usd"] else _("Amount not stated"),
+            # Translators: a proposed lender's kind, then the funding part:
+            # "Commercial bank; proposed or planned, not committed".
+            _("%(kind)s; %(part)s, not committed")
+            % {"kind": esc(row["kind_label"]), "part": str(FundingPart.PIPELINE.label).lower()},
             True,
         )
         for row in proposed
     ]
     rest = [
-        ("Proposed or planned", FundingPart.PIPELINE, (pipeline_usd or Decimal(0)) - proposed_usd),
-        ("Unfunded", FundingPart.GAP, gap_usd),
+        (_("Proposed or planned"), FundingPart.PIPELINE, (pipeline_usd or Decimal(0)) - proposed_usd),
+        (_("Unfunded"), FundingPart.GAP, gap_usd),
     ]
     slices += [
-        (label, FUNDING_PART_COLOURS[part], value, usd_text(value), part.label, False)
+        (label, FUNDING_PART_COLOURS[part], value, usd_text(value), str(part.label), False)
         for label, part, value in rest
         if value and value > 0
     ]
@@ -809,9 +834,9 @@ def _lender_key(row: Row) -> str:
 
 #: The PSDP chart's three series: what was allocated, released and spent (``budget.selectors``).
 PSDP_SERIES = (
-    ("allocation", "Allocated", FINANCING_STATUS_COLOURS[FinancingStatus.DISBURSING]),
-    ("released", "Released", FINANCING_STATUS_COLOURS[FinancingStatus.PROPOSED]),
-    ("spent", "Spent", FINANCING_STATUS_COLOURS[FinancingStatus.SIGNED]),
+    ("allocation", gettext_lazy("Allocated"), FINANCING_STATUS_COLOURS[FinancingStatus.DISBURSING]),
+    ("released", gettext_lazy("Released"), FINANCING_STATUS_COLOURS[FinancingStatus.PROPOSED]),
+    ("spent", gettext_lazy("Spent"), FINANCING_STATUS_COLOURS[FinancingStatus.SIGNED]),
 )
 
 
@@ -825,13 +850,14 @@ def psdp_years(rows: Iterable[Row]) -> Figure:
     rows = list(rows)
     values = [row[key] for row in rows for key, _, _ in PSDP_SERIES if row[key] is not None]
     if not values:
-        return empty_figure("No PSDP figures recorded")
+        return empty_figure(_("No PSDP figures recorded"))
     years = [row["year"] for row in rows]
     data = []
     for key, name, colour in PSDP_SERIES:
         picked = [row for row in rows if row[key] is not None]
         if not picked:
             continue
+        name = str(name)  # the series' name in the active language
         data.append(
             dict(
                 type="bar",
@@ -849,7 +875,7 @@ def psdp_years(rows: Iterable[Row]) -> Figure:
             legend=True,
             barmode="group",
             xaxis=_category_axis(years),
-            yaxis=_money_axis(max(pkr_bn(v) for v in values), title="Rs bn"),
+            yaxis=_money_axis(max(pkr_bn(v) for v in values), title=pgettext("chart unit", "Rs bn")),
         ),
     )
 
@@ -862,7 +888,7 @@ def debt_service(rows: Iterable[Row], kinds: Iterable[tuple[str, str]]) -> Figur
     """
     rows = list(rows)
     if not rows:
-        return empty_figure("No loan with known terms")
+        return empty_figure(_("No loan with known terms"))
     years = [row["fiscal_year"] for row in rows]
     data = []
     for kind, label in kinds:
@@ -870,13 +896,14 @@ def debt_service(rows: Iterable[Row], kinds: Iterable[tuple[str, str]]) -> Figur
         data.append(
             dict(
                 type="bar",
-                name=label,
+                name=str(label),
                 x=[row["fiscal_year"] for row in picked],
                 y=[usd_m(row["by_kind"][kind]) for row in picked],
                 marker={"color": LENDER_KIND_COLOURS[kind]},
                 customdata=[[usd_text(row["by_kind"][kind]), usd_text(row["total"])] for row in picked],
                 hovertemplate=f"<b>%{{x}}</b><br>{esc(label)}: %{{customdata[0]}}<br>"
-                "All loans: %{customdata[1]}<extra></extra>",
+                + _("All loans: %{customdata[1]}")
+                + "<extra></extra>",
             )
         )
     return figure(
@@ -893,7 +920,7 @@ def debt_service(rows: Iterable[Row], kinds: Iterable[tuple[str, str]]) -> Figur
 #: The provinces' shading, from the least to the most (a sequential teal scale), and the unshaded fill.
 SHADES = ["#e6f2f0", "#b9ddd6", "#7fc1b5", "#3f9c8c", "#12665a"]
 UNSHADED = "#f4f4f1"
-MAP_ATTRIBUTION = "Boundaries © OpenStreetMap contributors"
+MAP_ATTRIBUTION = gettext_lazy("Boundaries © OpenStreetMap contributors")
 #: Pakistan's box on the map (longitude, latitude), and the stretch of a degree of latitude against one of
 #: longitude at about 30° north, so the country keeps its shape (an equirectangular projection).
 MAP_LONGITUDES = (60.5, 78.0)
@@ -945,11 +972,15 @@ def corridor_map(
         ]
 
     template = (
-        "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>Cost %{customdata[3]}<br>Gap %{customdata[4]}<extra></extra>"
+        "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
+        + _("Cost %{customdata[3]}")
+        + "<br>"
+        + _("Gap %{customdata[4]}")
+        + "<extra></extra>"
     )
     data = []
     for value, group in groups.items():
-        name = esc(group[0][label_key] or "Not known")
+        name = esc(group[0][label_key] or _("Not known"))
         colour_of = colours.get(value, AXIS_GREY)
         routes = [p for p in group if p["route"]]
         if routes:
@@ -997,15 +1028,30 @@ def corridor_map(
         )
     values = {r["region"]: r[f"{shade}_usd"] for r in regions} if shade else {}
     top = max((v for v in values.values() if v), default=None)
-    measure = {"cost": "cost", "gap": "funding gap"}.get(shade, "")
+    if shade == "cost":
+        # Translators: a province on the map, its projects then its share of their cost:
+        # "Punjab: 12 projects, cost US$ 1,200.0m (a project's split among its provinces)".
+        measure = _("%(text)s, cost %(amount)s (a project's split among its provinces)")
+    else:
+        measure = _("%(text)s, funding gap %(amount)s (a project's split among its provinces)")
     highlight = set(highlight)
     areas = {}
     for r in regions:
-        text = r["label"] if highlight else f"{r['label']}: {_plural(r['projects'], 'project')}"
+        if highlight:
+            text = str(r["label"])
+        else:
+            text = ngettext("%(region)s: %(count)s project", "%(region)s: %(count)s projects", r["projects"]) % {
+                "region": r["label"],
+                "count": f"{r['projects']:,}",
+            }
         if shade:
-            text += f", {measure} {usd_text(values[r['region']])} (a project's split among its provinces)"
+            text = measure % {"text": text, "amount": usd_text(values[r["region"]])}
             if r["uncosted"]:
-                text += f"; {_plural(r['uncosted'], 'project')} of unknown cost not in it"
+                text = ngettext(
+                    "%(text)s; %(count)s project of unknown cost not in it",
+                    "%(text)s; %(count)s projects of unknown cost not in it",
+                    r["uncosted"],
+                ) % {"text": text, "count": f"{r['uncosted']:,}"}
         fill = _shade(values.get(r["region"]), top) if shade else SHADES[0] if r["region"] in highlight else UNSHADED
         areas[r["region"]] = {"fill": fill, "text": esc(text)}
     hidden = {"visible": False, "fixedrange": True}
@@ -1020,7 +1066,7 @@ def corridor_map(
             meta={"links": True, "areas": areas, "outline": AXIS_GREY},
             annotations=[
                 {
-                    "text": MAP_ATTRIBUTION,
+                    "text": str(MAP_ATTRIBUTION),
                     "xref": "paper",
                     "yref": "paper",
                     "x": 1,

@@ -121,9 +121,9 @@ def project_rows(projects: QuerySet[Project], *, moment: AsOf) -> list[list]:
         for _label, field in COLUMNS:
             value = p[field]
             if field in LABELS:
-                value = LABELS[field].get(value, value)
+                value = str(LABELS[field].get(value, value))
             elif field == "regions":
-                value = ", ".join(region_labels.get(r, r) for r in value)
+                value = ", ".join(str(region_labels.get(r, r)) for r in value)
             elif field == "counted_in_totals":
                 value = "yes" if value else "no: its parent's cost stands for it"
             elif field == "slug":
@@ -144,6 +144,7 @@ def project_url(slug: str, moment: AsOf) -> str:
 def preamble_lines(portfolio_filter, moment: AsOf, exported: dt.datetime) -> list[str]:
     """The lines above the XLSX table: title, filters in force, as-of moment, export time, notes."""
     filters = "; ".join(f"{item.label}: {item.value}" for item in portfolio_filter.in_force()) or "none"
+    # (str: a filter's label may be a lazy translation; exports are written in English, views.py)
     return [
         TITLE,
         f"Filters: {filters}",

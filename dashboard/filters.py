@@ -15,6 +15,8 @@ import django_filters as filters
 from django import forms
 from django.db.models import Case, F, Q, When
 from django.http import QueryDict
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext_lazy as _
 
 from financing.choices import FinancingStatus, Instrument, LenderKind
 from financing.models import Lender
@@ -31,7 +33,7 @@ LINE_FILTERS = ("lender", "lender_kind", "instrument", "financing_status")
 #: Parameters that are not filters but stay when one is removed: the sort and the as-of choice.
 KEPT_PARAMETERS = ("sort", "as_of_jcc", "as_of")
 #: Shorter labels for the summary, where the value carries its own unit.
-SUMMARY_LABELS = {"cost_min": "Cost from", "cost_max": "Cost up to"}
+SUMMARY_LABELS = {"cost_min": _("Cost from"), "cost_max": _("Cost up to")}
 
 
 class FilterInForce(NamedTuple):
@@ -48,10 +50,10 @@ class PortfolioFilterForm(forms.Form):
         cleaned = super().clean()
         low, high = cleaned.get("cost_min"), cleaned.get("cost_max")
         if low is not None and high is not None and low > high:
-            self.add_error("cost_max", "The highest cost is below the lowest cost.")
+            self.add_error("cost_max", _("The highest cost is below the lowest cost."))
         start, end = cleaned.get("completion_after"), cleaned.get("completion_before")
         if start and end and start > end:
-            self.add_error("completion_before", "The date range ends before it starts.")
+            self.add_error("completion_before", _("The date range ends before it starts."))
         return cleaned
 
 
@@ -90,40 +92,40 @@ class NullsLastOrderingFilter(filters.OrderingFilter):
 class PortfolioFilter(filters.FilterSet):
     """Filter projects (annotated by ``projects_with_funding``) for every portfolio page."""
 
-    q = filters.CharFilter(label="Search", method="filter_text", max_length=200)
+    q = filters.CharFilter(label=_("Search"), method="filter_text", max_length=200)
     sector = filters.MultipleChoiceFilter(choices=Sector.choices, widget=forms.CheckboxSelectMultiple)
     status = filters.MultipleChoiceFilter(
-        label="Status", field_name="status_then", choices=ProjectStatus.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Status"), field_name="status_then", choices=ProjectStatus.choices, widget=forms.CheckboxSelectMultiple
     )
     region = filters.MultipleChoiceFilter(
-        label="Province / region",
+        label=_("Province / region"),
         choices=Region.choices,
         method="filter_regions",
         widget=forms.CheckboxSelectMultiple,
     )
     lender = filters.ModelMultipleChoiceFilter(
-        label="Lender", queryset=LENDERS_BY_KIND, to_field_name="slug", method="filter_line", widget=LenderCheckboxes
+        label=_("Lender"), queryset=LENDERS_BY_KIND, to_field_name="slug", method="filter_line", widget=LenderCheckboxes
     )
     lender_kind = filters.MultipleChoiceFilter(
-        label="Lender kind", choices=LenderKind.choices, method="filter_line", widget=forms.CheckboxSelectMultiple
+        label=_("Lender kind"), choices=LenderKind.choices, method="filter_line", widget=forms.CheckboxSelectMultiple
     )
     instrument = filters.MultipleChoiceFilter(
-        label="Instrument", choices=Instrument.choices, method="filter_line", widget=forms.CheckboxSelectMultiple
+        label=_("Instrument"), choices=Instrument.choices, method="filter_line", widget=forms.CheckboxSelectMultiple
     )
     financing_status = filters.MultipleChoiceFilter(
-        label="Financing status",
+        label=_("Financing status"),
         choices=FinancingStatus.choices,
         method="filter_line",
         widget=forms.CheckboxSelectMultiple,
     )
     meeting = filters.ModelChoiceFilter(
-        label="Discussed at JCC",
+        label=_("Discussed at JCC"),
         queryset=JCCMeeting.objects.order_by("-number"),
         to_field_name="number",
         method="filter_meeting",
     )
     cost_min = filters.NumberFilter(
-        label="Cost from (US$ m)",
+        label=_("Cost from (US$ m)"),
         method="filter_cost",
         min_value=Decimal("0"),
         max_value=MAX_COST_MILLIONS,
@@ -131,7 +133,7 @@ class PortfolioFilter(filters.FilterSet):
         decimal_places=2,
     )
     cost_max = filters.NumberFilter(
-        label="Cost up to (US$ m)",
+        label=_("Cost up to (US$ m)"),
         method="filter_cost",
         min_value=Decimal("0"),
         max_value=MAX_COST_MILLIONS,
@@ -139,25 +141,25 @@ class PortfolioFilter(filters.FilterSet):
         decimal_places=2,
     )
     completion_after = filters.DateFilter(
-        label="Planned completion from",
+        label=_("Planned completion from"),
         field_name="planned_end",
         lookup_expr="gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     completion_before = filters.DateFilter(
-        label="Planned completion until",
+        label=_("Planned completion until"),
         field_name="planned_end",
         lookup_expr="lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     has_gap = filters.BooleanFilter(
-        label="Funding gap",
+        label=_("Funding gap"),
         method="filter_gap",
         widget=forms.Select(
             choices=[
-                ("", "Any"),
-                ("true", "Has a funding gap"),
-                ("false", "No funding gap (cost committed or proposed)"),
+                ("", _("Any")),
+                ("true", _("Has a funding gap")),
+                ("false", _("No funding gap (cost committed or proposed)")),
             ]
         ),
     )
@@ -171,7 +173,11 @@ class PortfolioFilter(filters.FilterSet):
             ("funding_gap_percent", "gap_percent"),
             ("planned_end", "completion"),
         ),
-        field_labels={"current_cost_usd": "Cost", "funding_gap_usd": "Funding gap", "planned_end": "Completion"},
+        field_labels={
+            "current_cost_usd": _("Cost"),
+            "funding_gap_usd": _("Funding gap"),
+            "planned_end": _("Completion"),
+        },
     )
 
     class Meta:
@@ -279,11 +285,11 @@ class PortfolioFilter(filters.FilterSet):
         if isinstance(field, forms.ModelChoiceField):
             return field.label_from_instance(value)
         if isinstance(field, forms.NullBooleanField):
-            return dict(field.widget.choices)["true" if value else "false"]
+            return str(dict(field.widget.choices)["true" if value else "false"])
         if isinstance(field, forms.MultipleChoiceField):  # in the list's order, each once
             return ", ".join(str(label) for choice, label in field.choices if choice in value)
         if isinstance(value, Decimal):  # as typed, in millions: a bound is not rounded
             return f"US$ {value.normalize():,f}m"
         if isinstance(value, dt.date):
-            return f"{value.day} {value:%b %Y}"
+            return date_format(value, "j M Y")
         return str(value)

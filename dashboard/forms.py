@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from financing.loans import Assumptions, Disbursement
 from financing.models import RepaymentProfile
@@ -14,14 +15,15 @@ class DebtAssumptionsForm(forms.Form):
     """The debt-service page's assumptions: how loans are drawn, what to assume where terms are silent,
     and the rate rupees are shown at. Left empty, only what the terms state is used."""
 
-    disbursement = forms.ChoiceField(label="Loans drawn", choices=Disbursement.choices, required=False)
+    disbursement = forms.ChoiceField(label=_("Loans drawn"), choices=Disbursement.choices, required=False)
     profile = forms.ChoiceField(
-        label="Repayment, where not stated",
-        choices=[("", "Not assumed")] + [(c.value, c.label) for c in RepaymentProfile],
+        label=_("Repayment, where not stated"),
+        choices=[("", _("Not assumed"))] + [(c.value, c.label) for c in RepaymentProfile],
         required=False,
     )
     benchmark_percent = forms.DecimalField(
-        label="Benchmark level (% a year), where not stated",
+        # xgettext:no-python-format
+        label=_("Benchmark level (% a year), where not stated"),
         required=False,
         max_digits=6,
         decimal_places=3,
@@ -30,7 +32,7 @@ class DebtAssumptionsForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
     pkr_per_usd = forms.DecimalField(
-        label="Rupees per US$",
+        label=_("Rupees per US$"),
         required=False,
         max_digits=12,
         decimal_places=4,
@@ -61,11 +63,17 @@ class MapOptionsForm(forms.Form):
     cost or the funding gap of the projects in them, or not at all."""
 
     colour = forms.ChoiceField(
-        label="Colour the projects by", choices=[("sector", "Sector"), ("status", "Status")], required=False
+        label=_("Colour the projects by"),
+        choices=[("sector", _("Sector")), ("status", _("Status"))],
+        required=False,
     )
     shade = forms.ChoiceField(
-        label="Shade the provinces by",
-        choices=[("", "Nothing"), ("cost", "Cost of their projects"), ("gap", "Funding gap of their projects")],
+        label=_("Shade the provinces by"),
+        choices=[
+            ("", _("Nothing")),
+            ("cost", _("Cost of their projects")),
+            ("gap", _("Funding gap of their projects")),
+        ],
         required=False,
     )
 

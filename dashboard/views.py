@@ -8,12 +8,14 @@ from __future__ import annotations
 from functools import partial
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from opendata import oc4ids
@@ -101,7 +103,7 @@ def project_list(request):
 
 
 def _render_project_list(request, bound: Portfolio, page: Page | None):
-    context = {**bound.context(), "page": page, "breadcrumbs": [("Projects", "")]}
+    context = {**bound.context(), "page": page, "breadcrumbs": [(_("Projects"), "")]}
     return render(request, "dashboard/project_list.html", context, status=bound.status)
 
 
@@ -110,10 +112,13 @@ def project_export(request, fmt: str):
     bound = _bind_portfolio(request)
     if bound.status != 200:
         return _render_project_list(request, bound, None)
-    rows = exports.project_rows(selectors.portfolio_in_order(bound.projects), moment=bound.moment)
-    now = timezone.localtime()
-    preamble = exports.preamble_lines(bound.filter, bound.moment, now)
-    return exports.response(rows, fmt=fmt, filename=f"cpec-projects-{now:%Y-%m-%d}", preamble=preamble)
+    # Exports are written in English whatever the page's language: their column headers are a
+    # file format (tests/dashboard/test_exports.py), and a file is shared beyond its reader.
+    with translation.override(settings.LANGUAGE_CODE):
+        rows = exports.project_rows(selectors.portfolio_in_order(bound.projects), moment=bound.moment)
+        now = timezone.localtime()
+        preamble = exports.preamble_lines(bound.filter, bound.moment, now)
+        return exports.response(rows, fmt=fmt, filename=f"cpec-projects-{now:%Y-%m-%d}", preamble=preamble)
 
 
 @require_GET
@@ -122,18 +127,21 @@ def project_export_oc4ids(request):
     bound = _bind_portfolio(request)
     if bound.status != 200:
         return _render_project_list(request, bound, None)
-    package = oc4ids_package(projects=bound.projects, moment=bound.moment, query=request.GET.urlencode())
+    # OC4IDS data is published in English (its "language": "en"), whatever the page's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        package = oc4ids_package(projects=bound.projects, moment=bound.moment, query=request.GET.urlencode())
+        body = oc4ids.dumps(package, indent=None)
     if not package.get("projects"):
         # An OC4IDS package holds at least one project: a download of none fails with the reason.
         return HttpResponse(
-            "No project matches these filters at this moment: there is nothing to export.",
+            _("No project matches these filters at this moment: there is nothing to export."),
             status=404,
             content_type="text/plain; charset=utf-8",
         )
     now = timezone.localtime()
     moment = bound.moment.query.replace("_", "-").replace("=", "-")  # "as-of-jcc-14"
     name = f"cpec-projects-oc4ids-{now:%Y-%m-%d}" + (f"-{moment}" if moment else "")
-    response = HttpResponse(oc4ids.dumps(package, indent=None), content_type="application/json; charset=utf-8")
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     return response
 
@@ -161,7 +169,7 @@ def project_detail(request, slug: str):
         "figures": figures,
         "as_of_form": as_of_form,
         "moment": moment,
-        "breadcrumbs": [("Projects", reverse("dashboard:projects")), (page.project.name, "")],
+        "breadcrumbs": [(_("Projects"), reverse("dashboard:projects")), (page.project.name, "")],
     }
     return render(request, "dashboard/project_detail.html", context, status=status)
 
@@ -194,7 +202,7 @@ def debt(request):
         **bound.context(),
         "assumptions_form": assumptions,
         "figures": figures,
-        "breadcrumbs": [("Debt service", "")],
+        "breadcrumbs": [(_("Debt service"), "")],
     }
     return render(request, "dashboard/debt.html", context, status=status)
 
@@ -216,7 +224,7 @@ def corridor_map(request):
         **options,
         "options_form": options_form,
         "figures": figures,
-        "breadcrumbs": [("Map", "")],
+        "breadcrumbs": [(_("Map"), "")],
     }
     return render(request, "dashboard/map.html", context, status=status)
 
@@ -226,7 +234,7 @@ def corridor_map(request):
 def lender_list(request):
     as_of_form, moment, status = _bind_as_of(request)
     rows = selectors.lender_totals(as_of=moment.date)
-    context = {"rows": rows, "as_of_form": as_of_form, "moment": moment, "breadcrumbs": [("Lenders", "")]}
+    context = {"rows": rows, "as_of_form": as_of_form, "moment": moment, "breadcrumbs": [(_("Lenders"), "")]}
     return render(request, "dashboard/lender_list.html", context, status=status)
 
 
@@ -247,7 +255,7 @@ def lender_detail(request, slug: str):
         **vars(page),
         "as_of_form": as_of_form,
         "moment": moment,
-        "breadcrumbs": [("Lenders", reverse("dashboard:lenders")), (page.lender.name, "")],
+        "breadcrumbs": [(_("Lenders"), reverse("dashboard:lenders")), (page.lender.name, "")],
     }
     return render(request, "dashboard/lender_detail.html", context, status=status)
 
@@ -259,7 +267,7 @@ def meeting_list(request):
     page = selectors.meeting_list_page(as_of=moment.date)
     figure = charts.decisions_per_meeting(page.per_meeting)
     context = {**vars(page), "figure": figure, "as_of_form": as_of_form, "moment": moment}
-    context["breadcrumbs"] = [("JCC meetings", "")]
+    context["breadcrumbs"] = [(_("JCC meetings"), "")]
     return render(request, "dashboard/meeting_list.html", context, status=status)
 
 
@@ -277,7 +285,11 @@ def meeting_detail(request, number: int):
         "as_of_form": as_of_form,
         "moment": moment,
         "after_moment": moment.date is not None and page.meeting.date > moment.date,
-        "breadcrumbs": [("JCC meetings", reverse("dashboard:meetings")), (f"{page.meeting.ordinal} JCC", "")],
+        "breadcrumbs": [
+            (_("JCC meetings"), reverse("dashboard:meetings")),
+            # Translators: a meeting's name in the breadcrumbs: "14th JCC".
+            (_("%(ordinal)s JCC") % {"ordinal": page.meeting.ordinal}, ""),
+        ],
     }
     return render(request, "dashboard/meeting_detail.html", context, status=status)
 
@@ -290,5 +302,5 @@ def compare(request):
         before=before.date, after=after.date, page=request.GET.get("changes_page"), per_page=PAGE_SIZE
     )
     context = {**vars(page), "forms": forms, "moment_before": before, "moment": after}
-    context["breadcrumbs"] = [("Compare two moments", "")]
+    context["breadcrumbs"] = [(_("Compare two moments"), "")]
     return render(request, "dashboard/compare.html", context, status=status)

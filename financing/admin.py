@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from projects.admin import AuditedAdmin, DefaultedChoicesForm, NormalizationMessagesMixin
 from projects.admin_widgets import SafeAutocompleteFields
@@ -33,12 +35,14 @@ from .services import (
 )
 
 #: Why a change made on a line's own form is a correction, and where a decision's changes go.
-CORRECTION_HELP = (
+CORRECTION_HELP = gettext_lazy(
     "Changing an existing line's status, date, share or amount here corrects the record: it is "
     "listed on the project page as a correction, never as a JCC meeting's change. Say what was "
     "wrong. A JCC decision's changes are entered on the decision's page, as its effects."
 )
-CORRECTION_REQUIRED = "You changed this line's state: say what was wrong in the record (this is a correction)."
+CORRECTION_REQUIRED = gettext_lazy(
+    "You changed this line's state: say what was wrong in the record (this is a correction)."
+)
 
 
 class LenderChoiceField(forms.ModelChoiceField):
@@ -101,7 +105,7 @@ class FinancingLineForm(DefaultedChoicesForm):
     """A line on its own form or the project's: a new state of an existing line is a correction."""
 
     reason = forms.CharField(
-        label="reason for the correction",
+        label=gettext_lazy("reason for the correction"),
         required=False,
         max_length=1000,
         widget=forms.TextInput(attrs={"size": 40}),
@@ -132,13 +136,13 @@ class FinancingLineForm(DefaultedChoicesForm):
         status, replaced_by = cleaned.get("status"), cleaned.get("replaced_by")
         if "replaced_by" in self.fields:
             if status == FinancingStatus.SUPERSEDED and replaced_by is None:
-                self.add_error("replaced_by", "A superseded line names the line that replaced it.")
+                self.add_error("replaced_by", _("A superseded line names the line that replaced it."))
             elif status != FinancingStatus.SUPERSEDED and replaced_by is not None:
                 self.add_error(
-                    "replaced_by", "Only a superseded line names a replacement: set its status to superseded."
+                    "replaced_by", _("Only a superseded line names a replacement: set its status to superseded.")
                 )
         elif status == FinancingStatus.SUPERSEDED and line.status != FinancingStatus.SUPERSEDED:
-            self.add_error("status", "Supersede a line on its own page, where you name the line that replaced it.")
+            self.add_error("status", _("Supersede a line on its own page, where you name the line that replaced it."))
         return cleaned
 
 
@@ -169,7 +173,7 @@ class FinancingLineInline(SafeAutocompleteFields, admin.StackedInline):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         return lender_labels_in_full(field) if db_field.name == "lender" else field
 
-    @admin.display(description="current state set by")
+    @admin.display(description=gettext_lazy("current state set by"))
     def set_by(self, obj):
         return set_by(obj)
 
@@ -180,7 +184,7 @@ class FinancingLineInline(SafeAutocompleteFields, admin.StackedInline):
             .select_related("lender", "decision__meeting", "decision__project", "pkr_reference", "cny_reference")
         )
 
-    @admin.display(description="normalized (USD)")
+    @admin.display(description=gettext_lazy("normalized (USD)"))
     def amount_usd_display(self, obj):
         if obj.amount_usd is None:
             return "–"
@@ -192,8 +196,12 @@ def set_by(line) -> str:
     if line is None or line.pk is None:
         return "–"
     if line.kind == ChangeKind.EFFECT and line.decision_id:
-        return f"{line.decision.meeting.ordinal} JCC, decision {line.decision.sequence}"
-    return "a correction" if line.kind == ChangeKind.CORRECTION else "a change reported by a source"
+        # Translators: "15th JCC, decision 2": the meeting's ordinal, then the decision's number in it.
+        return _("%(meeting)s JCC, decision %(sequence)s") % {
+            "meeting": line.decision.meeting.ordinal,
+            "sequence": line.decision.sequence,
+        }
+    return _("a correction") if line.kind == ChangeKind.CORRECTION else _("a change reported by a source")
 
 
 @admin.register(Lender)
@@ -206,7 +214,7 @@ class LenderAdmin(AuditedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(line_total=Count("financing_lines")).order_by("name")
 
-    @admin.display(description="financing lines", ordering="line_total")
+    @admin.display(description=gettext_lazy("financing lines"), ordering="line_total")
     def line_count(self, obj):
         return obj.line_total
 
@@ -240,11 +248,11 @@ class FinancingChangeInline(admin.TabularInline):
             .select_related("decision__meeting", "decision__project", "source", "recorded_by")
         )
 
-    @admin.display(description="amount")
+    @admin.display(description=gettext_lazy("amount"))
     def stated_amount(self, obj):
         return amount_text(obj.amount, obj.currency)
 
-    @admin.display(description="recorded as")
+    @admin.display(description=gettext_lazy("recorded as"))
     def recorded_as(self, obj):
         return recorded_as(obj)
 
@@ -252,13 +260,20 @@ class FinancingChangeInline(admin.TabularInline):
 def recorded_as(change) -> str:
     """Why a change was made, and by whom: "15th JCC, decision 2", "correction by amna: …"."""
     if change.kind == ChangeKind.EFFECT and change.decision_id:
-        text = f"{change.decision.meeting.ordinal} JCC, decision {change.decision.sequence}"
+        text = _("%(meeting)s JCC, decision %(sequence)s") % {
+            "meeting": change.decision.meeting.ordinal,
+            "sequence": change.decision.sequence,
+        }
     elif change.kind == ChangeKind.CORRECTION:
-        text = f"correction: {change.reason}"
+        text = _("correction: %(reason)s") % {"reason": change.reason}
     else:
-        text = "reported by a source"
+        text = _("reported by a source")
     if change.recorded_by_id:
-        text += f" (recorded by {change.recorded_by.get_username()})"
+        # Translators: "correction: wrong amount (recorded by amna)": how a change was recorded, then by whom.
+        text = _("%(recorded_as)s (recorded by %(user)s)") % {
+            "recorded_as": text,
+            "user": change.recorded_by.get_username(),
+        }
     return text
 
 
@@ -272,7 +287,7 @@ class LoanTermsInline(SafeAutocompleteFields, admin.StackedInline):
     autocomplete_fields = ["interest_source", "repayment_source", "fees_source"]
     fieldsets = [
         (
-            "Interest",
+            gettext_lazy("Interest"),
             {
                 "fields": [
                     "rate_kind",
@@ -283,11 +298,11 @@ class LoanTermsInline(SafeAutocompleteFields, admin.StackedInline):
             },
         ),
         (
-            "Tenor and repayment",
+            gettext_lazy("Tenor and repayment"),
             {"fields": [("tenor_months", "grace_months"), ("profile", "payments_per_year"), "repayment_source"]},
         ),
         (
-            "Fees",
+            gettext_lazy("Fees"),
             {"fields": [("upfront_fee_percent", "commitment_fee_percent", "insurance_percent"), "fees_source"]},
         ),
         (None, {"fields": ["note"]}),
@@ -308,11 +323,12 @@ class LoanTermsAdmin(SpreadsheetAdminMixin, AuditedAdmin):
     autocomplete_fields = ["line", "interest_source", "repayment_source", "fees_source"]
     fieldsets = [(None, {"fields": ["line"]}), *LoanTermsInline.fieldsets]
 
-    @admin.display(description="rate (% a year)")
+    # xgettext:no-python-format
+    @admin.display(description=gettext_lazy("rate (% a year)"))
     def rate(self, obj):
         if obj.rate_kind == RateKind.FLOATING:
             margin = "?" if obj.margin_percent is None else f"{obj.margin_percent.normalize():f}"
-            return f"{obj.benchmark or 'benchmark'} + {margin}"
+            return f"{obj.benchmark or _('benchmark')} + {margin}"
         rate = obj.annual_rate_percent
         return "–" if rate is None else f"{rate.normalize():f}"
 
@@ -351,7 +367,7 @@ class FinancingLineAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audi
     fieldsets = [
         (None, {"fields": ["project", "lender", "instrument"]}),
         (
-            "Current state",
+            gettext_lazy("Current state"),
             {
                 "fields": [
                     "status",
@@ -364,9 +380,9 @@ class FinancingLineAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audi
                 ]
             },
         ),
-        ("Syndicated or club loan", {"fields": ["participants"], "classes": ["collapse"]}),
+        (gettext_lazy("Syndicated or club loan"), {"fields": ["participants"], "classes": ["collapse"]}),
         (
-            "Normalization",
+            gettext_lazy("Normalization"),
             {
                 "fields": [
                     ("entered_pkr_per_usd", "entered_cny_per_usd"),
@@ -375,7 +391,7 @@ class FinancingLineAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audi
                 ]
             },
         ),
-        ("About", {"fields": ["note", "sources"]}),
+        (gettext_lazy("About"), {"fields": ["note", "sources"]}),
     ]
 
     def get_queryset(self, request):
@@ -388,7 +404,7 @@ class FinancingLineAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audi
         if obj is None:
             # A new line may be a decision's effect; an existing one changes by effects or corrections.
             state = [f for f in fieldsets[1][1]["fields"] if f not in ("set_by", "reason")] + ["decision"]
-            fieldsets = [fieldsets[0], ("Current state", {"fields": state}), *fieldsets[2:]]
+            fieldsets = [fieldsets[0], (_("Current state"), {"fields": state}), *fieldsets[2:]]
         return fieldsets
 
     def save_model(self, request, obj, form, change):
@@ -402,15 +418,15 @@ class FinancingLineAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audi
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         return lender_labels_in_full(field) if db_field.name == "lender" else field
 
-    @admin.display(description="current state set by")
+    @admin.display(description=gettext_lazy("current state set by"))
     def set_by(self, obj):
         return set_by(obj)
 
-    @admin.display(description="share", ordering="share_percent")
+    @admin.display(description=gettext_lazy("share"), ordering="share_percent")
     def share(self, obj):
         return obj.share_display or "–"
 
-    @admin.display(description="stated amount", ordering="amount")
+    @admin.display(description=gettext_lazy("stated amount"), ordering="amount")
     def stated_amount(self, obj):
         return amount_text(obj.amount, obj.currency)
 
@@ -432,11 +448,12 @@ class FinancingChangeForm(DefaultedChoicesForm):
         if self.instance.pk is None:
             if cleaned.get("status") == FinancingStatus.SUPERSEDED:
                 self.add_error(
-                    "status", "Supersede a line on its own page, or by a decision's effect that names its replacement."
+                    "status",
+                    _("Supersede a line on its own page, or by a decision's effect that names its replacement."),
                 )
             if cleaned.get("decision") is not None and (cleaned.get("reason") or "").strip():
                 self.add_error(
-                    "reason", "A decision's effect needs no reason; a correction names no decision. Choose one."
+                    "reason", _("A decision's effect needs no reason; a correction names no decision. Choose one.")
                 )
             if (
                 cleaned.get("decision") is not None
@@ -447,7 +464,11 @@ class FinancingChangeForm(DefaultedChoicesForm):
                     line.project_id,
                 )
             ):
-                self.add_error("decision", f"This decision is about {cleaned['decision'].project}, not {line.project}.")
+                self.add_error(
+                    "decision",
+                    _("This decision is about %(decision_project)s, not %(line_project)s.")
+                    % {"decision_project": cleaned["decision"].project, "line_project": line.project},
+                )
         if self.instance.pk is None and line is not None and cleaned.get("changed_on") and not self.errors:
             try:
                 financing_change_date_validate(line, cleaned["changed_on"], field="changed_on")
@@ -514,13 +535,13 @@ class FinancingChangeAdmin(AuditedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         if obj is None and "reason" in form.base_fields:
-            form.base_fields["reason"].help_text = (
+            form.base_fields["reason"].help_text = _(
                 "With a decision, this change is the decision's effect. Without one, it is a correction of the "
                 "record if you give a reason here (what was wrong), else a change its source reported."
             )
         return form
 
-    @admin.display(description="recorded as")
+    @admin.display(description=gettext_lazy("recorded as"))
     def recorded_as(self, obj):
         return recorded_as(obj) if obj is not None and obj.pk else "–"
 
@@ -549,6 +570,6 @@ class FinancingChangeAdmin(AuditedAdmin):
         obj.pk = recorded.pk if recorded is not None else obj.line.changes.latest().pk
         obj.line.refresh_from_db()
 
-    @admin.display(description="stated amount", ordering="amount")
+    @admin.display(description=gettext_lazy("stated amount"), ordering="amount")
     def stated_amount(self, obj):
         return amount_text(obj.amount, obj.currency)

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def install_read_model(sender, using="default", verbosity=1, stdout=None, **kwargs):
@@ -15,7 +16,7 @@ def install_read_model(sender, using="default", verbosity=1, stdout=None, **kwar
 
 class FinancingConfig(AppConfig):
     name = "financing"
-    verbose_name = "Lenders and financing"
+    verbose_name = _("Lenders and financing")
 
     def ready(self):
         post_migrate.connect(install_read_model, sender=self, dispatch_uid="financing.install_read_model")

@@ -1,17 +1,19 @@
 """Choice lists of the financing app, each with a colour for badges and charts."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class LenderKind(models.TextChoices):
-    CHINESE_GOVERNMENT = "chinese_government", "Chinese government or policy bank"
-    COMMERCIAL_BANK = "commercial_bank", "Commercial bank"
-    MULTILATERAL = "multilateral", "Multilateral development bank"
-    PAKISTAN_BUDGET = "pakistan_budget", "Pakistan government budget (PSDP)"
-    PROVINCIAL = "provincial", "Provincial government"
-    PRIVATE_SPONSOR = "private_sponsor", "Private sponsor / equity"
-    OTHER_GOVERNMENT = "other_government", "Other government"
-    FUND = "fund", "Fund"
+    CHINESE_GOVERNMENT = "chinese_government", _("Chinese government or policy bank")
+    COMMERCIAL_BANK = "commercial_bank", _("Commercial bank")
+    MULTILATERAL = "multilateral", _("Multilateral development bank")
+    PAKISTAN_BUDGET = "pakistan_budget", _("Pakistan government budget (PSDP)")
+    PROVINCIAL = "provincial", _("Provincial government")
+    PRIVATE_SPONSOR = "private_sponsor", _("Private sponsor / equity")
+    OTHER_GOVERNMENT = "other_government", _("Other government")
+    # Translators: a kind of lender (an investment fund), a noun.
+    FUND = "fund", _("Fund")
 
 
 LENDER_KIND_COLOURS = {
@@ -27,13 +29,14 @@ LENDER_KIND_COLOURS = {
 
 
 class Instrument(models.TextChoices):
-    CONCESSIONAL_LOAN = "concessional_loan", "Concessional loan"
-    INTEREST_FREE_LOAN = "interest_free_loan", "Interest-free loan"
-    COMMERCIAL_LOAN = "commercial_loan", "Commercial loan"
-    GRANT = "grant", "Grant"
-    EQUITY = "equity", "Equity"
-    BUDGET_ALLOCATION = "budget_allocation", "Budget allocation"
-    UNDECIDED = "undecided", "Not yet decided"
+    CONCESSIONAL_LOAN = "concessional_loan", _("Concessional loan")
+    INTEREST_FREE_LOAN = "interest_free_loan", _("Interest-free loan")
+    COMMERCIAL_LOAN = "commercial_loan", _("Commercial loan")
+    # Translators: a kind of financing (money that is not repaid), a noun.
+    GRANT = "grant", _("Grant")
+    EQUITY = "equity", _("Equity")
+    BUDGET_ALLOCATION = "budget_allocation", _("Budget allocation")
+    UNDECIDED = "undecided", _("Not yet decided")
 
 
 INSTRUMENT_COLOURS = {
@@ -50,9 +53,10 @@ INSTRUMENT_COLOURS = {
 class ShareBasis(models.TextChoices):
     """What a line's share is a share of: a project's cost, or its debt or equity part."""
 
-    COST = "cost", "of the total cost"
-    DEBT = "debt", "of the debt"
-    EQUITY = "equity", "of the equity"
+    # Translators: shown after a percentage, as in "75% of the debt".
+    COST = "cost", _("of the total cost")
+    DEBT = "debt", _("of the debt")
+    EQUITY = "equity", _("of the equity")
 
 
 class ChangeKind(models.TextChoices):
@@ -63,22 +67,22 @@ class ChangeKind(models.TextChoices):
     outside a JCC meeting (a loan signed, a plant's financial close).
     """
 
-    EFFECT = "effect", "Effect of a JCC decision"
-    REPORTED = "reported", "Reported by a source"
-    CORRECTION = "correction", "Correction of the record"
+    EFFECT = "effect", _("Effect of a JCC decision")
+    REPORTED = "reported", _("Reported by a source")
+    CORRECTION = "correction", _("Correction of the record")
 
 
 class FinancingStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    IN_PLAN = "in_plan", "In the approved financing plan"
-    UNDER_NEGOTIATION = "under_negotiation", "Under negotiation"
-    AGREED = "agreed", "Agreed"
-    SIGNED = "signed", "Signed"
-    DISBURSING = "disbursing", "Disbursing"
-    COMPLETED = "completed", "Completed"
-    DECLINED = "declined", "Declined"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    SUPERSEDED = "superseded", "Superseded by another line"
+    PROPOSED = "proposed", _("Proposed")
+    IN_PLAN = "in_plan", _("In the approved financing plan")
+    UNDER_NEGOTIATION = "under_negotiation", _("Under negotiation")
+    AGREED = "agreed", _("Agreed")
+    SIGNED = "signed", _("Signed")
+    DISBURSING = "disbursing", _("Disbursing")
+    COMPLETED = "completed", _("Completed")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SUPERSEDED = "superseded", _("Superseded by another line")
 
     @classmethod
     def committed(cls):
@@ -122,10 +126,10 @@ FUNDING_GAP_COLOUR = "#BDBDBD"
 class FundingPart(models.TextChoices):
     """The four parts a project's cost falls into (``financing.selectors``)."""
 
-    COMMITTED = "committed", "Committed (amount known)"
-    COMMITTED_UNKNOWN = "committed_unknown", "Committed (amount not disclosed)"
-    PIPELINE = "pipeline", "Proposed, planned or under negotiation"
-    GAP = "gap", "Not identified (funding gap)"
+    COMMITTED = "committed", _("Committed (amount known)")
+    COMMITTED_UNKNOWN = "committed_unknown", _("Committed (amount not disclosed)")
+    PIPELINE = "pipeline", _("Proposed, planned or under negotiation")
+    GAP = "gap", _("Not identified (funding gap)")
 
 
 FUNDING_PART_COLOURS = {

@@ -29,6 +29,8 @@ from typing import NamedTuple
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import debt
 from .choices import FinancingStatus, Instrument
@@ -42,19 +44,22 @@ LOAN_INSTRUMENTS = (Instrument.CONCESSIONAL_LOAN, Instrument.INTEREST_FREE_LOAN,
 
 
 class Disbursement(models.TextChoices):
-    AT_START = debt.AT_START, "In full when the loan starts"
-    OVER_GRACE = debt.OVER_GRACE, "In equal parts over the grace period"
+    AT_START = debt.AT_START, gettext_lazy("In full when the loan starts")
+    OVER_GRACE = debt.OVER_GRACE, gettext_lazy("In equal parts over the grace period")
 
 
 DISBURSEMENT_WORDS = {
-    Disbursement.AT_START: "drawn in full when it starts",
-    Disbursement.OVER_GRACE: "drawn in equal parts when it starts and on each instalment date of its grace period",
+    # Translators: completes "… and is %(disbursement)s." in the debt page's assumption.
+    Disbursement.AT_START: gettext_lazy("drawn in full when it starts"),
+    Disbursement.OVER_GRACE: gettext_lazy(
+        "drawn in equal parts when it starts and on each instalment date of its grace period"
+    ),
 }
 
 #: How the pages state the assumption (with the chosen disbursement's words).
-ASSUMPTION = (
+ASSUMPTION = gettext_lazy(
     "Each loan starts at its project's financial close where one is recorded, else on the day it was first "
-    "recorded as agreed or signed (a loan not yet agreed: the date of its status), and is {disbursement}. "
+    "recorded as agreed or signed (a loan not yet agreed: the date of its status), and is %(disbursement)s. "
     "Instalments fall as often as the terms say (twice a year unless stated); interest accrues on what is drawn; "
     "only interest is paid during the grace period. A floating rate is the benchmark level the terms assume plus "
     "the margin. Fees not stated count as none."
@@ -62,8 +67,8 @@ ASSUMPTION = (
 
 
 PROFILE_WORDS = {
-    RepaymentProfile.EQUAL_PRINCIPAL: "repayment in equal parts of principal",
-    RepaymentProfile.ANNUITY: "repayment in equal instalments (annuity)",
+    RepaymentProfile.EQUAL_PRINCIPAL: gettext_lazy("repayment in equal parts of principal"),
+    RepaymentProfile.ANNUITY: gettext_lazy("repayment in equal instalments (annuity)"),
 }
 
 
@@ -83,14 +88,15 @@ class Assumptions:
 
     @property
     def text(self) -> str:
-        words = ASSUMPTION.format(disbursement=DISBURSEMENT_WORDS[Disbursement(self.disbursement)])
+        words = ASSUMPTION % {"disbursement": DISBURSEMENT_WORDS[Disbursement(self.disbursement)]}
         if self.profile:
-            words += f" Where the terms do not state the repayment, {PROFILE_WORDS[self.profile]} is assumed."
+            words += " " + _("Where the terms do not state the repayment, %(profile)s is assumed.") % {
+                "profile": PROFILE_WORDS[self.profile]
+            }
         if self.benchmark_percent is not None:
-            words += (
-                f" Where a floating rate's benchmark level is not recorded, {_pct(self.benchmark_percent)} a year is "
-                "assumed."
-            )
+            words += " " + _("Where a floating rate's benchmark level is not recorded, %(rate)s a year is assumed.") % {
+                "rate": _pct(self.benchmark_percent)
+            }
         return words
 
 
@@ -129,13 +135,18 @@ class Loan:
         if terms is None or not terms.rate_kind:
             return ""
         if terms.rate_kind == RateKind.FIXED:
-            return "" if terms.fixed_rate_percent is None else f"{_pct(terms.fixed_rate_percent)} fixed"
-        margin = "a margin not known" if terms.margin_percent is None else _pct(terms.margin_percent)
-        text = f"{terms.benchmark or 'a benchmark'} + {margin}"
+            if terms.fixed_rate_percent is None:
+                return ""
+            return _("%(rate)s fixed") % {"rate": _pct(terms.fixed_rate_percent)}
+        margin = _("a margin not known") if terms.margin_percent is None else _pct(terms.margin_percent)
+        text = f"{terms.benchmark or _('a benchmark')} + {margin}"
         if terms.benchmark_assumed_percent is not None and self.rate_percent is not None:
-            text += f" (benchmark taken at {_pct(terms.benchmark_assumed_percent)}: {_pct(self.rate_percent)})"
+            text += " " + _("(benchmark taken at %(level)s: %(rate)s)") % {
+                "level": _pct(terms.benchmark_assumed_percent),
+                "rate": _pct(self.rate_percent),
+            }
         elif self.rate_percent is not None:
-            text += f" (benchmark assumed: {_pct(self.rate_percent)})"
+            text += " " + _("(benchmark assumed: %(rate)s)") % {"rate": _pct(self.rate_percent)}
         return text
 
     @property
@@ -146,7 +157,8 @@ class Loan:
             return ""
         text = _period(terms.tenor_months)
         if terms.grace_months is not None:
-            text += f", {_period(terms.grace_months)} of grace"
+            # Translators: tenor and grace: "20 years, 5 years of grace".
+            text = _("%(tenor)s, %(grace)s of grace") % {"tenor": text, "grace": _period(terms.grace_months)}
         return text
 
     @property
@@ -200,9 +212,9 @@ def _pct(value: Decimal) -> str:
 
 def _period(months: int) -> str:
     if months % 12:
-        return f"{months} months"
+        return ngettext("%(count)d month", "%(count)d months", months) % {"count": months}
     years = months // 12
-    return "1 year" if years == 1 else f"{years} years"
+    return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
 
 
 def first_committed_on(line_ref, as_of: dt.date | None) -> Subquery:
@@ -239,25 +251,31 @@ def schedule_needs(terms, assumptions: Assumptions) -> Needs:
     """The one definition of what a schedule of ``terms`` (a ``LoanTerms``, or None) needs and lacks:
     ``LoanTerms.missing()``, the pages and, in SQL, ``schedulable`` all say it."""
     if terms is None:
-        return Needs(None, "", ["every term"], [])
+        return Needs(None, "", [_("every term")], [])
     missing, assumed = [], []
     rate = terms.annual_rate_percent
     floating = terms.rate_kind == RateKind.FLOATING
     if rate is None and floating and terms.margin_percent is not None and assumptions.benchmark_percent is not None:
         rate = assumptions.benchmark_percent + terms.margin_percent
-        assumed.append(f"{terms.benchmark or 'the benchmark'} at {_pct(assumptions.benchmark_percent)}")
+        assumed.append(
+            _("%(benchmark)s at %(level)s")
+            % {"benchmark": terms.benchmark or _("the benchmark"), "level": _pct(assumptions.benchmark_percent)}
+        )
     if rate is None:
         unknown_level = floating and terms.margin_percent is not None and terms.benchmark_assumed_percent is None
-        missing.append(f"the level of {terms.benchmark or 'the benchmark'}" if unknown_level else "the interest rate")
+        if unknown_level:
+            missing.append(_("the level of %(benchmark)s") % {"benchmark": terms.benchmark or _("the benchmark")})
+        else:
+            missing.append(_("the interest rate"))
     if terms.tenor_months is None:
-        missing.append("the tenor")
+        missing.append(_("the tenor"))
     if terms.grace_months is None:
-        missing.append("the grace period")
+        missing.append(_("the grace period"))
     profile = terms.profile or assumptions.profile
     if not profile:
-        missing.append("the repayment profile")
+        missing.append(_("the repayment profile"))
     elif not terms.profile:
-        assumed.append(PROFILE_WORDS[profile])
+        assumed.append(str(PROFILE_WORDS[profile]))
     return Needs(rate, profile, missing, assumed)
 
 
@@ -291,20 +309,20 @@ def loan_from_state(
     terms = getattr(line, "terms", None)
     close = project.financial_close_on
     if close is not None and (as_of is None or close <= as_of):
-        start, basis = close, "financial close"
+        start, basis = close, _("financial close")
     elif getattr(state, "first_committed", None) is not None:
-        start, basis = state.first_committed, "first recorded as agreed or signed"
+        start, basis = state.first_committed, _("first recorded as agreed or signed")
     elif state.status not in FinancingStatus.committed():
-        start, basis = state.as_of, "the date of its status: not yet agreed"
+        start, basis = state.as_of, _("the date of its status: not yet agreed")
     else:
         start, basis = None, ""
     missing = []
     if state.value_usd is None or state.value_usd <= 0:
-        missing.append("the amount")
+        missing.append(_("the amount"))
     needs = schedule_needs(terms, assumptions)
     missing += needs.missing
     if start is None:
-        missing.append("the day it was agreed")
+        missing.append(_("the day it was agreed"))
     loan = Loan(
         line_id=line.pk,
         project_name=project.name,

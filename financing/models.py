@@ -26,6 +26,9 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Greatest, Least, Mod
 from django.db.models.lookups import Exact
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from projects.choices import Currency
@@ -52,22 +55,30 @@ class Lender(models.Model):
     """A lender or other financing source: a bank, a government budget, a sponsor."""
 
     name = models.CharField(
-        max_length=200, unique=True, error_messages={"unique": "A lender with this name already exists."}
+        _("name"),
+        max_length=200,
+        unique=True,
+        error_messages={"unique": _("A lender with this name already exists.")},
     )
-    short_name = models.CharField(max_length=50, blank=True)
-    slug = models.SlugField(max_length=100, unique=True)
-    kind = models.CharField(max_length=20, choices=LenderKind.choices)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=LenderKind.choices)
     country = models.CharField(
-        max_length=100, blank=True, help_text='"International" for multilateral banks; empty when not known.'
+        _("country"),
+        max_length=100,
+        blank=True,
+        help_text=_('"International" for multilateral banks; empty when not known.'),
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("lender")
+        verbose_name_plural = _("lenders")
         constraints = [
-            choice_constraint("kind", LenderKind, "Choose a kind of lender from the list."),
+            choice_constraint("kind", LenderKind, _("Choose a kind of lender from the list.")),
         ]
 
     def __str__(self) -> str:
@@ -100,24 +111,28 @@ class FinancingState(NormalizedMoney):
     25% equity"); ``financing.selectors`` reads every share as a share of cost.
     """
 
-    status = models.CharField(max_length=20, choices=FinancingStatus.choices, default=FinancingStatus.PROPOSED)
-    instrument = models.CharField(max_length=20, choices=Instrument.choices, default=Instrument.UNDECIDED)
-    share_percent = share_field("share (%)", null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=FinancingStatus.choices, default=FinancingStatus.PROPOSED
+    )
+    instrument = models.CharField(
+        _("instrument"), max_length=20, choices=Instrument.choices, default=Instrument.UNDECIDED
+    )
+    share_percent = share_field(_("share (%)"), null=True, blank=True)
     share_basis = models.CharField(
-        "share of",
+        _("share of"),
         max_length=6,
         choices=ShareBasis.choices,
         default=ShareBasis.COST,
-        help_text="What the share is a share of: the total cost, or the debt or equity part of it.",
+        help_text=_("What the share is a share of: the total cost, or the debt or equity part of it."),
     )
-    amount = money_field(null=True, blank=True)
-    currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
+    amount = money_field(_("amount"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, blank=True)
     kind = models.CharField(
-        "recorded as",
+        _("recorded as"),
         max_length=10,
         choices=ChangeKind.choices,
         default=ChangeKind.REPORTED,
-        help_text="Why the state changed: a JCC decision's effect, a change a source reported, or a correction.",
+        help_text=_("Why the state changed: a JCC decision's effect, a change a source reported, or a correction."),
     )
 
     class Meta:
@@ -130,18 +145,19 @@ class FinancingState(NormalizedMoney):
             models.CheckConstraint(
                 condition=share_in_range(),
                 name="%(app_label)s_%(class)s_share_in_range",
-                violation_error_message="A share must be between 0%% and 100%%.",
+                violation_error_message=_("A share must be between 0%% and 100%%."),
             ),
-            choice_constraint("instrument", Instrument, "Choose an instrument from the list."),
-            choice_constraint("status", FinancingStatus, "Choose a financing status from the list."),
-            choice_constraint("share_basis", ShareBasis, "Choose what the share is a share of."),
-            choice_constraint("kind", ChangeKind, "Choose why the state changed."),
+            choice_constraint("instrument", Instrument, _("Choose an instrument from the list.")),
+            choice_constraint("status", FinancingStatus, _("Choose a financing status from the list.")),
+            choice_constraint("share_basis", ShareBasis, _("Choose what the share is a share of.")),
+            choice_constraint("kind", ChangeKind, _("Choose why the state changed.")),
             models.CheckConstraint(
                 condition=Q(kind=ChangeKind.EFFECT, decision__isnull=False)
                 | (~Q(kind=ChangeKind.EFFECT) & Q(decision__isnull=True)),
                 name="%(app_label)s_%(class)s_effect_has_decision",
-                violation_error_message="A decision's effect names its decision; a correction or a reported "
-                "change names none.",
+                violation_error_message=_(
+                    "A decision's effect names its decision; a correction or a reported change names none."
+                ),
             ),
         ]
 
@@ -166,23 +182,31 @@ class FinancingLine(FinancingState):
     facility's, never split among them unless a source gives the split.
     """
 
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="financing_lines")
-    lender = models.ForeignKey(Lender, on_delete=models.PROTECT, related_name="financing_lines")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="financing_lines", verbose_name=_("project")
+    )
+    lender = models.ForeignKey(
+        Lender, on_delete=models.PROTECT, related_name="financing_lines", verbose_name=_("lender")
+    )
     participants = models.ManyToManyField(
         Lender,
         blank=True,
         related_name="facilities_joined",
-        help_text="For a syndicated or club loan: the other lenders in it (the lender above leads or is named "
-        "first). Their split is not recorded unless a source gives it, as separate lines.",
+        verbose_name=_("participants"),
+        help_text=_(
+            "For a syndicated or club loan: the other lenders in it (the lender above leads or is named "
+            "first). Their split is not recorded unless a source gives it, as separate lines."
+        ),
     )
-    as_of = models.DateField("status date", help_text="The date of the current status, share and amount.")
+    as_of = models.DateField(_("status date"), help_text=_("The date of the current status, share and amount."))
     decision = models.ForeignKey(
         "projects.Decision",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="financing_lines",
-        help_text="The JCC decision that set the current state, if any.",
+        verbose_name=_("decision"),
+        help_text=_("The JCC decision that set the current state, if any."),
     )
     replaced_by = models.ForeignKey(
         "self",
@@ -190,31 +214,37 @@ class FinancingLine(FinancingState):
         null=True,
         blank=True,
         related_name="replaces",
-        help_text="For a superseded line: the line that replaced it.",
+        verbose_name=_("replaced by"),
+        help_text=_("For a superseded line: the line that replaced it."),
     )
-    note = models.TextField(blank=True)
-    sources = models.ManyToManyField("projects.Source", blank=True, related_name="financing_lines")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    note = models.TextField(_("note"), blank=True)
+    sources = models.ManyToManyField(
+        "projects.Source", blank=True, related_name="financing_lines", verbose_name=_("sources")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = FinancingLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "lender__name", "pk"]
+        verbose_name = _("financing line")
+        verbose_name_plural = _("financing lines")
         constraints = [
             *FinancingState.state_constraints(),
             models.CheckConstraint(
                 condition=Q(status=FinancingStatus.SUPERSEDED, replaced_by__isnull=False)
                 | (~Q(status=FinancingStatus.SUPERSEDED) & Q(replaced_by__isnull=True)),
                 name="financing_financingline_superseded_names_replacement",
-                violation_error_message="A superseded line names the line that replaced it, and only a "
-                "superseded line does.",
+                violation_error_message=_(
+                    "A superseded line names the line that replaced it, and only a superseded line does."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(replaced_by=models.F("pk")),
                 name="financing_financingline_not_replaced_by_itself",
-                violation_error_message="A line cannot replace itself.",
+                violation_error_message=_("A line cannot replace itself."),
             ),
         ]
         indexes = [
@@ -229,9 +259,11 @@ class FinancingLine(FinancingState):
         super().clean()
         if self.replaced_by_id is not None and self.project_id is not None:
             if self.replaced_by_id == self.pk:
-                raise ValidationError({"replaced_by": "A line cannot replace itself."})
+                raise ValidationError({"replaced_by": gettext("A line cannot replace itself.")})
             if self.replaced_by.project_id != self.project_id:
-                raise ValidationError({"replaced_by": "A line can only be replaced by a line of the same project."})
+                raise ValidationError(
+                    {"replaced_by": gettext("A line can only be replaced by a line of the same project.")}
+                )
 
     @property
     def money_date(self) -> date:
@@ -246,30 +278,39 @@ class FinancingChange(FinancingState):
     """A dated state of a financing line: what changed, when, and which decision did it."""
 
     #: PROTECT: the history of money is never deleted with its line.
-    line = models.ForeignKey(FinancingLine, on_delete=models.PROTECT, related_name="changes")
-    changed_on = models.DateField()
+    line = models.ForeignKey(FinancingLine, on_delete=models.PROTECT, related_name="changes", verbose_name=_("line"))
+    changed_on = models.DateField(_("changed on"))
     decision = models.ForeignKey(
         "projects.Decision",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="financing_changes",
+        verbose_name=_("decision"),
     )
     source = models.ForeignKey(
-        "projects.Source", on_delete=models.PROTECT, null=True, blank=True, related_name="financing_changes"
+        "projects.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="financing_changes",
+        verbose_name=_("source"),
     )
     reason = models.TextField(
-        blank=True, help_text="For a correction: what was wrong in the record, in the editor's words."
+        _("reason"),
+        blank=True,
+        help_text=_("For a correction: what was wrong in the record, in the editor's words."),
     )
-    note = models.TextField(blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        help_text="The editor who recorded the change (empty for loaded demo data and imports run from the shell).",
+        verbose_name=_("recorded by"),
+        help_text=_("The editor who recorded the change (empty for loaded demo data and imports run from the shell)."),
     )
 
     history = HistoricalRecords()
@@ -277,12 +318,14 @@ class FinancingChange(FinancingState):
     class Meta:
         ordering = ["line", "changed_on", "pk"]
         get_latest_by = ["changed_on", "pk"]
+        verbose_name = _("financing change")
+        verbose_name_plural = _("financing changes")
         constraints = [
             *FinancingState.state_constraints(),
             models.CheckConstraint(
                 condition=~Q(kind=ChangeKind.CORRECTION) | ~Q(reason=""),
                 name="financing_financingchange_correction_has_reason",
-                violation_error_message="A correction says what was wrong: give a reason.",
+                violation_error_message=_("A correction says what was wrong: give a reason."),
             ),
         ]
         indexes = [
@@ -296,7 +339,12 @@ class FinancingChange(FinancingState):
         ]
 
     def __str__(self) -> str:
-        return f"{self.line.lender} → {self.line.project}: {self.get_status_display()} on {self.changed_on:%d %b %Y}"
+        return gettext("%(lender)s → %(project)s: %(status)s on %(date)s") % {
+            "lender": self.line.lender,
+            "project": self.line.project,
+            "status": self.get_status_display(),
+            "date": date_format(self.changed_on, "d M Y"),
+        }
 
     @property
     def money_date(self) -> date:
@@ -439,7 +487,7 @@ class ProjectFigures(FigureColumns):
     )
 
     class Meta:
-        verbose_name_plural = "project figures"
+        verbose_name_plural = _("project figures")
         # The dashboard's largest gaps: read in order, never sorted.
         indexes = [
             models.Index(
@@ -476,7 +524,7 @@ class DatedProjectFigures(FigureColumns):
     known = models.BooleanField()
 
     class Meta:
-        verbose_name_plural = "dated project figures"
+        verbose_name_plural = _("dated project figures")
         # Every project's row as of a date (``validity @> date``), for the portfolio as of it: the
         # exclusion constraint's index leads with the project, so it serves one project's lookups.
         indexes = [
@@ -530,7 +578,7 @@ class LineFigures(LineFigureColumns):
     line = models.OneToOneField(FinancingLine, on_delete=models.DO_NOTHING, primary_key=True, related_name="figures")
 
     class Meta:
-        verbose_name_plural = "line figures"
+        verbose_name_plural = _("line figures")
 
     def __str__(self) -> str:
         return f"Figures of financing line {self.line_id}"
@@ -547,7 +595,7 @@ class DatedLineFigures(LineFigureColumns):
     validity = DateRangeField()
 
     class Meta:
-        verbose_name_plural = "dated line figures"
+        verbose_name_plural = _("dated line figures")
         indexes = [GistIndex(fields=["validity"], name="financing_datedlines_validity")]
         constraints = [
             ExclusionConstraint(
@@ -615,7 +663,7 @@ class PortfolioSums(models.Model):
     committed_uncosted_usd = money_field()
 
     class Meta:
-        verbose_name_plural = "portfolio sums"
+        verbose_name_plural = _("portfolio sums")
         constraints = [
             models.UniqueConstraint(
                 fields=["moment", "dimension", "key"], nulls_distinct=False, name="financing_portfoliosums_key"
@@ -643,7 +691,7 @@ class LenderSums(models.Model):
     value_usd = money_field()
 
     class Meta:
-        verbose_name_plural = "lender sums"
+        verbose_name_plural = _("lender sums")
         constraints = [
             models.UniqueConstraint(
                 fields=["moment", "lender", "status", "syndicate_line"],
@@ -660,13 +708,13 @@ class LenderSums(models.Model):
 
 
 class RateKind(models.TextChoices):
-    FIXED = "fixed", "Fixed rate"
-    FLOATING = "floating", "Benchmark plus a margin"
+    FIXED = "fixed", _("Fixed rate")
+    FLOATING = "floating", _("Benchmark plus a margin")
 
 
 class RepaymentProfile(models.TextChoices):
-    EQUAL_PRINCIPAL = "equal_principal", "Equal principal instalments"
-    ANNUITY = "annuity", "Annuity (equal instalments)"
+    EQUAL_PRINCIPAL = "equal_principal", _("Equal principal instalments")
+    ANNUITY = "annuity", _("Annuity (equal instalments)")
 
 
 #: The months between two instalments (12 / instalments a year).
@@ -709,79 +757,87 @@ class LoanTerms(models.Model):
     not known, never guessed.
     """
 
-    line = models.OneToOneField(FinancingLine, on_delete=models.PROTECT, related_name="terms")
-    rate_kind = models.CharField("interest", max_length=10, choices=RateKind.choices, blank=True)
-    fixed_rate_percent = _percent_field("fixed rate (% a year)")
-    benchmark = models.CharField(max_length=50, blank=True, help_text="E.g. 6-month LIBOR, SOFR.")
-    margin_percent = _percent_field("margin over the benchmark (% a year)")
+    line = models.OneToOneField(FinancingLine, on_delete=models.PROTECT, related_name="terms", verbose_name=_("line"))
+    rate_kind = models.CharField(_("interest"), max_length=10, choices=RateKind.choices, blank=True)
+    # xgettext:no-python-format
+    fixed_rate_percent = _percent_field(_("fixed rate (% a year)"))
+    benchmark = models.CharField(_("benchmark"), max_length=50, blank=True, help_text=_("E.g. 6-month LIBOR, SOFR."))
+    # xgettext:no-python-format
+    margin_percent = _percent_field(_("margin over the benchmark (% a year)"))
     benchmark_assumed_percent = _percent_field(
-        "benchmark assumed (% a year)",
-        "The benchmark's level a schedule assumes for a floating rate; the pages state it.",
+        # xgettext:no-python-format
+        _("benchmark assumed (% a year)"),
+        _("The benchmark's level a schedule assumes for a floating rate; the pages state it."),
     )
-    interest_source = _source_field("interest source")
+    interest_source = _source_field(_("interest source"))
     tenor_months = models.PositiveSmallIntegerField(
-        "tenor (months)", null=True, blank=True, help_text="The loan's whole life, grace period included."
+        _("tenor (months)"), null=True, blank=True, help_text=_("The loan's whole life, grace period included.")
     )
-    grace_months = models.PositiveSmallIntegerField("grace period (months)", null=True, blank=True)
-    profile = models.CharField("repayment", max_length=20, choices=RepaymentProfile.choices, blank=True)
+    grace_months = models.PositiveSmallIntegerField(_("grace period (months)"), null=True, blank=True)
+    profile = models.CharField(_("repayment"), max_length=20, choices=RepaymentProfile.choices, blank=True)
     payments_per_year = models.PositiveSmallIntegerField(
-        "instalments a year", default=2, choices=[(1, "1"), (2, "2"), (4, "4"), (12, "12")]
+        _("instalments a year"), default=2, choices=[(1, "1"), (2, "2"), (4, "4"), (12, "12")]
     )
-    repayment_source = _source_field("tenor and repayment source")
-    upfront_fee_percent = _percent_field("upfront or management fee (% of the loan)")
-    commitment_fee_percent = _percent_field("commitment fee (% a year of what is not drawn)")
-    insurance_percent = _percent_field("insurance premium, e.g. Sinosure (% of the loan)")
-    fees_source = _source_field("fees source")
-    note = models.TextField(blank=True)
+    repayment_source = _source_field(_("tenor and repayment source"))
+    # xgettext:no-python-format
+    upfront_fee_percent = _percent_field(_("upfront or management fee (% of the loan)"))
+    # xgettext:no-python-format
+    commitment_fee_percent = _percent_field(_("commitment fee (% a year of what is not drawn)"))
+    # xgettext:no-python-format
+    insurance_percent = _percent_field(_("insurance premium, e.g. Sinosure (% of the loan)"))
+    fees_source = _source_field(_("fees source"))
+    note = models.TextField(_("note"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "loan terms"
-        verbose_name_plural = "loan terms"
+        verbose_name = _("loan terms")
+        verbose_name_plural = _("loan terms")
         constraints = [
-            choice_constraint("rate_kind", RateKind, "Choose fixed or floating interest.", blank=True),
-            choice_constraint("profile", RepaymentProfile, "Choose a repayment profile.", blank=True),
+            choice_constraint("rate_kind", RateKind, _("Choose fixed or floating interest."), blank=True),
+            choice_constraint("profile", RepaymentProfile, _("Choose a repayment profile."), blank=True),
             models.CheckConstraint(
                 condition=Q(payments_per_year__in=[1, 2, 4, 12]),
                 name="financing_loanterms_payments_per_year_valid",
-                violation_error_message="Instalments are paid 1, 2, 4 or 12 times a year.",
+                violation_error_message=_("Instalments are paid 1, 2, 4 or 12 times a year."),
             ),
             models.CheckConstraint(
                 condition=Q(fixed_rate_percent__isnull=True) | Q(rate_kind=RateKind.FIXED),
                 name="financing_loanterms_fixed_rate_is_fixed",
-                violation_error_message="A fixed rate goes with fixed interest.",
+                violation_error_message=_("A fixed rate goes with fixed interest."),
             ),
             models.CheckConstraint(
                 condition=(Q(margin_percent__isnull=True) & Q(benchmark="") & Q(benchmark_assumed_percent__isnull=True))
                 | Q(rate_kind=RateKind.FLOATING),
                 name="financing_loanterms_benchmark_is_floating",
-                violation_error_message="A benchmark and a margin go with floating interest.",
+                violation_error_message=_("A benchmark and a margin go with floating interest."),
             ),
             models.CheckConstraint(
                 condition=Q(grace_months__isnull=True)
                 | Q(tenor_months__isnull=True)
                 | Q(grace_months__lt=F("tenor_months")),
                 name="financing_loanterms_grace_within_tenor",
-                violation_error_message="The grace period must be shorter than the tenor.",
+                violation_error_message=_("The grace period must be shorter than the tenor."),
             ),
             models.CheckConstraint(
                 condition=Q(tenor_months__isnull=True) | Q(tenor_months__gt=0),
                 name="financing_loanterms_tenor_positive",
-                violation_error_message="The tenor must be at least a month.",
+                violation_error_message=_("The tenor must be at least a month."),
             ),
             models.CheckConstraint(
                 condition=(Q(tenor_months__isnull=True) | Q(Exact(Mod("tenor_months", PERIOD_MONTHS), 0)))
                 & (Q(grace_months__isnull=True) | Q(Exact(Mod("grace_months", PERIOD_MONTHS), 0))),
                 name="financing_loanterms_whole_periods",
-                violation_error_message="The tenor and grace period are whole numbers of the periods between "
-                "instalments (6 months when paid twice a year).",
+                violation_error_message=_(
+                    "The tenor and grace period are whole numbers of the periods between "
+                    "instalments (6 months when paid twice a year)."
+                ),
             ),
             *[
                 models.CheckConstraint(
                     condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0, f"{name}__lte": 100}),
                     name=f"financing_loanterms_{name}_in_range",
-                    violation_error_message="Rates and fees are between 0%% and 100%%.",
+                    violation_error_message=_("Rates and fees are between 0%% and 100%%."),
                 )
                 for name in LOAN_TERMS_PERCENTS
             ],
@@ -790,13 +846,13 @@ class LoanTerms(models.Model):
                 condition=Q(interest_source__isnull=False)
                 | (Q(rate_kind="") & Q(benchmark_assumed_percent__isnull=True)),
                 name="financing_loanterms_interest_sourced",
-                violation_error_message="Give the source of the interest terms.",
+                violation_error_message=_("Give the source of the interest terms."),
             ),
             models.CheckConstraint(
                 condition=Q(repayment_source__isnull=False)
                 | (Q(tenor_months__isnull=True) & Q(grace_months__isnull=True) & Q(profile="")),
                 name="financing_loanterms_repayment_sourced",
-                violation_error_message="Give the source of the tenor, grace period and repayment.",
+                violation_error_message=_("Give the source of the tenor, grace period and repayment."),
             ),
             models.CheckConstraint(
                 condition=Q(fees_source__isnull=False)
@@ -806,12 +862,12 @@ class LoanTerms(models.Model):
                     & Q(insurance_percent__isnull=True)
                 ),
                 name="financing_loanterms_fees_sourced",
-                violation_error_message="Give the source of the fees.",
+                violation_error_message=_("Give the source of the fees."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Terms of {self.line}"
+        return gettext("Terms of %(line)s") % {"line": self.line}
 
     @property
     def annual_rate_percent(self) -> Decimal | None:

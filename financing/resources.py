@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from projects.models import Project, Source
@@ -39,14 +41,14 @@ from .services import (
     financing_live_shares,
 )
 
-LENDER_HINT = "as in the address of its page (/lenders/adb/), e.g. adb"
+LENDER_HINT = gettext_lazy("as in the address of its page (/lenders/adb/), e.g. adb")
 
 
 class FinancingLineResource(CleanResource):
     """One row per line state: new lines are opened, existing ones get a dated change."""
 
-    project = fk("project", Project, "slug", "project", PROJECT_HINT)
-    lender = fk("lender", Lender, "slug", "lender", LENDER_HINT)
+    project = fk("project", Project, "slug", gettext_lazy("project"), PROJECT_HINT)
+    lender = fk("lender", Lender, "slug", gettext_lazy("lender"), LENDER_HINT)
 
     example = {
         "project": "ml-1",
@@ -136,12 +138,12 @@ class LoanTermsResource(CleanResource):
     rate only with fixed interest, the grace within the tenor, whole instalment periods, each
     stated group with its source…) are each row's problems, in their own words."""
 
-    project = line_field("project", StrictForeignKeyWidget(Project, "slug", "project", PROJECT_HINT))
-    lender = line_field("lender", StrictForeignKeyWidget(Lender, "slug", "lender", LENDER_HINT))
+    project = line_field("project", StrictForeignKeyWidget(Project, "slug", gettext_lazy("project"), PROJECT_HINT))
+    lender = line_field("lender", StrictForeignKeyWidget(Lender, "slug", gettext_lazy("lender"), LENDER_HINT))
     instrument = line_field("instrument", widgets.CharWidget())
-    interest_source = fk("interest_source", Source, "key", "interest source", SOURCE_HINT)
-    repayment_source = fk("repayment_source", Source, "key", "repayment source", SOURCE_HINT)
-    fees_source = fk("fees_source", Source, "key", "fees source", SOURCE_HINT)
+    interest_source = fk("interest_source", Source, "key", gettext_lazy("interest source"), SOURCE_HINT)
+    repayment_source = fk("repayment_source", Source, "key", gettext_lazy("repayment source"), SOURCE_HINT)
+    fees_source = fk("fees_source", Source, "key", gettext_lazy("fees source"), SOURCE_HINT)
 
     example = {
         "project": "orange-line-lahore",
@@ -223,9 +225,9 @@ class LoanTermsResource(CleanResource):
                 errors[field.attribute] = ValidationError(str(exc), code="invalid")
                 continue
             if is_empty(value):
-                errors[field.attribute] = ValidationError("required", code="blank")
+                errors[field.attribute] = ValidationError(_("required"), code="blank")
             elif column == "instrument" and value not in Instrument.values:
-                errors[field.attribute] = ValidationError("invalid", code="invalid_choice", params={"value": value})
+                errors[field.attribute] = ValidationError(_("invalid"), code="invalid_choice", params={"value": value})
             else:
                 values[column] = value
         if errors:
@@ -234,19 +236,32 @@ class LoanTermsResource(CleanResource):
         lines = list(FinancingLine.objects.filter(project=project, lender=lender, instrument=instrument)[:2])
         if len(lines) == 1:
             return lines[0]
-        named = f"of {shown(project.slug)} from {shown(lender.slug)} as {shown(instrument)}"
+        named = {"project": shown(project.slug), "lender": shown(lender.slug), "instrument": shown(instrument)}
         if not lines:
             others = sorted(
                 FinancingLine.objects.filter(project=project, lender=lender).values_list("instrument", flat=True)
             )
-            hint = (
-                f"this lender's lines on the project are {', '.join(shown(i) for i in others)}: use one of them"
-                if others
-                else "add the line first (Data entry → Financing lines, or their import), then its terms"
-            )
-            message = f"there is no financing line {named}: {hint}"
+            if others:
+                message = _(
+                    "there is no financing line of %(project)s from %(lender)s as %(instrument)s: "
+                    "this lender's lines on the project are %(others)s: use one of them"
+                ) % {**named, "others": ", ".join(shown(i) for i in others)}
+            else:
+                message = (
+                    _(
+                        "there is no financing line of %(project)s from %(lender)s as %(instrument)s: "
+                        "add the line first (Data entry → Financing lines, or their import), then its terms"
+                    )
+                    % named
+                )
         else:
-            message = f"there is more than one financing line {named}: enter these terms on the line's page instead"
+            message = (
+                _(
+                    "there is more than one financing line of %(project)s from %(lender)s as %(instrument)s: "
+                    "enter these terms on the line's page instead"
+                )
+                % named
+            )
         raise ValidationError({"line": ValidationError(message, code="no_line")})
 
     @functools.cached_property
@@ -264,8 +279,8 @@ class LoanTermsResource(CleanResource):
             if value is not None and not 0 <= value <= 100:
                 setattr(instance, field.attribute, None)
                 raise PlainValueError(
-                    f"{shown(row.get(field.column_name))} is not a rate: rates and fees are between 0% and 100% "
-                    "(write 5.2 for 5.2%)"
+                    _("%(value)s is not a rate: rates and fees are between 0%% and 100%% (write 5.2 for 5.2%%)")
+                    % {"value": shown(row.get(field.column_name))}
                 )
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):

@@ -18,6 +18,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import translation
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 
 from projects.models import Project
 from projects.money import compact_money
@@ -82,17 +85,25 @@ class ShareTotals:
         total = self.of_cost
         if total is not None:
             if total > HUNDRED:
-                return (
-                    f"The live financing shares of {project} would add up to {_pct(total)} of its cost; "
-                    "they cannot exceed 100%. Lower a share, or mark a line declined or withdrawn."
-                )
+                return _(
+                    "The live financing shares of %(project)s would add up to %(total)s of its cost; "
+                    "they cannot exceed 100%%. Lower a share, or mark a line declined or withdrawn."
+                ) % {"project": project, "total": _pct(total)}
             return None
+        messages = {
+            "cost": _(
+                "The live shares of the cost of %(project)s would add up to %(total)s; they cannot exceed 100%%."
+            ),
+            "debt": _(
+                "The live shares of the debt of %(project)s would add up to %(total)s; they cannot exceed 100%%."
+            ),
+            "equity": _(
+                "The live shares of the equity of %(project)s would add up to %(total)s; they cannot exceed 100%%."
+            ),
+        }
         for label, value in (("cost", self.cost), ("debt", self.debt), ("equity", self.equity)):
             if value > HUNDRED:
-                return (
-                    f"The live shares of the {label} of {project} would add up to {_pct(value)}; "
-                    "they cannot exceed 100%."
-                )
+                return messages[label] % {"project": project, "total": _pct(value)}
         return None
 
 
@@ -151,7 +162,8 @@ def financing_shares_validate(
 ) -> None:
     """Raise ``ValidationError`` when the project's live shares would exceed 100%."""
     totals = financing_live_shares(project_id=project_id, pending=pending, debt_percent=debt_percent)
-    problem = totals.problem("this project")
+    # Translators: fills %(project)s in "The live financing shares of %(project)s would add up to …".
+    problem = totals.problem(_("this project"))
     if problem:
         message = problem[0].upper() + problem[1:]
         raise ValidationError({field: message} if field else message)
@@ -169,10 +181,8 @@ def financing_change_date_validate(line: FinancingLine, changed_on: date, *, fie
     if latest is not None and changed_on < latest.changed_on:
         raise ValidationError(
             {
-                field: (
-                    f"This line's last recorded change is dated {latest.changed_on:%d %b %Y}; "
-                    "a new change cannot be dated before it."
-                )
+                field: _("This line's last recorded change is dated %(date)s; a new change cannot be dated before it.")
+                % {"date": date_format(latest.changed_on, "d M Y")}
             }
         )
 
@@ -215,9 +225,9 @@ def financing_line_save(
     if kind != ChangeKind.EFFECT:
         line.decision = None
     elif line.decision_id is None:
-        raise ValidationError("A decision's effect names its decision.")
+        raise ValidationError(_("A decision's effect names its decision."))
     if kind == ChangeKind.CORRECTION and not reason.strip():
-        raise ValidationError({"reason": "A correction says what was wrong: give a reason."})
+        raise ValidationError({"reason": _("A correction says what was wrong: give a reason.")})
     line.kind = kind
     if line.status != FinancingStatus.SUPERSEDED:
         line.replaced_by = None
@@ -344,7 +354,13 @@ def financing_line_supersede(
     becomes superseded and it names its replacement.
     """
     if by.pk is None or by.pk == line.pk or by.project_id != line.project_id:
-        raise ValidationError(f"{line_label(line)} can only be replaced by another line of the same project.")
+        raise ValidationError(
+            _("%(line)s can only be replaced by another line of the same project.") % {"line": line_label(line)}
+        )
+    if not note:
+        # Stored in the record, so in the site's own words whatever language the editor reads.
+        with translation.override(None):
+            note = f"Replaced by {line_label(by)}."
     return financing_line_record_change(
         line=line,
         changed_on=changed_on,
@@ -360,7 +376,7 @@ def financing_line_supersede(
         reason=reason,
         recorded_by=recorded_by,
         source=source,
-        note=note or f"Replaced by {line_label(by)}.",
+        note=note,
     )
 
 
@@ -394,8 +410,14 @@ def line_label(line: FinancingLine) -> str:
         state += f", {line.share_display}"
     if line.amount is not None:
         state += f", {compact_money(line.amount, line.currency)}"
-    since = f"{line.as_of:%d %b %Y}".lstrip("0")
-    return f"{line.lender} — {line.get_instrument_display().lower()} — {state} since {since}"
+    since = date_format(line.as_of, "j M Y")
+    # Translators: "ADB — concessional loan — under negotiation, US$ 2bn since 18 Feb 2026".
+    return _("%(lender)s — %(instrument)s — %(state)s since %(since)s") % {
+        "lender": line.lender,
+        "instrument": line.get_instrument_display().lower(),
+        "state": state,
+        "since": since,
+    }
 
 
 def _target_line(project, effect: FinancingEffect) -> tuple[FinancingLine | None, str | None]:
@@ -408,9 +430,15 @@ def _target_line(project, effect: FinancingEffect) -> tuple[FinancingLine | None
     """
     if effect.line is not None:
         if effect.line.project_id != project.pk:
-            return None, f"The chosen line ({line_label(effect.line)}) is not a line of {project}."
+            return None, _("The chosen line (%(line)s) is not a line of %(project)s.") % {
+                "line": line_label(effect.line),
+                "project": project,
+            }
         if effect.line.lender_id != effect.lender.pk:
-            return None, f"The chosen line is {effect.line.lender}'s, not {effect.lender}'s."
+            return None, _("The chosen line is %(line_lender)s's, not %(lender)s's.") % {
+                "line_lender": effect.line.lender,
+                "lender": effect.lender,
+            }
         return effect.line, None
     new = FinancingLine(project=project, lender=effect.lender, instrument=effect.instrument or "undecided")
     if effect.new_line:
@@ -426,10 +454,9 @@ def _target_line(project, effect: FinancingEffect) -> tuple[FinancingLine | None
             if same:
                 return same[0], None
     if len(live) > 1:
-        return None, (
-            f"{effect.lender} has {len(live)} live lines on {project}: choose the line this effect moves, "
-            "or “a new line”."
-        )
+        return None, _(
+            "%(lender)s has %(count)s live lines on %(project)s: choose the line this effect moves, or “a new line”."
+        ) % {"lender": effect.lender, "count": len(live), "project": project}
     if len(live) == 1:
         return live[0], None  # the effect may set its instrument
     if not live and len(lines) == 1 and not effect.instrument:
@@ -440,22 +467,32 @@ def _target_line(project, effect: FinancingEffect) -> tuple[FinancingLine | None
 def _replacement_problem(project, line: FinancingLine, effect: FinancingEffect, old: FinancingLine) -> str | None:
     """Why ``old`` cannot be replaced by the line ``effect`` moves, or None."""
     if old.project_id != project.pk:
-        return f"The replaced line ({line_label(old)}) is not a line of {project}."
+        return _("The replaced line (%(line)s) is not a line of %(project)s.") % {
+            "line": line_label(old),
+            "project": project,
+        }
     if line.pk == old.pk:
-        return f"A line cannot replace itself ({line_label(old)}): choose “a new line” or another line."
+        return _("A line cannot replace itself (%(line)s): choose “a new line” or another line.") % {
+            "line": line_label(old)
+        }
     if old.status in FinancingStatus.dead():
-        return f"{line_label(old)} no longer counts ({old.get_status_display().lower()}): there is nothing to replace."
+        return _("%(line)s no longer counts (%(status)s): there is nothing to replace.") % {
+            "line": line_label(old),
+            "status": old.get_status_display().lower(),
+        }
     if effect.status in FinancingStatus.dead():
-        return (
-            f"A {effect.status} line cannot replace {line_label(old)}: record the "
-            "decline or withdrawal on that line itself."
-        )
+        # Translators: %(status)s is the status's code: declined, withdrawn or superseded.
+        return _("A %(status)s line cannot replace %(line)s: record the decline or withdrawal on that line itself.") % {
+            "status": effect.status,
+            "line": line_label(old),
+        }
     latest = financing_line_latest_change(old)
     if latest is not None and effect.changed_on < latest.changed_on:
-        return (
-            f"{line_label(old)} last changed on {latest.changed_on:%d %b %Y}; it cannot be replaced "
-            f"on {effect.changed_on:%d %b %Y}, before that."
-        )
+        return _("%(line)s last changed on %(last)s; it cannot be replaced on %(on)s, before that.") % {
+            "line": line_label(old),
+            "last": date_format(latest.changed_on, "d M Y"),
+            "on": date_format(effect.changed_on, "d M Y"),
+        }
     return None
 
 
@@ -470,7 +507,7 @@ def decision_effects_check(
     plans = []
     project = decision.project
     if needs_project and project is None:
-        return ["This decision concerns CPEC as a whole: choose its project before adding effects."], []
+        return [_("This decision concerns CPEC as a whole: choose its project before adding effects.")], []
     pending: list[LineShare] = []
     moved: set[int] = set()
     for effect in financing:
@@ -481,12 +518,19 @@ def decision_effects_check(
         latest = financing_line_latest_change(line)
         if latest is not None and effect.changed_on < latest.changed_on:
             errors.append(
-                f"{effect.lender}: the line's last change is dated {latest.changed_on:%d %b %Y}; "
-                f"a change on {effect.changed_on:%d %b %Y} cannot come before it."
+                _("%(lender)s: the line's last change is dated %(last)s; a change on %(on)s cannot come before it.")
+                % {
+                    "lender": effect.lender,
+                    "last": date_format(latest.changed_on, "d M Y"),
+                    "on": date_format(effect.changed_on, "d M Y"),
+                }
             )
         if line.pk is not None:
             if line.pk in moved:
-                errors.append(f"Two effects move the same line ({line_label(line)}): record one state per line.")
+                errors.append(
+                    _("Two effects move the same line (%(line)s): record one state per line.")
+                    % {"line": line_label(line)}
+                )
             moved.add(line.pk)
         pending.append(LineShare(line.pk, effect.share_percent, effect.status, effect.share_basis))
         plans.append((line, effect))
@@ -496,7 +540,9 @@ def decision_effects_check(
             continue
         problem = _replacement_problem(project, line, effect, old)
         if old.pk in moved:
-            problem = problem or f"{line_label(old)} is both moved and replaced by this decision's effects."
+            problem = problem or _("%(line)s is both moved and replaced by this decision's effects.") % {
+                "line": line_label(old)
+            }
         if problem:
             errors.append(problem)
             continue
@@ -508,7 +554,9 @@ def decision_effects_check(
             errors.append(problem)
     for phase_change in phases:
         if project is not None and phase_change.phase.project_id != project.pk:
-            errors.append(f"{phase_change.phase} is not a phase of {project}.")
+            errors.append(
+                _("%(phase)s is not a phase of %(project)s.") % {"phase": phase_change.phase, "project": project}
+            )
     return errors, plans
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import simplejson
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import slugify
 
 from financing.choices import FinancingStatus, Instrument, LenderKind, ShareBasis
@@ -771,5 +772,12 @@ def project_package(records, *, uri: str, as_of_query: str = "", moment_label: s
 
 
 def dumps(package: dict[str, Any], *, indent: int | None = 1) -> str:
-    """The package as JSON text: Decimals as exact numbers, text as it was entered."""
-    return simplejson.dumps(package, use_decimal=True, ensure_ascii=False, indent=indent)
+    """The package as JSON text: Decimals as exact numbers, text as it was entered; a label that is a
+    lazy translation in the active language (the callers choose English)."""
+    return simplejson.dumps(package, use_decimal=True, ensure_ascii=False, indent=indent, default=_lazy_text)
+
+
+def _lazy_text(value):
+    if isinstance(value, Promise):
+        return str(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects.admin_widgets import SafeAutocompleteFields
@@ -77,7 +78,7 @@ class NormalizationMessagesMixin:
 
 
 class RegionFilter(admin.SimpleListFilter):
-    title = "province / region"
+    title = _("province / region")
     parameter_name = "region"
 
     def lookups(self, request, model_admin):
@@ -183,7 +184,7 @@ class CostEstimateInline(SafeAutocompleteFields, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source", "pkr_reference", "cny_reference")
 
-    @admin.display(description="normalized (USD)")
+    @admin.display(description=_("normalized (USD)"))
     def amount_usd_display(self, obj):
         if obj.amount_usd is None:
             return "–"
@@ -196,23 +197,33 @@ class ProjectAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, AuditedAdm
     form = DefaultedChoicesForm
     list_display = ["name", "kind", "sector", "status", "regions_display", "current_cost", "planned_end", "updated_at"]
     list_filter = ["kind", "sector", "status", RegionFilter]
-    search_fields = ["name", "slug", "subsector", "location", "sponsor", "implementing_agency", "description"]
+    search_fields = [
+        "name",
+        "name_ur",
+        "slug",
+        "subsector",
+        "location",
+        "sponsor",
+        "implementing_agency",
+        "description",
+    ]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent", "sources", "financial_close_source", "location_source"]
     date_hierarchy = "planned_end"
     list_select_related = ["parent"]
     inlines = [PhaseInline, CostEstimateInline]  # the site's admin (cpec_site/admin.py) adds financing lines
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "sector", "subsector", "status", "parent"]}),
+        (None, {"fields": ["name", "name_ur", "slug", "kind", "sector", "subsector", "status", "parent"]}),
         (
-            "Where",
+            # Translators: sections of a project's form: where, size, who and when (as questions about it).
+            _("Where"),
             {"fields": ["regions", "location", ("latitude", "longitude"), "route", "location_source", "location_note"]},
         ),
-        ("Size", {"fields": [("length_km", "capacity_mw", "area_acres"), "focus_industries"]}),
-        ("Who", {"fields": ["implementing_agency", "sponsor"]}),
-        ("When", {"fields": [("planned_start", "planned_end"), ("actual_start", "actual_end")]}),
+        (_("Size"), {"fields": [("length_km", "capacity_mw", "area_acres"), "focus_industries"]}),
+        (_("Who"), {"fields": ["implementing_agency", "sponsor"]}),
+        (_("When"), {"fields": [("planned_start", "planned_end"), ("actual_start", "actual_end")]}),
         (
-            "Financing structure",
+            _("Financing structure"),
             {
                 "fields": [
                     "debt_percent",
@@ -220,21 +231,23 @@ class ProjectAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, AuditedAdm
                     "financial_close_source",
                     "financial_close_note",
                 ],
-                "description": "The debt part of the cost (equity is the rest), and when the financing closed: "
-                "from financial close on, all of the cost counts as committed, amounts known or not.",
+                "description": _(
+                    "The debt part of the cost (equity is the rest), and when the financing closed: "
+                    "from financial close on, all of the cost counts as committed, amounts known or not."
+                ),
             },
         ),
-        ("About", {"fields": ["description", "sources"]}),
+        (_("About"), {"fields": ["description", "sources"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_current_cost()
 
-    @admin.display(description="regions")
+    @admin.display(description=_("regions"))
     def regions_display(self, obj):
         return obj.get_regions_display()
 
-    @admin.display(description="current cost (USD)", ordering="current_cost_usd")
+    @admin.display(description=_("current cost (USD)"), ordering="current_cost_usd")
     def current_cost(self, obj):
         return amount_text(obj.current_cost_usd)
 
@@ -286,16 +299,16 @@ class CostEstimateAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audit
                 ]
             },
         ),
-        ("Scope", {"fields": ["full_scope", "scope"]}),
+        (_("Scope"), {"fields": ["full_scope", "scope"]}),
         (
-            "Normalization",
+            _("Normalization"),
             {
                 "fields": [
                     ("entered_pkr_per_usd", "entered_cny_per_usd"),
                     ("amount_usd", "amount_pkr"),
                     "rate_explanation",
                 ],
-                "description": (
+                "description": _(
                     "Leave the rates empty to use the reference rate of the date (or the nearest earlier one)."
                 ),
             },
@@ -307,7 +320,7 @@ class CostEstimateAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audit
         # list_select_related, so every relation the pages read is named here.
         return super().get_queryset(request).select_related(*self.list_select_related, "pkr_reference", "cny_reference")
 
-    @admin.display(description="stated amount", ordering="amount")
+    @admin.display(description=_("stated amount"), ordering="amount")
     def stated_amount(self, obj):
         return amount_text(obj.amount, obj.currency)
 
@@ -319,7 +332,7 @@ class CostEstimateAdmin(SpreadsheetAdminMixin, NormalizationMessagesMixin, Audit
     def pkr(self, obj):
         return amount_text(obj.amount_pkr)
 
-    @admin.display(description="source", ordering="source__key")
+    @admin.display(description=_("source"), ordering="source__key")
     def source_key(self, obj):
         return obj.source.key or obj.source.publisher
 
@@ -357,14 +370,15 @@ class JCCMeetingAdmin(AuditedAdmin):
     inlines = [DecisionInline]
     fieldsets = [
         (None, {"fields": [("number", "status"), ("date", "date_precision"), ("city", "is_virtual", "is_special")]}),
-        ("Co-chairs", {"fields": ["pakistan_cochair", "china_cochair"]}),
-        ("Record", {"fields": ["summary", "sources"]}),
+        (_("Co-chairs"), {"fields": ["pakistan_cochair", "china_cochair"]}),
+        # Translators: a section of a JCC meeting's form: the meeting's record (summary and sources), a noun.
+        (_("Record"), {"fields": ["summary", "sources"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(decision_total=Count("decisions")).order_by("number")
 
-    @admin.display(description="decisions", ordering="decision_total")
+    @admin.display(description=_("decisions"), ordering="decision_total")
     def decision_count(self, obj):
         return obj.decision_total
 
@@ -383,7 +397,7 @@ class DecisionAdmin(SpreadsheetAdminMixin, AuditedAdmin):
         # __str__ reads the meeting and the project (autocomplete lists use this too).
         return super().get_queryset(request).select_related(*self.list_select_related)
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def short_text(self, obj):
         return obj.text if len(obj.text) <= 90 else obj.text[:87] + "…"
 

@@ -7,20 +7,22 @@ on every page and chart.
 """
 
 from django.db import models
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext_lazy as _
 
 
 class ProjectKind(models.TextChoices):
-    CONSTRUCTION = "construction", "Construction project"
-    INITIATIVE = "initiative", "Initiative"
+    CONSTRUCTION = "construction", _("Construction project")
+    INITIATIVE = "initiative", _("Initiative")
 
 
 class Sector(models.TextChoices):
-    TRANSPORT = "transport", "Transport"
-    ENERGY = "energy", "Energy"
-    INDUSTRIAL = "industrial", "Industrial zones"
-    GWADAR = "gwadar", "Gwadar"
-    SOCIAL = "social", "Social"
-    TRADE_FINANCE = "trade_finance", "Trade and finance initiatives"
+    TRANSPORT = "transport", _("Transport")
+    ENERGY = "energy", _("Energy")
+    INDUSTRIAL = "industrial", _("Industrial zones")
+    GWADAR = "gwadar", _("Gwadar")
+    SOCIAL = "social", _("Social")
+    TRADE_FINANCE = "trade_finance", _("Trade and finance initiatives")
 
 
 SECTOR_COLOURS = {
@@ -36,14 +38,14 @@ SECTOR_COLOURS = {
 class ProjectStatus(models.TextChoices):
     """Lifecycle of a project, after IATI activity status and OC4IDS project status."""
 
-    PROPOSED = "proposed", "Proposed"
-    UNDER_STUDY = "under_study", "Under study"
-    APPROVED = "approved", "Approved"
-    FINANCING = "financing", "Financing being arranged"
-    UNDER_CONSTRUCTION = "under_construction", "Under construction"
-    OPERATIONAL = "operational", "Operational"
-    SUSPENDED = "suspended", "Suspended"
-    CANCELLED = "cancelled", "Cancelled"
+    PROPOSED = "proposed", _("Proposed")
+    UNDER_STUDY = "under_study", _("Under study")
+    APPROVED = "approved", _("Approved")
+    FINANCING = "financing", _("Financing being arranged")
+    UNDER_CONSTRUCTION = "under_construction", _("Under construction")
+    OPERATIONAL = "operational", _("Operational")
+    SUSPENDED = "suspended", _("Suspended")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 PROJECT_STATUS_COLOURS = {
@@ -59,30 +61,30 @@ PROJECT_STATUS_COLOURS = {
 
 
 class Region(models.TextChoices):
-    PUNJAB = "punjab", "Punjab"
-    SINDH = "sindh", "Sindh"
-    KHYBER_PAKHTUNKHWA = "kp", "Khyber Pakhtunkhwa"
-    BALOCHISTAN = "balochistan", "Balochistan"
-    GILGIT_BALTISTAN = "gb", "Gilgit-Baltistan"
-    AZAD_KASHMIR = "ajk", "Azad Jammu and Kashmir"
-    ISLAMABAD = "ict", "Islamabad Capital Territory"
+    PUNJAB = "punjab", _("Punjab")
+    SINDH = "sindh", _("Sindh")
+    KHYBER_PAKHTUNKHWA = "kp", _("Khyber Pakhtunkhwa")
+    BALOCHISTAN = "balochistan", _("Balochistan")
+    GILGIT_BALTISTAN = "gb", _("Gilgit-Baltistan")
+    AZAD_KASHMIR = "ajk", _("Azad Jammu and Kashmir")
+    ISLAMABAD = "ict", _("Islamabad Capital Territory")
 
 
 class FocusIndustry(models.TextChoices):
-    TEXTILES = "textiles", "Textiles"
-    ELECTRONICS = "electronics", "Electronics"
-    PHARMACEUTICALS = "pharmaceuticals", "Pharmaceuticals"
-    ENGINEERING = "engineering", "Engineering"
-    ELECTRIC_VEHICLES = "electric_vehicles", "Electric vehicles"
+    TEXTILES = "textiles", _("Textiles")
+    ELECTRONICS = "electronics", _("Electronics")
+    PHARMACEUTICALS = "pharmaceuticals", _("Pharmaceuticals")
+    ENGINEERING = "engineering", _("Engineering")
+    ELECTRIC_VEHICLES = "electric_vehicles", _("Electric vehicles")
 
 
 class PhaseStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    APPROVED = "approved", "Approved"
-    UNDER_WAY = "under_way", "Under way"
-    COMPLETED = "completed", "Completed"
-    SUSPENDED = "suspended", "Suspended"
-    CANCELLED = "cancelled", "Cancelled"
+    PLANNED = "planned", _("Planned")
+    APPROVED = "approved", _("Approved")
+    UNDER_WAY = "under_way", _("Under way")
+    COMPLETED = "completed", _("Completed")
+    SUSPENDED = "suspended", _("Suspended")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 PHASE_STATUS_COLOURS = {
@@ -96,29 +98,29 @@ PHASE_STATUS_COLOURS = {
 
 
 class Currency(models.TextChoices):
-    PKR = "PKR", "Pakistani rupee (PKR)"
-    USD = "USD", "US dollar (USD)"
-    CNY = "CNY", "Chinese yuan (CNY)"
+    PKR = "PKR", _("Pakistani rupee (PKR)")
+    USD = "USD", _("US dollar (USD)")
+    CNY = "CNY", _("Chinese yuan (CNY)")
 
 
 class EstimateBasis(models.TextChoices):
-    FEASIBILITY = "feasibility", "Feasibility study"
+    FEASIBILITY = "feasibility", _("Feasibility study")
     PC_II = "pc_ii", "PC-II"
     PC_I = "pc_i", "PC-I"
-    REVISED_PC_I = "revised_pc_i", "Revised PC-I"
-    CONTRACT = "contract", "Contract value"
-    JCC_STATEMENT = "jcc_statement", "JCC statement"
-    OFFICIAL_STATEMENT = "official_statement", "Official statement"
-    PRESS_REPORT = "press_report", "Press report"
-    EXPENDITURE = "expenditure", "Actual expenditure"
+    REVISED_PC_I = "revised_pc_i", _("Revised PC-I")
+    CONTRACT = "contract", _("Contract value")
+    JCC_STATEMENT = "jcc_statement", _("JCC statement")
+    OFFICIAL_STATEMENT = "official_statement", _("Official statement")
+    PRESS_REPORT = "press_report", _("Press report")
+    EXPENDITURE = "expenditure", _("Actual expenditure")
 
 
 class EstimateBound(models.TextChoices):
     """Whether a figure is the amount itself or only a bound ("over $2bn")."""
 
-    EXACT = "exact", "Stated amount"
-    LOWER = "lower", "Lower bound (over, ≥)"
-    UPPER = "upper", "Upper bound (up to, ≤)"
+    EXACT = "exact", _("Stated amount")
+    LOWER = "lower", _("Lower bound (over, ≥)")
+    UPPER = "upper", _("Upper bound (up to, ≤)")
 
 
 #: When two estimates share a date, the one with the lowest rank is the cost: an approved
@@ -141,35 +143,36 @@ class ApprovingForum(models.TextChoices):
     DDWP = "ddwp", "DDWP"
     CDWP = "cdwp", "CDWP"
     ECNEC = "ecnec", "ECNEC"
-    CABINET_COMMITTEE = "cabinet_cpec", "Cabinet Committee on CPEC"
+    CABINET_COMMITTEE = "cabinet_cpec", _("Cabinet Committee on CPEC")
     JCC = "jcc", "JCC"
 
 
 class RateOrigin(models.TextChoices):
     """Where the exchange rate used to normalize an amount came from."""
 
-    NOT_NEEDED = "not_needed", "Not needed (same currency)"
-    ENTERED = "entered", "Entered with the figure"
-    REFERENCE = "reference", "Reference rate"
+    NOT_NEEDED = "not_needed", _("Not needed (same currency)")
+    ENTERED = "entered", _("Entered with the figure")
+    REFERENCE = "reference", _("Reference rate")
 
 
 class ExchangeRateKind(models.TextChoices):
-    ANNUAL_AVERAGE = "annual_average", "Annual average"
-    MONTHLY_AVERAGE = "monthly_average", "Monthly average"
-    YEAR_END_CLOSE = "year_end_close", "Year-end close"
-    DAILY_CLOSE = "daily_close", "Daily close"
+    ANNUAL_AVERAGE = "annual_average", _("Annual average")
+    MONTHLY_AVERAGE = "monthly_average", _("Monthly average")
+    YEAR_END_CLOSE = "year_end_close", _("Year-end close")
+    DAILY_CLOSE = "daily_close", _("Daily close")
 
 
 class MeetingStatus(models.TextChoices):
-    HELD = "held", "Held"
-    PLANNED = "planned", "Planned, not confirmed held"
-    POSTPONED = "postponed", "Postponed"
+    # Translators: the status of a JCC meeting that took place.
+    HELD = "held", _("Held")
+    PLANNED = "planned", _("Planned, not confirmed held")
+    POSTPONED = "postponed", _("Postponed")
 
 
 class DatePrecision(models.TextChoices):
-    DAY = "day", "Exact day"
-    MONTH = "month", "Month only"
-    YEAR = "year", "Year only"
+    DAY = "day", _("Exact day")
+    MONTH = "month", _("Month only")
+    YEAR = "year", _("Year only")
 
 
 def date_with_precision(value, precision: str) -> str:
@@ -179,19 +182,19 @@ def date_with_precision(value, precision: str) -> str:
     if precision == DatePrecision.YEAR:
         return f"{value:%Y}"
     if precision == DatePrecision.MONTH:
-        return f"{value:%b %Y}"
-    return f"{value:%d %b %Y}".lstrip("0")
+        return date_format(value, "M Y")
+    return date_format(value, "j M Y")
 
 
 class DecisionKind(models.TextChoices):
-    FINANCING_AGREED = "financing_agreed", "Financing agreed"
-    FINANCING_DECLINED = "financing_declined", "Financing declined"
-    FINANCING_PROPOSED = "financing_proposed", "Financing proposed"
-    APPROVED = "approved", "Approved"
-    PHASE_LAUNCHED = "phase_launched", "Phase launched"
-    PROPOSAL_MADE = "proposal_made", "Proposal made"
-    REVIEWED = "reviewed", "Reviewed"
-    DEFERRED = "deferred", "Deferred"
+    FINANCING_AGREED = "financing_agreed", _("Financing agreed")
+    FINANCING_DECLINED = "financing_declined", _("Financing declined")
+    FINANCING_PROPOSED = "financing_proposed", _("Financing proposed")
+    APPROVED = "approved", _("Approved")
+    PHASE_LAUNCHED = "phase_launched", _("Phase launched")
+    PROPOSAL_MADE = "proposal_made", _("Proposal made")
+    REVIEWED = "reviewed", _("Reviewed")
+    DEFERRED = "deferred", _("Deferred")
 
 
 DECISION_KIND_COLOURS = {
@@ -207,6 +210,6 @@ DECISION_KIND_COLOURS = {
 
 
 class SourceTier(models.TextChoices):
-    A = "A", "A: official or state source"
-    B = "B", "B: established newspaper"
-    C = "C", "C: blog, aggregator or wiki (weak)"
+    A = "A", _("A: official or state source")
+    B = "B", _("B: established newspaper")
+    C = "C", _("C: blog, aggregator or wiki (weak)")

@@ -12,6 +12,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, F, Func, Q, Value
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 #: Pakistan's bounding box with Gilgit-Baltistan and Azad Jammu and Kashmir, with a margin:
 #: (south, north) latitudes and (west, east) longitudes.
@@ -20,9 +23,13 @@ LONGITUDES = (Decimal("60.5"), Decimal("78"))
 #: A route's points at most (a corridor drawn town by town, or traced more finely).
 ROUTE_POINTS = 2000
 
-BOX_TEXT = (
-    f"inside Pakistan (latitude {LATITUDES[0]}° to {LATITUDES[1]}° north, "
-    f"longitude {LONGITUDES[0]}° to {LONGITUDES[1]}° east)"
+#: Where a point must be, in words (lazy: in the language active when it is shown).
+BOX_TEXT = format_lazy(
+    _("inside Pakistan (latitude {south}° to {north}° north, longitude {west}° to {east}° east)"),
+    south=LATITUDES[0],
+    north=LATITUDES[1],
+    west=LONGITUDES[0],
+    east=LONGITUDES[1],
 )
 
 #: A route that is a LineString of at least two positions (jsonpath, for the database).
@@ -80,31 +87,40 @@ def validate_route(route) -> None:
     """Raise a ``ValidationError`` that says what is wrong with ``route`` (None is no route)."""
     if route is None:
         return
-    example = 'For example {"type": "LineString", "coordinates": [[73.12, 34.02], [73.2, 34.3]]}.'
+    example = {"example": gettext('For example {"type": "LineString", "coordinates": [[73.12, 34.02], [73.2, 34.3]]}.')}
     if not isinstance(route, dict) or route.get("type") != "LineString":
         raise ValidationError(
-            f"Paste the route as a GeoJSON LineString: longitude then latitude for each point. {example}",
+            gettext("Paste the route as a GeoJSON LineString: longitude then latitude for each point. %(example)s")
+            % example,
             code="route_type",
         )
     points = route.get("coordinates")
     if not isinstance(points, list) or len(points) < 2:
-        raise ValidationError(f"A route needs at least two points. {example}", code="route_short")
+        raise ValidationError(gettext("A route needs at least two points. %(example)s") % example, code="route_short")
     if len(points) > ROUTE_POINTS:
-        raise ValidationError(f"A route has at most {ROUTE_POINTS} points; this one has {len(points)}.")
+        raise ValidationError(
+            gettext("A route has at most %(most)d points; this one has %(count)d.")
+            % {"most": ROUTE_POINTS, "count": len(points)}
+        )
     for number, point in enumerate(points, start=1):
         if not (isinstance(point, list) and len(point) == 2 and all(_number(v) for v in point)):
             raise ValidationError(
-                f"Point {number} of the route is not a pair of numbers [longitude, latitude]: {point!r:.60}.",
+                gettext("Point %(number)d of the route is not a pair of numbers [longitude, latitude]: %(point)s.")
+                % {"number": number, "point": f"{point!r:.60}"},
                 code="route_point",
             )
         longitude, latitude = (Decimal(str(v)) for v in point)
         if not (LONGITUDES[0] <= longitude <= LONGITUDES[1] and LATITUDES[0] <= latitude <= LATITUDES[1]):
             swapped = LONGITUDES[0] <= latitude <= LONGITUDES[1] and LATITUDES[0] <= longitude <= LATITUDES[1]
-            hint = " It looks like latitude, longitude: GeoJSON gives the longitude first." if swapped else ""
-            raise ValidationError(
-                f"Point {number} of the route ({point[0]}, {point[1]}) is not {BOX_TEXT}.{hint}",
-                code="route_outside",
-            )
+            message = gettext("Point %(number)d of the route (%(longitude)s, %(latitude)s) is not %(box)s.") % {
+                "number": number,
+                "longitude": point[0],
+                "latitude": point[1],
+                "box": BOX_TEXT,
+            }
+            if swapped:
+                message += " " + gettext("It looks like latitude, longitude: GeoJSON gives the longitude first.")
+            raise ValidationError(message, code="route_outside")
 
 
 def route_points(route) -> list[tuple[float, float]]:

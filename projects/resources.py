@@ -29,6 +29,8 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportMixin
@@ -105,11 +107,20 @@ class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
             with transaction.atomic():  # a failed lookup must not spoil the import's transaction
                 return super().clean(value, row, **kwargs)
         except (self.model.DoesNotExist, self.model.MultipleObjectsReturned, ValueError, TypeError, DatabaseError):
-            raise PlainValueError(f"unknown {self.label} {shown(value)}: use {self.describe()}") from None
+            raise PlainValueError(
+                # Translators: "unknown lender 'xyz': use the lender's slug, as in the address of its page…".
+                _("unknown %(label)s %(value)s: use %(how)s")
+                % {"label": self.label, "value": shown(value), "how": self.describe()}
+            ) from None
 
     def describe(self) -> str:
         """How a cell names the related record: "the lender's slug, as in the address of its page…"."""
-        return f"the {self.label}'s {self.field}" + (f", {self.hint}" if self.hint else "")
+        # Translators: "the lender's slug": %(field)s is the key's name as the import calls it (slug, key, number).
+        described = _("the %(label)s's %(field)s") % {"label": self.label, "field": self.field}
+        if self.hint:
+            # Translators: "the lender's slug, as in the address of its page (/lenders/adb/), e.g. adb".
+            described = _("%(described)s, %(hint)s") % {"described": described, "hint": self.hint}
+        return described
 
 
 class PlainDateWidget(widgets.DateWidget):
@@ -130,14 +141,16 @@ class PlainDateWidget(widgets.DateWidget):
                 return dt.datetime.strptime(value.strip(), DATE_FORMAT).date()
             except ValueError:
                 pass
-        raise PlainValueError(f"{shown(value)} is not a date: write dates as YYYY-MM-DD, e.g. 2025-09-26")
+        raise PlainValueError(
+            _("%(value)s is not a date: write dates as YYYY-MM-DD, e.g. 2025-09-26") % {"value": shown(value)}
+        )
 
 
 def read_number(value) -> Decimal:
     """A cell as a finite Decimal, or a ``PlainValueError`` saying how to write numbers."""
-    how = "write digits with a dot for decimals, e.g. 1250000.50"
+    how = _("write digits with a dot for decimals, e.g. 1250000.50")
     if isinstance(value, bool):
-        raise PlainValueError(f"{shown(value)} is not a number: {how}")
+        raise PlainValueError(_("%(value)s is not a number: %(how)s") % {"value": shown(value), "how": how})
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):
@@ -146,15 +159,21 @@ def read_number(value) -> Decimal:
         text = str(value).strip()
         if "," in text:
             raise PlainValueError(
-                f"{shown(value)} is not a number: write it without thousands separators (1923264864000, "
-                "not 1,923,264,864,000) and with a dot for decimals"
+                _(
+                    "%(value)s is not a number: write it without thousands separators (1923264864000, "
+                    "not 1,923,264,864,000) and with a dot for decimals"
+                )
+                % {"value": shown(value)}
             )
         try:
             number = Decimal(text)
         except (InvalidOperation, ValueError):
-            raise PlainValueError(f"{shown(value)} is not a number: {how} (no currency signs, % or formulas)") from None
+            raise PlainValueError(
+                _("%(value)s is not a number: %(how)s (no currency signs, %% or formulas)")
+                % {"value": shown(value), "how": how}
+            ) from None
     if not number.is_finite():
-        raise PlainValueError(f"{shown(value)} is not a number: {how}")
+        raise PlainValueError(_("%(value)s is not a number: %(how)s") % {"value": shown(value), "how": how})
     return number
 
 
@@ -174,11 +193,17 @@ class PlainDecimalWidget(widgets.DecimalWidget):
             return number
         whole = self.max_digits - self.decimal_places
         if number and number.adjusted() >= whole:
-            raise PlainValueError(f"{shown(value)} is too large: at most {whole} digits before the decimal point")
+            raise PlainValueError(
+                _("%(value)s is too large: at most %(whole)s digits before the decimal point")
+                % {"value": shown(value), "whole": whole}
+            )
         step = Decimal(1).scaleb(-self.decimal_places)
         rounded = number.quantize(step)
         if rounded != number:
-            raise PlainValueError(f"{shown(value)} has more than {self.decimal_places} digits after the decimal point")
+            raise PlainValueError(
+                _("%(value)s has more than %(places)s digits after the decimal point")
+                % {"value": shown(value), "places": self.decimal_places}
+            )
         return rounded
 
 
@@ -190,9 +215,9 @@ class PlainIntegerWidget(widgets.IntegerWidget):
             return None
         number = read_number(value)
         if number != number.to_integral_value():
-            raise PlainValueError(f"{shown(value)} is not a whole number")
+            raise PlainValueError(_("%(value)s is not a whole number") % {"value": shown(value)})
         if number.adjusted() >= 18:
-            raise PlainValueError(f"{shown(value)} is too large")
+            raise PlainValueError(_("%(value)s is too large") % {"value": shown(value)})
         return int(number)
 
 
@@ -212,7 +237,7 @@ class PlainBooleanWidget(widgets.BooleanWidget):
             return True
         if text in self.FALSE_TEXT:
             return False
-        raise PlainValueError(f"{shown(value)} is not yes or no: write 1 for yes or 0 for no")
+        raise PlainValueError(_("%(value)s is not yes or no: write 1 for yes or 0 for no") % {"value": shown(value)})
 
 
 def fk(column, model, field, label, hint=""):
@@ -362,29 +387,44 @@ class CleanResource(resources.ModelResource):
         for position, header in enumerate(headers):
             if not header and any(not is_empty(row[position]) for row in dataset):
                 problems.append(
-                    f"Column {position + 1} has values but no name in the header row: "
-                    f"name it (the columns are {expected}) or delete it."
+                    _(
+                        "Column %(position)s has values but no name in the header row: "
+                        "name it (the columns are %(expected)s) or delete it."
+                    )
+                    % {"position": position + 1, "expected": expected}
                 )
         seen = set()
         for header in headers:
             if header and header in seen:
-                problems.append(f"The column {shown(header)} appears more than once: keep one of them.")
+                problems.append(
+                    _("The column %(column)s appears more than once: keep one of them.") % {"column": shown(header)}
+                )
             seen.add(header)
         unknown = [h for h in dict.fromkeys(headers) if h and h not in known]
         if unknown:
             problems.append(
-                f"Unknown column{'s' if len(unknown) > 1 else ''} {', '.join(shown(h) for h in unknown)}: "
-                f"the columns are {expected}. Rename or delete the others."
+                ngettext(
+                    "Unknown column %(columns)s: the columns are %(expected)s. Rename or delete the others.",
+                    "Unknown columns %(columns)s: the columns are %(expected)s. Rename or delete the others.",
+                    len(unknown),
+                )
+                % {"columns": ", ".join(shown(h) for h in unknown), "expected": expected}
             )
         for field in self.get_import_id_fields():
             column = self.fields[field].column_name if field in self.fields else field
             if column not in headers:
                 ids = [self.fields[f].column_name for f in self.get_import_id_fields() if f in self.fields]
-                finds = f"with {', '.join(c for c in ids if c != column)}, it finds" if len(ids) > 1 else "it finds"
-                problems.append(
-                    f"The file has no {shown(column)} column: every row needs it "
-                    f"({finds} the record the row creates or updates)."
-                )
+                if len(ids) > 1:
+                    problem = _(
+                        "The file has no %(column)s column: every row needs it "
+                        "(with %(others)s, it finds the record the row creates or updates)."
+                    )
+                else:
+                    problem = _(
+                        "The file has no %(column)s column: every row needs it "
+                        "(it finds the record the row creates or updates)."
+                    )
+                problems.append(problem % {"column": shown(column), "others": ", ".join(c for c in ids if c != column)})
         return problems
 
     def before_import_row(self, row, **kwargs):
@@ -394,15 +434,15 @@ class CleanResource(resources.ModelResource):
             if not isinstance(value, str):
                 continue
             if "\x00" in value:
-                problems[column] = (
+                problems[column] = _(
                     "contains a NUL character (the file may have been saved in another encoding): remove it"
                 )
                 continue
             if value.startswith(EXAMPLE_MARK):
-                problems[column] = (
+                problems[column] = _(
                     "this is the template's example row: delete it, or replace it with your own data "
-                    f"(and remove the text {EXAMPLE_MARK!r})"
-                )
+                    "(and remove the text %(mark)s)"
+                ) % {"mark": repr(EXAMPLE_MARK)}
             elif value.startswith("'") and neutralize(value[1:]) == value:
                 row[column] = value = value[1:]
             row[column] = self.tidy_cell(column, value)
@@ -450,8 +490,11 @@ class CleanResource(resources.ModelResource):
             raise ValidationError(
                 {
                     ", ".join(ids): (
-                        f"more than one {model._meta.verbose_name} has these values, so the import cannot tell "
-                        "which to update: change it in Data entry instead"
+                        _(
+                            "more than one %(record)s has these values, so the import cannot tell "
+                            "which to update: change it in Data entry instead"
+                        )
+                        % {"record": model._meta.verbose_name}
                     )
                 }
             ) from None
@@ -469,14 +512,19 @@ class CleanResource(resources.ModelResource):
         except PlainValueError:
             raise
         except (ValueError, TypeError, ArithmeticError, ValidationError) as exc:
-            raise PlainValueError(f"{shown(row.get(field.column_name))} could not be read") from exc
+            raise PlainValueError(
+                _("%(value)s could not be read") % {"value": shown(row.get(field.column_name))}
+            ) from exc
         if field.column_name in self.POSITIVE_COLUMNS:
             value = getattr(instance, field.attribute, None)
             if value is not None and value <= 0:
                 setattr(instance, field.attribute, None)  # never divide by it
                 raise PlainValueError(
-                    f"{shown(row.get(field.column_name))} is not a rate: give the units of the currency per "
-                    "US dollar the source used (more than zero, e.g. 278.55), or leave it empty"
+                    _(
+                        "%(value)s is not a rate: give the units of the currency per "
+                        "US dollar the source used (more than zero, e.g. 278.55), or leave it empty"
+                    )
+                    % {"value": shown(row.get(field.column_name))}
                 )
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
@@ -485,7 +533,7 @@ class CleanResource(resources.ModelResource):
         except ArithmeticError:  # normalizing an amount the cells made impossible
             errors = dict(import_validation_errors or {})
             errors.setdefault("amount", []).append(
-                "could not be converted to US dollars and rupees: check the amount, its currency and the rates"
+                _("could not be converted to US dollars and rupees: check the amount, its currency and the rates")
             )
             raise ValidationError(errors) from None
 
@@ -506,7 +554,10 @@ class CleanResource(resources.ModelResource):
                 for message in messages
             ]
         for error in row_result.errors:
-            problems.append(f"this row could not be saved ({type(error.error).__name__}: {cell_text(error.error)})")
+            problems.append(
+                _("this row could not be saved (%(error)s: %(detail)s)")
+                % {"error": type(error.error).__name__, "detail": cell_text(error.error)}
+            )
         row_result.problems = problems
         return row_result
 
@@ -537,8 +588,10 @@ class CleanResource(resources.ModelResource):
         flagged = {column for key in plain for column in key.split(", ")}
         if normalization and not flagged.intersection(self.MONEY_COLUMNS):
             plain.setdefault("amount", []).append(
-                "could not be converted to US dollars and rupees: give its currency (USD, PKR or CNY) and "
-                "date, and the rate the source used if the tracker has no reference rate for that date"
+                _(
+                    "could not be converted to US dollars and rupees: give its currency (USD, PKR or CNY) and "
+                    "date, and the rate the source used if the tracker has no reference rate for that date"
+                )
             )
         return plain
 
@@ -550,26 +603,36 @@ class CleanResource(resources.ModelResource):
         if code in ("invalid_choice", "item_invalid") and "value" in params and codes:
             value = params["value"]
             if column == "currency":
-                names = sorted((c for c, _ in codes), key=lambda c: (c != "USD", c != "PKR"))
-                allowed = ", ".join(names[:-1]) + f" or {names[-1]}"
-                return f"{shown(value)} is not a currency the tracker normalizes (use {allowed})"
-            return f"{shown(value)} is not an allowed code: use one of {', '.join(c for c, _ in codes)}"
+                names = sorted((c for c, _label in codes), key=lambda c: (c != "USD", c != "PKR"))
+                # Translators: the end of a list: "USD, PKR or CNY".
+                allowed = _("%(list)s or %(last)s") % {"list": ", ".join(names[:-1]), "last": names[-1]}
+                return _("%(value)s is not a currency the tracker normalizes (use %(allowed)s)") % {
+                    "value": shown(value),
+                    "allowed": allowed,
+                }
+            return _("%(value)s is not an allowed code: use one of %(codes)s") % {
+                "value": shown(value),
+                "codes": ", ".join(c for c, _label in codes),
+            }
         if code in ("blank", "null"):
             if column not in row:
-                return f"required, and the file has no {shown(column)} column"
-            return "required: this cell is empty"
+                return _("required, and the file has no %(column)s column") % {"column": shown(column)}
+            return _("required: this cell is empty")
         if code == "max_digits":
-            return f"too many digits: at most {params.get('max')} in all"
+            return _("too many digits: at most %(max)s in all") % {"max": params.get("max")}
         if code == "max_decimal_places":
-            return f"at most {params.get('max')} digits after the decimal point"
+            return _("at most %(max)s digits after the decimal point") % {"max": params.get("max")}
         if code == "max_whole_digits":
-            return f"too large: at most {params.get('max')} digits before the decimal point"
+            return _("too large: at most %(max)s digits before the decimal point") % {"max": params.get("max")}
         if code == "max_length":
-            return f"too long: at most {params.get('limit_value')} characters (this has {params.get('show_value')})"
+            return _("too long: at most %(limit)s characters (this has %(length)s)") % {
+                "limit": params.get("limit_value"),
+                "length": params.get("show_value"),
+            }
         if code == "max_value":
-            return f"must be at most {params.get('limit_value')}"
+            return _("must be at most %(limit)s") % {"limit": params.get("limit_value")}
         if code == "min_value":
-            return f"must be at least {params.get('limit_value')}"
+            return _("must be at least %(limit)s") % {"limit": params.get("limit_value")}
         return str(next(iter(error)))
 
     # ------------------------------------------------------------- column guide
@@ -643,14 +706,14 @@ class CleanResource(resources.ModelResource):
 
 # ------------------------------------------------------------------------ resources
 
-PROJECT_HINT = "as in the address of its page (/projects/ml-1/), e.g. ml-1"
-SOURCE_HINT = "as in Data entry → Sources, e.g. S16"
+PROJECT_HINT = gettext_lazy("as in the address of its page (/projects/ml-1/), e.g. ml-1")
+SOURCE_HINT = gettext_lazy("as in Data entry → Sources, e.g. S16")
 
 
 class ProjectResource(CleanResource):
     regions = fields.Field(attribute="regions", column_name="regions", widget=ListWidget())
     focus_industries = fields.Field(attribute="focus_industries", column_name="focus_industries", widget=ListWidget())
-    parent = fk("parent", Project, "slug", "parent project", PROJECT_HINT)
+    parent = fk("parent", Project, "slug", gettext_lazy("parent project"), PROJECT_HINT)
 
     example_column = "description"
     example = {
@@ -700,8 +763,8 @@ class ProjectResource(CleanResource):
 
 
 class CostEstimateResource(CleanResource):
-    project = fk("project", Project, "slug", "project", PROJECT_HINT)
-    source = fk("source", Source, "key", "source", SOURCE_HINT)
+    project = fk("project", Project, "slug", gettext_lazy("project"), PROJECT_HINT)
+    source = fk("source", Source, "key", gettext_lazy("source"), SOURCE_HINT)
 
     example = {
         "project": "ml-1",
@@ -743,9 +806,9 @@ class CostEstimateResource(CleanResource):
 
 
 class DecisionResource(CleanResource):
-    meeting = fk("meeting", JCCMeeting, "number", "JCC meeting", "e.g. 14 for the 14th JCC")
-    project = fk("project", Project, "slug", "project", PROJECT_HINT)
-    source = fk("source", Source, "key", "source", SOURCE_HINT)
+    meeting = fk("meeting", JCCMeeting, "number", gettext_lazy("JCC meeting"), gettext_lazy("e.g. 14 for the 14th JCC"))
+    project = fk("project", Project, "slug", gettext_lazy("project"), PROJECT_HINT)
+    source = fk("source", Source, "key", gettext_lazy("source"), SOURCE_HINT)
 
     example_column = "text"
     example = {
@@ -861,19 +924,24 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         try:
             title = str(self.get_import_formats()[int(form.cleaned_data["format"])]().get_title()).upper()
         except (KeyError, ValueError, IndexError, TypeError):
-            title = "the chosen format"
-        save_as = "In Excel choose File → Save as → “CSV UTF-8 (comma delimited)”, or upload the XLSX file instead."
+            title = _("the chosen format")
+        save_as = _("In Excel choose File → Save as → “CSV UTF-8 (comma delimited)”, or upload the XLSX file instead.")
         if isinstance(e, UnicodeError):
-            message = f"The file is not UTF-8 text, so it cannot be read as {title}. {save_as}"
+            message = _("The file is not UTF-8 text, so it cannot be read as %(format)s. %(save_as)s") % {
+                "format": title,
+                "save_as": save_as,
+            }
         elif "NUL" in str(e):
-            message = f"The file holds NUL characters, which a {title} file cannot: it may be UTF-16 text. {save_as}"
+            message = _(
+                "The file holds NUL characters, which a %(format)s file cannot: it may be UTF-16 text. %(save_as)s"
+            ) % {"format": title, "save_as": save_as}
         elif isinstance(e, StopIteration):
-            message = "The file's first sheet is empty: put the column names in its first row and the rows below."
+            message = _("The file's first sheet is empty: put the column names in its first row and the rows below.")
         else:
-            message = (
-                f"The file could not be read as {title}: check that the format chosen matches the file "
+            message = _(
+                "The file could not be read as %(format)s: check that the format chosen matches the file "
                 "(CSV or XLSX) and that its first row holds the column names."
-            )
+            ) % {"format": title}
         form.add_error("import_file", message)
 
     def import_action(self, request, **kwargs):
@@ -913,13 +981,13 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             raise PermissionDenied
         confirm_form = self.create_confirm_form(request)
         if not confirm_form.is_valid():
-            return self._import_page(request, problem="The confirmation was incomplete: upload the file again.")
+            return self._import_page(request, problem=_("The confirmation was incomplete: upload the file again."))
         name = confirm_form.cleaned_data["import_file_name"]
         previewed = request.session.get(PREVIEWED_FILES, [])
         if name not in previewed:
             return self._import_page(
                 request,
-                problem="This file was imported already, or its preview is not from this session: upload it again.",
+                problem=_("This file was imported already, or its preview is not from this session: upload it again."),
             )
         request.session[PREVIEWED_FILES] = [n for n in previewed if n != name]
         formats = self.get_import_formats()
@@ -930,24 +998,26 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             input_format = formats[index](encoding=self.from_encoding)
         except (ValueError, IndexError):
             self._remove_stored(name)
-            return self._import_page(request, problem="The file's format was not recognized: upload it again.")
+            return self._import_page(request, problem=_("The file's format was not recognized: upload it again."))
         stored = self._stored_file(name, input_format)
         try:
             dataset = input_format.create_dataset(stored.read())
         except Exception:
             self._remove_stored(name)
-            return self._import_page(request, problem="The file could not be read any more: upload it again.")
+            return self._import_page(request, problem=_("The file could not be read any more: upload it again."))
         try:
             result = self.process_dataset(dataset, confirm_form, request, rollback_on_validation_errors=True, **kwargs)
         except DatabaseError as exc:
-            return self._import_page(request, problem=f"The rows could not be saved together ({cell_text(exc)}).")
+            return self._import_page(
+                request, problem=_("The rows could not be saved together (%(error)s).") % {"error": cell_text(exc)}
+            )
         finally:
             self._remove_stored(name)
         if result.has_errors() or result.has_validation_errors():
             return self._import_page(
                 request,
                 result=result,
-                problem="The data changed since the preview: the rows below are not all valid any more.",
+                problem=_("The data changed since the preview: the rows below are not all valid any more."),
             )
         return self.process_result(result, request)
 
@@ -969,7 +1039,7 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         context.update(self.admin_site.each_context(request))
         context.update(
             {
-                "title": "Import",
+                "title": _("Import"),
                 "form": form,
                 "opts": self.model._meta,
                 "media": self.media + form.media,

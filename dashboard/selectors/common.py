@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import ClassVar
 
 from django.db.models import Q, QuerySet
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from financing.choices import FinancingStatus
 from projects.choices import PhaseStatus, ProjectStatus
@@ -73,12 +75,6 @@ class OverrunFlag:
     gives the same words in plain text, for text outputs and tests.
     """
 
-    WORDS: ClassVar[dict[str, str]] = {
-        "cost_usd": "Cost overrun: +{usd_percent}% in US$ (+{pkr_percent}% in PKR) over the first approved PC-I",
-        "cost_pkr": "Rupee cost up {pkr_percent}% while the US$ cost moved {usd_percent:+}%: exchange-rate driven",
-        "completion": "Completion moved from {original:%b %Y} to {planned:%b %Y} ({months} months later)",
-    }
-
     kind: str
     usd_percent: Decimal | None = None
     pkr_percent: Decimal | None = None
@@ -87,10 +83,29 @@ class OverrunFlag:
     months: int | None = None
 
     def __str__(self) -> str:
-        figures = {
-            name: getattr(self, name) for name in ("usd_percent", "pkr_percent", "original", "planned", "months")
+        # The words of templates/dashboard/_overrun_flag.html, as its translations have them.
+        if self.kind == "cost_usd":
+            return _("Cost overrun: +%(usd)s%% in US$ (+%(pkr)s%% in PKR) over the first approved PC-I") % {
+                "usd": self.usd_percent,
+                "pkr": self.pkr_percent,
+            }
+        if self.kind == "cost_pkr":
+            usd = f"{self.usd_percent:+}"
+            if usd.startswith("+"):
+                words = _("Rupee cost up %(pkr)s%% while the US$ cost moved +%(usd)s%%: exchange-rate driven")
+                usd = usd[1:]
+            else:
+                words = _("Rupee cost up %(pkr)s%% while the US$ cost moved %(usd)s%%: exchange-rate driven")
+            return words % {"usd": usd, "pkr": self.pkr_percent}
+        return ngettext(
+            "Completion moved from %(original)s to %(planned)s (%(months)s months later)",
+            "Completion moved from %(original)s to %(planned)s (%(months)s months later)",
+            self.months,
+        ) % {
+            "original": dateformat.format(self.original, "M Y"),
+            "planned": dateformat.format(self.planned, "M Y"),
+            "months": self.months,
         }
-        return self.WORDS[self.kind].format(**figures)
 
 
 def overrun_flags(row) -> list[OverrunFlag]:

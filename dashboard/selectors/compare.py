@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from projects.choices import MeetingStatus
 from projects.models import Decision, JCCMeeting
@@ -17,16 +18,16 @@ from .portfolio import portfolio_kpis, portfolio_lender_mix, portfolio_projects
 
 #: The key figures compared, in the dashboard's order: kpis key, label, kind ("count", "usd" or "percent").
 COMPARED_FIGURES = (
-    ("projects", "Projects and initiatives known", "count"),
-    ("costed", "With a known cost", "count"),
-    ("cost_usd", "Cost", "usd"),
-    ("committed_usd", "Committed (amount known)", "usd"),
-    ("committed_unknown_usd", "Committed, amount not disclosed", "usd"),
-    ("pipeline_usd", "Proposed or planned", "usd"),
-    ("gap_usd", "Funding gap", "usd"),
-    ("gap_percent", "Funding gap, share of the known cost", "percent"),
-    ("over_committed_usd", "Committed above projects' costs (not in the tiles)", "usd"),
-    ("committed_uncosted_usd", "Committed on projects with no cost (apart)", "usd"),
+    ("projects", _("Projects and initiatives known"), "count"),
+    ("costed", _("With a known cost"), "count"),
+    ("cost_usd", _("Cost"), "usd"),
+    ("committed_usd", _("Committed (amount known)"), "usd"),
+    ("committed_unknown_usd", _("Committed, amount not disclosed"), "usd"),
+    ("pipeline_usd", _("Proposed or planned"), "usd"),
+    ("gap_usd", _("Funding gap"), "usd"),
+    ("gap_percent", _("Funding gap, share of the known cost"), "percent"),
+    ("over_committed_usd", _("Committed above projects' costs (not in the tiles)"), "usd"),
+    ("committed_uncosted_usd", _("Committed on projects with no cost (apart)"), "usd"),
 )
 
 
@@ -65,7 +66,7 @@ def compare_page(
     figures = [
         {
             "key": key,
-            "label": label,
+            "label": str(label),
             "kind": kind,
             "before": kpis["before"][key],
             "after": kpis["after"][key],

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Func, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
 from projects.choices import ProjectStatus, Region
 from projects.geo import route_points
@@ -106,7 +107,11 @@ def _point_text(latitude: Decimal | None, longitude: Decimal | None) -> str:
     """ "33.6989° N, 73.0369° E": as entered, without trailing zeros."""
     if latitude is None or longitude is None:
         return ""
-    return f"{latitude.normalize():f}° N, {longitude.normalize():f}° E"
+    # Translators: a point's coordinates, north and east: "33.6989° N, 73.0369° E".
+    return _("%(latitude)s° N, %(longitude)s° E") % {
+        "latitude": f"{latitude.normalize():f}",
+        "longitude": f"{longitude.normalize():f}",
+    }
 
 
 def _cents(value: Decimal | None) -> Decimal | None:

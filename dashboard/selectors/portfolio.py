@@ -29,6 +29,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.utils.translation import gettext as _
 
 from financing.choices import FinancingStatus, LenderKind
 from financing.models import FinancingLine, Lender, LenderSums, PortfolioSums
@@ -431,7 +432,7 @@ def _lender_mixes(sums) -> tuple[list, list]:
         if others:
             # A syndicate's key names its lead and members, so the same group of lenders is one row.
             key = f"syndicate:{lead['lender_slug']}," + ", ".join(m["lender_slug"] for m in others)
-            label = "Syndicate: " + ", ".join([short(lead), *(short(m) for m in others)])
+            label = _("Syndicate: %(lenders)s") % {"lenders": ", ".join([short(lead), *(short(m) for m in others)])}
             mixed = any(m["lender_kind"] != lead["lender_kind"] for m in others)
             kind = MIXED_SYNDICATE if mixed else lead["lender_kind"]
         else:
@@ -449,7 +450,9 @@ def _lender_mixes(sums) -> tuple[list, list]:
     by_kind = list(kinds.values())
     for row in by_kind:
         row["label"] = (
-            "Syndicated loans (mixed lenders)" if row["key"] == MIXED_SYNDICATE else LenderKind(row["key"]).label
+            _("Syndicated loans (mixed lenders)")
+            if row["key"] == MIXED_SYNDICATE
+            else str(LenderKind(row["key"]).label)
         )
     for rows in (by_lender, by_kind):
         rows.sort(key=lambda r: (-(r["committed_usd"] + r["pipeline_usd"]), r["label"]))
@@ -484,7 +487,7 @@ def portfolio_phase_timeline(*, projects: QuerySet[Project], today: dt.date, lim
         .annotate(end=end, start=start)
         .filter(start__isnull=False, end__isnull=False)
         .values("start", "end", project_name=F("name"), project_slug=F("slug"))
-        .annotate(status=Value("planned"), phase=Value("whole project"))
+        .annotate(status=Value("planned"), phase=Value(_("whole project")))
     )
     if limit is None:
         phases, whole = phases.order_by("start", "project__name"), whole.order_by("start", "name")

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from budget.selectors import portfolio_psdp_years, project_psdp_years, psdp_flags
 from financing.choices import ChangeKind, FinancingStatus, ShareBasis
@@ -278,7 +280,9 @@ def project_page(*, slug: str, as_of: dt.date | None = None) -> ProjectPage | No
 def _donut_row(line, participants: dict, *, pipeline: bool = False) -> dict:
     """A financing line as a slice of the project's donut (``charts.financing_donut``)."""
     row = {
-        "label": f"{line.lender}-led syndicate" if line.line_pk in participants else str(line.lender),
+        "label": _("%(lender)s-led syndicate") % {"lender": line.lender}
+        if line.line_pk in participants
+        else str(line.lender),
         "kind": line.lender.kind,
         "kind_label": line.lender.get_kind_display(),
         "key": line.lender.slug,  # the lender's colour survives a renaming
@@ -352,6 +356,15 @@ _INSTRUMENT_WORDS = {
     "equity": "equity investment",
     "undecided": "commitment",
 }
+#: A line of a stated amount in words, by its kind (``_INSTRUMENT_WORDS``, or "loan").
+_AMOUNT_WORDS = {
+    # Translators: a financing line in a sentence: "a US$ 1.5bn China Development Bank grant".
+    "grant": gettext_lazy("a %(amount)s %(lender)s grant"),
+    "budget allocation": gettext_lazy("a %(amount)s %(lender)s budget allocation"),
+    "equity investment": gettext_lazy("a %(amount)s %(lender)s equity investment"),
+    "commitment": gettext_lazy("a %(amount)s %(lender)s commitment"),
+    "loan": gettext_lazy("a %(amount)s %(lender)s loan"),
+}
 
 
 def _percent(value: Decimal) -> str:
@@ -362,7 +375,10 @@ def _names(lenders) -> str:
     names = [str(lender) for lender in lenders]
     if not names:
         return ""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    # Translators: the end of a list of names: "CDB, ICBC and China Exim" (names: "CDB, ICBC").
+    return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def project_financing_summary(project, lines: list, participants: dict[int, list] | None = None) -> list[str]:
@@ -384,12 +400,21 @@ def project_financing_summary(project, lines: list, participants: dict[int, list
         if debt or (kind == "commitment" and (members or line.lender.kind == "commercial_bank")):
             kind = "loan"  # debt, a syndicate or a bank's money: a loan whatever its terms
         if line.amount:
-            text = f"a {compact_money(line.amount, line.currency)} {line.lender.name} {kind}"
+            text = _AMOUNT_WORDS[kind] % {
+                "amount": compact_money(line.amount, line.currency),
+                "lender": line.lender.name,
+            }
         elif line.share_percent is not None and line.share_basis == ShareBasis.COST:
-            text = f"{line.lender}, {_percent(line.share_percent)} of the cost"
+            text = _("%(lender)s, %(percent)s of the cost") % {
+                "lender": line.lender,
+                "percent": _percent(line.share_percent),
+            }
         else:
             text = str(line.lender)
-        return text + (f" with {_names(members)}" if members else "")
+        if members:
+            # Translators: a syndicated line and its other members: "a US$ 1bn CDB loan with ICBC and CCB".
+            text = _("%(financing)s with %(lenders)s") % {"financing": text, "lenders": _names(members)}
+        return text
 
     if project.debt_percent is not None:
         debt_lines = [
@@ -402,56 +427,73 @@ def project_financing_summary(project, lines: list, participants: dict[int, list
             (line for line in live if line.share_basis == ShareBasis.EQUITY and line.share_percent is not None),
             key=lambda line: (-line.share_percent, str(line.lender)),
         )
-        debt = f"{_percent(project.debt_percent)} debt"
+        debt = _("%(percent)s debt") % {"percent": _percent(project.debt_percent)}
         if debt_lines:
             lead = max(debt_lines, key=lambda line: line.amount_usd or Decimal("0"))
-            debt += f", led by {words(lead, debt=True)}"
-        equity = f"{_percent(project.equity_percent)} sponsors' equity"
+            # Translators: "75% debt, led by a US$ 1.5bn China Development Bank loan".
+            debt = _("%(debt)s, led by %(financing)s") % {"debt": debt, "financing": words(lead, debt=True)}
+        equity = _percent(project.equity_percent)
         if equity_lines:
-            equity += ", " + _names(f"{line.lender} {_percent(line.share_percent)}" for line in equity_lines)
-        sentences.append(f"{debt}; {equity}.")
+            sponsors = _names(f"{line.lender} {_percent(line.share_percent)}" for line in equity_lines)
+            # Translators: "25% sponsors' equity, CPIH 74% and HUBCO 26%".
+            equity = _("%(percent)s sponsors' equity, %(sponsors)s") % {"percent": equity, "sponsors": sponsors}
+        else:
+            equity = _("%(percent)s sponsors' equity") % {"percent": equity}
+        # Translators: a project's debt and its equity, one sentence: "75% debt, led by …; 25% sponsors' equity."
+        sentences.append(_("%(debt)s; %(equity)s.") % {"debt": debt, "equity": equity})
     else:
         known = [words(line) for line in live if line.is_committed and line.value_usd is not None]
         if known:
-            sentences.append("Committed: " + "; ".join(known) + ".")
+            sentences.append(_("Committed: %(financing)s.") % {"financing": "; ".join(known)})
     if project.current_cost_usd is None:
-        sentences.append("No cost estimate is recorded, so the funding gap is unknown.")
+        sentences.append(_("No cost estimate is recorded, so the funding gap is unknown."))
         return sentences
     if project.financing_closed:
         close = project.financial_close_display
-        split = (
-            f"; {_money_usd(project.committed_unknown_usd)} of it from financiers whose amounts are not disclosed"
-            if project.committed_unknown_usd
-            else ""
-        )
-        sentences.append(f"Fully financed at financial close ({close}){split}: no funding gap.")
+        if project.committed_unknown_usd:
+            sentences.append(
+                _(
+                    "Fully financed at financial close (%(date)s); %(amount)s of it from financiers whose amounts "
+                    "are not disclosed: no funding gap."
+                )
+                % {"date": close, "amount": _money_usd(project.committed_unknown_usd)}
+            )
+        else:
+            sentences.append(_("Fully financed at financial close (%(date)s): no funding gap.") % {"date": close})
     elif project.has_undisclosed:
-        undisclosed = _names(
-            sorted({line.lender.name for line in live if line.is_committed and line.value_usd is None})
-        )
+        names = sorted({line.lender.name for line in live if line.is_committed and line.value_usd is None})
         sentences.append(
-            f"Committed by {undisclosed}, amount{'' if ' and ' not in undisclosed else 's'} not disclosed: "
-            f"the remaining {_money_usd(project.committed_unknown_usd)} of the cost is counted as committed of "
-            "undisclosed amount, so no funding gap can be stated."
+            ngettext(
+                "Committed by %(lenders)s, amount not disclosed: the remaining %(amount)s of the cost is counted "
+                "as committed of undisclosed amount, so no funding gap can be stated.",
+                "Committed by %(lenders)s, amounts not disclosed: the remaining %(amount)s of the cost is counted "
+                "as committed of undisclosed amount, so no funding gap can be stated.",
+                max(len(names), 1),
+            )
+            % {"lenders": _names(names), "amount": _money_usd(project.committed_unknown_usd)}
         )
     elif project.funding_gap_usd:
         sentences.append(
-            f"{_percent(project.funding_gap_percent)} of the cost ({_money_usd(project.funding_gap_usd)}) has no "
-            "financier identified."
+            _("%(percent)s of the cost (%(amount)s) has no financier identified.")
+            % {"percent": _percent(project.funding_gap_percent), "amount": _money_usd(project.funding_gap_usd)}
         )
     elif project.pipeline_part_usd:
-        sentences.append("The whole cost is covered by committed or proposed financing: no funding gap.")
+        sentences.append(_("The whole cost is covered by committed or proposed financing: no funding gap."))
     else:
-        sentences.append("The whole cost is committed: no funding gap.")
+        sentences.append(_("The whole cost is committed: no funding gap."))
     if project.pipeline_part_usd:
         sentences.append(
-            f"{_money_usd(project.pipeline_part_usd)} is proposed, planned or under negotiation, not committed."
+            _("%(amount)s is proposed, planned or under negotiation, not committed.")
+            % {"amount": _money_usd(project.pipeline_part_usd)}
         )
     if project.committed_usd > project.current_cost_usd:
         sentences.append(
-            f"Committed money ({_money_usd(project.committed_usd)}) exceeds the current cost "
-            f"({_money_usd(project.current_cost_usd)}): the cost estimate may predate the commitments, or the "
-            "figures were converted to US$ at different dates' rates; the gap is counted as zero."
+            _(
+                "Committed money (%(committed)s) exceeds the current cost (%(cost)s): the cost estimate may "
+                "predate the commitments, or the figures were converted to US$ at different dates' rates; the gap "
+                "is counted as zero."
+            )
+            % {"committed": _money_usd(project.committed_usd), "cost": _money_usd(project.current_cost_usd)}
         )
     return sentences
 

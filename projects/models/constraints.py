@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+#: The message of each ``dates_in_order_constraints`` rule.
+_DATES_IN_ORDER_MESSAGES = {
+    "planned": _("The planned start must not be after the planned completion."),
+    "actual": _("The actual start must not be after the actual completion."),
+}
 
 
 def in_choices(field: str, choices, *, blank: bool = False) -> Q:
@@ -31,7 +38,7 @@ def dates_in_order_constraints() -> list:
         models.CheckConstraint(
             condition=start_before_end(prefix),
             name=f"%(app_label)s_%(class)s_{prefix}_start_before_end",
-            violation_error_message=f"The {prefix} start must not be after the {prefix} completion.",
+            violation_error_message=_DATES_IN_ORDER_MESSAGES[prefix],
         )
         for prefix in ("planned", "actual")
     ]

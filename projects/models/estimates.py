@@ -6,6 +6,8 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import (
@@ -55,71 +57,85 @@ def cost_of_record(project_ref, *, as_of: date | None = None):
 class CostEstimate(NormalizedMoney):
     """A dated cost figure for a project, as one source stated it."""
 
-    project = models.ForeignKey("Project", on_delete=models.PROTECT, related_name="cost_estimates")
-    amount = money_field()
-    currency = models.CharField(max_length=3, choices=Currency.choices)
+    project = models.ForeignKey(
+        "Project", on_delete=models.PROTECT, related_name="cost_estimates", verbose_name=_("project")
+    )
+    amount = money_field(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
     bound = models.CharField(
+        _("bound"),
         max_length=5,
         choices=EstimateBound.choices,
         default=EstimateBound.EXACT,
-        help_text='A figure given as "over …" is a lower bound, "up to …" an upper bound.',
+        help_text=_('A figure given as "over …" is a lower bound, "up to …" an upper bound.'),
     )
-    as_of = models.DateField("as of", help_text="The date the figure refers to or was stated.")
+    as_of = models.DateField(_("as of"), help_text=_("The date the figure refers to or was stated."))
     date_precision = models.CharField(
-        "date known to the",
+        # Translators: followed by the choice "Exact day", "Month only" or "Year only".
+        _("date known to the"),
         max_length=5,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
-        help_text="A figure known only to the month or year is dated on its first day.",
+        help_text=_("A figure known only to the month or year is dated on its first day."),
     )
-    basis = models.CharField(max_length=20, choices=EstimateBasis.choices)
-    approving_forum = models.CharField(max_length=20, choices=ApprovingForum.choices, blank=True)
+    basis = models.CharField(_("basis"), max_length=20, choices=EstimateBasis.choices)
+    approving_forum = models.CharField(_("approving forum"), max_length=20, choices=ApprovingForum.choices, blank=True)
     full_scope = models.BooleanField(
+        _("full scope"),
         default=True,
-        help_text="Untick for a figure that is not a costing of the whole project (land acquisition, a grid "
-        "connection, spending to date, a round figure quoted in passing): it is kept but never taken as "
-        "the project's cost.",
+        help_text=_(
+            "Untick for a figure that is not a costing of the whole project (land acquisition, a grid "
+            "connection, spending to date, a round figure quoted in passing): it is kept but never taken as "
+            "the project's cost."
+        ),
     )
-    scope = models.CharField(max_length=200, blank=True, help_text="What a partial figure covers.")
+    scope = models.CharField(_("scope"), max_length=200, blank=True, help_text=_("What a partial figure covers."))
     foreign_exchange_component = money_field(
-        "foreign-exchange component",
+        _("foreign-exchange component"),
         null=True,
         blank=True,
-        help_text="The part of the amount to be paid in foreign currency (a PC-I's FEC), in the same currency "
-        "as the amount; empty when the source does not split it.",
+        help_text=_(
+            "The part of the amount to be paid in foreign currency (a PC-I's FEC), in the same currency "
+            "as the amount; empty when the source does not split it."
+        ),
     )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="cost_estimates")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="cost_estimates", verbose_name=_("source")
+    )
     decision = models.ForeignKey(
         "Decision",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="cost_estimates",
-        help_text="The JCC decision that put this figure on record, if any.",
+        verbose_name=_("decision"),
+        help_text=_("The JCC decision that put this figure on record, if any."),
     )
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "as_of", "pk"]
+        verbose_name = _("cost estimate")
+        verbose_name_plural = _("cost estimates")
         constraints = [
             *money_constraints(amount_required=True),
             models.CheckConstraint(
                 condition=Q(foreign_exchange_component__isnull=True)
                 | Q(foreign_exchange_component__gte=0, foreign_exchange_component__lte=F("amount")),
                 name="%(app_label)s_%(class)s_fec_within_amount",
-                violation_error_message="The foreign-exchange component must be between zero and the amount.",
+                violation_error_message=_("The foreign-exchange component must be between zero and the amount."),
             ),
-            choice_constraint("basis", EstimateBasis, "Choose a basis from the list."),
-            choice_constraint("bound", EstimateBound, "Choose whether the figure is exact or a bound."),
-            choice_constraint("date_precision", DatePrecision, "Choose a date precision from the list."),
+            choice_constraint("basis", EstimateBasis, _("Choose a basis from the list.")),
+            choice_constraint("bound", EstimateBound, _("Choose whether the figure is exact or a bound.")),
+            choice_constraint("date_precision", DatePrecision, _("Choose a date precision from the list.")),
             choice_constraint(
                 "approving_forum",
                 ApprovingForum,
-                "Choose an approving forum from the list, or leave it empty.",
+                _("Choose an approving forum from the list, or leave it empty."),
                 blank=True,
                 rule="forum",
             ),
@@ -131,7 +147,7 @@ class CostEstimate(NormalizedMoney):
     def __str__(self) -> str:
         return (
             f"{self.project}: {self.bound_sign}{self.currency} {self.amount:,.0f} "
-            f"({self.as_of:%b %Y}, {self.get_basis_display()})"
+            f"({date_format(self.as_of, 'M Y')}, {self.get_basis_display()})"
         )
 
     @property

@@ -6,6 +6,9 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import Currency, ExchangeRateKind
@@ -22,37 +25,46 @@ class ExchangeRate(models.Model):
     reference rate later never silently changes history.
     """
 
-    currency = models.CharField(max_length=3, choices=[(c, c) for c in (Currency.PKR, Currency.CNY)])
-    date = models.DateField()
-    per_usd = rate_field(help_text="Units of the currency per US dollar.")
-    kind = models.CharField(max_length=20, choices=ExchangeRateKind.choices)
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="exchange_rates")
+    currency = models.CharField(_("currency"), max_length=3, choices=[(c, c) for c in (Currency.PKR, Currency.CNY)])
+    date = models.DateField(_("date"))
+    per_usd = rate_field(_("per usd"), help_text=_("Units of the currency per US dollar."))
+    kind = models.CharField(_("kind"), max_length=20, choices=ExchangeRateKind.choices)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="exchange_rates", verbose_name=_("source")
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["currency", "-date"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
         constraints = [
             models.UniqueConstraint(
                 fields=["currency", "date"],
                 name="%(app_label)s_%(class)s_unique_currency_date",
-                violation_error_message="There is already a rate for this currency on this date.",
+                violation_error_message=_("There is already a rate for this currency on this date."),
             ),
             models.CheckConstraint(
                 condition=Q(per_usd__gt=0),
                 name="%(app_label)s_%(class)s_rate_positive",
-                violation_error_message="An exchange rate must be greater than zero.",
+                violation_error_message=_("An exchange rate must be greater than zero."),
             ),
             models.CheckConstraint(
                 condition=Q(currency__in=[Currency.PKR, Currency.CNY]),
                 name="%(app_label)s_%(class)s_currency_valid",
-                violation_error_message="Reference rates are kept for PKR and CNY (per US dollar).",
+                violation_error_message=_("Reference rates are kept for PKR and CNY (per US dollar)."),
             ),
-            choice_constraint("kind", ExchangeRateKind, "Choose a kind of rate from the list."),
+            choice_constraint("kind", ExchangeRateKind, _("Choose a kind of rate from the list.")),
         ]
 
     def __str__(self) -> str:
-        return f"{self.per_usd} {self.currency}/USD on {self.date:%d %b %Y} ({self.get_kind_display()})"
+        return gettext("%(rate)s %(currency)s/USD on %(date)s (%(kind)s)") % {
+            "rate": self.per_usd,
+            "currency": self.currency,
+            "date": date_format(self.date, "d M Y"),
+            "kind": self.get_kind_display(),
+        }
 
     @classmethod
     def reference_for(cls, currency: str, on: date) -> ExchangeRate | None:

@@ -15,6 +15,9 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..choices import Currency, ExchangeRateKind, RateOrigin
 from ..fields import money_field, rate_field
@@ -59,17 +62,18 @@ def normalize_amount(
         if ref is None:
             raise ValidationError(
                 {
-                    field: (
-                        f"No reference {cur} rate on or before {on:%d %b %Y}: "
-                        f"enter the {cur} per USD rate the source used."
+                    field: gettext(
+                        "No reference %(currency)s rate on or before %(date)s: "
+                        "enter the %(currency)s per USD rate the source used."
                     )
+                    % {"currency": cur, "date": date_format(on, "d M Y")}
                 }
             )
         return ref.per_usd, RateOrigin.REFERENCE, ref
 
     for field, entered in (("entered_pkr_per_usd", entered_pkr_per_usd), ("entered_cny_per_usd", entered_cny_per_usd)):
         if entered is not None and not entered > 0:
-            raise ValidationError({field: "An exchange rate must be greater than zero."})
+            raise ValidationError({field: gettext("An exchange rate must be greater than zero.")})
     pkr, pkr_origin, pkr_ref = rate(Currency.PKR, entered_pkr_per_usd, "entered_pkr_per_usd")
     cny, cny_origin, cny_ref = None, RateOrigin.NOT_NEEDED, None
     with localcontext(prec=60):  # exact enough for any amount a money field holds, at any rate
@@ -81,12 +85,16 @@ def normalize_amount(
             cny, cny_origin, cny_ref = rate(Currency.CNY, entered_cny_per_usd, "entered_cny_per_usd")
             usd = amount / cny
         else:  # pragma: no cover - the currency CHECK constraint rules this out
-            raise ValidationError({"currency": f"Unknown currency {currency!r}."})
+            raise ValidationError({"currency": gettext("Unknown currency %(currency)r.") % {"currency": currency}})
         pkr_amount = (amount if currency == Currency.PKR else usd * pkr).quantize(CENT, ROUND_HALF_EVEN)
         usd = usd.quantize(CENT, ROUND_HALF_EVEN)
     if max(abs(usd), abs(pkr_amount)) >= MONEY_LIMIT:
         raise ValidationError(
-            {"amount": "At this exchange rate the amount comes to more than a money figure can hold: check both."}
+            {
+                "amount": gettext(
+                    "At this exchange rate the amount comes to more than a money figure can hold: check both."
+                )
+            }
         )
     return Normalized(
         amount_usd=usd,
@@ -106,23 +114,23 @@ def money_constraints(*, amount_required: bool) -> list:
         models.CheckConstraint(
             condition=Q(amount__gte=0) | Q(amount__isnull=True),
             name="%(app_label)s_%(class)s_amount_not_negative",
-            violation_error_message="An amount cannot be negative.",
+            violation_error_message=_("An amount cannot be negative."),
         ),
         models.CheckConstraint(
             condition=(Q(amount__isnull=True) & Q(currency="")) | Q(amount__isnull=False, currency__in=Currency.values),
             name="%(app_label)s_%(class)s_currency_with_amount",
-            violation_error_message="Give a currency (PKR, USD or CNY) with the amount, and none without one.",
+            violation_error_message=_("Give a currency (PKR, USD or CNY) with the amount, and none without one."),
         ),
         models.CheckConstraint(
             condition=Q(amount__isnull=True) | Q(amount_usd__isnull=False, amount_pkr__isnull=False, pkr_per_usd__gt=0),
             name="%(app_label)s_%(class)s_normalized",
-            violation_error_message="The amount has not been normalized to USD and PKR.",
+            violation_error_message=_("The amount has not been normalized to USD and PKR."),
         ),
         models.CheckConstraint(
             condition=(Q(entered_pkr_per_usd__isnull=True) | Q(entered_pkr_per_usd__gt=0))
             & (Q(entered_cny_per_usd__isnull=True) | Q(entered_cny_per_usd__gt=0)),
             name="%(app_label)s_%(class)s_entered_rate_positive",
-            violation_error_message="An exchange rate must be greater than zero.",
+            violation_error_message=_("An exchange rate must be greater than zero."),
         ),
     ]
     if amount_required:
@@ -130,7 +138,7 @@ def money_constraints(*, amount_required: bool) -> list:
             models.CheckConstraint(
                 condition=Q(amount__isnull=False),
                 name="%(app_label)s_%(class)s_amount_required",
-                violation_error_message="An amount is required.",
+                violation_error_message=_("An amount is required."),
             )
         )
     return rules
@@ -149,28 +157,44 @@ class NormalizedMoney(models.Model):
     """
 
     entered_pkr_per_usd = rate_field(
-        "PKR per USD (given)",
+        _("PKR per USD (given)"),
         null=True,
         blank=True,
-        help_text="The rate the source used, if it gives one; empty uses the reference rate of the date.",
+        help_text=_("The rate the source used, if it gives one; empty uses the reference rate of the date."),
     )
     entered_cny_per_usd = rate_field(
-        "CNY per USD (given)",
+        _("CNY per USD (given)"),
         null=True,
         blank=True,
-        help_text="For CNY amounts: the rate the source used; empty uses the reference rate.",
+        help_text=_("For CNY amounts: the rate the source used; empty uses the reference rate."),
     )
-    amount_usd = money_field("amount in USD", null=True, blank=True, editable=False)
-    amount_pkr = money_field("amount in PKR", null=True, blank=True, editable=False)
-    pkr_per_usd = rate_field("PKR per USD used", null=True, blank=True, editable=False)
-    pkr_rate_origin = models.CharField(max_length=12, choices=RateOrigin.choices, blank=True, editable=False)
+    amount_usd = money_field(_("amount in USD"), null=True, blank=True, editable=False)
+    amount_pkr = money_field(_("amount in PKR"), null=True, blank=True, editable=False)
+    pkr_per_usd = rate_field(_("PKR per USD used"), null=True, blank=True, editable=False)
+    pkr_rate_origin = models.CharField(
+        _("pkr rate origin"), max_length=12, choices=RateOrigin.choices, blank=True, editable=False
+    )
     pkr_reference = models.ForeignKey(
-        ExchangeRate, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+        ExchangeRate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("pkr reference"),
     )
-    cny_per_usd = rate_field("CNY per USD used", null=True, blank=True, editable=False)
-    cny_rate_origin = models.CharField(max_length=12, choices=RateOrigin.choices, blank=True, editable=False)
+    cny_per_usd = rate_field(_("CNY per USD used"), null=True, blank=True, editable=False)
+    cny_rate_origin = models.CharField(
+        _("cny rate origin"), max_length=12, choices=RateOrigin.choices, blank=True, editable=False
+    )
     cny_reference = models.ForeignKey(
-        ExchangeRate, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+        ExchangeRate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("cny reference"),
     )
 
     #: What normalizing writes: the amounts in US$ and PKR, and each rate used with its origin.
@@ -249,22 +273,29 @@ class NormalizedMoney(models.Model):
             return True
         return abs((self.money_date - reference.date).days) > self.DISTANT_RATE_DAYS
 
-    @property
-    def rate_explanation(self) -> str:
+    def _rate_explanation(self) -> str:
         """Which rates normalized this amount, in words (reads the reference rows)."""
         if self.amount_usd is None:
-            return "Not normalized: no amount."
+            return gettext("Not normalized: no amount.")
         parts = []
         if self.currency == Currency.CNY:
             parts.append(self._explain(Currency.CNY, self.cny_per_usd, self.cny_rate_origin, self.cny_reference))
         parts.append(self._explain(Currency.PKR, self.pkr_per_usd, self.pkr_rate_origin, self.pkr_reference))
         return "; ".join(parts)
 
+    _rate_explanation.short_description = _("rate explanation")  # its field title in admin
+    rate_explanation = property(_rate_explanation)
+
     @staticmethod
     def _explain(currency, value, origin, reference) -> str:
         if origin == RateOrigin.REFERENCE and reference is not None:
-            return (
-                f"{value.normalize():f} {currency}/USD, reference rate of {reference.date:%d %b %Y} "
-                f"({reference.get_kind_display().lower()})"
-            )
-        return f"{value.normalize():f} {currency}/USD, given with the figure"
+            return gettext("%(rate)s %(currency)s/USD, reference rate of %(date)s (%(kind)s)") % {
+                "rate": f"{value.normalize():f}",
+                "currency": currency,
+                "date": date_format(reference.date, "d M Y"),
+                "kind": reference.get_kind_display().lower(),
+            }
+        return gettext("%(rate)s %(currency)s/USD, given with the figure") % {
+            "rate": f"{value.normalize():f}",
+            "currency": currency,
+        }

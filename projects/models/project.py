@@ -15,6 +15,9 @@ from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Subquery, 
 from django.db.models.functions import Coalesce, NullIf, Round
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import geo
@@ -155,31 +158,55 @@ class ProjectQuerySet(models.QuerySet):
 class Project(models.Model):
     """A CPEC project, section of a project, or initiative discussed by the JCC."""
 
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    kind = models.CharField(max_length=20, choices=ProjectKind.choices, default=ProjectKind.CONSTRUCTION)
-    sector = models.CharField(max_length=20, choices=Sector.choices)
-    subsector = models.CharField(max_length=100, blank=True, help_text="E.g. Road, Rail, Coal, Hydropower.")
-    status = models.CharField(max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED)
+    name = models.CharField(_("name"), max_length=200)
+    #: The project's name in Urdu, where the ministry uses one: shown (beside ``name``) when the
+    #: page is in Urdu. Empty: the pages show ``name`` alone.
+    name_ur = models.CharField(
+        _("name in Urdu"),
+        max_length=200,
+        blank=True,
+        help_text=_("As the ministry writes it in Urdu; shown on the Urdu pages beside the name above."),
+    )
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ProjectKind.choices, default=ProjectKind.CONSTRUCTION)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    subsector = models.CharField(
+        _("subsector"), max_length=100, blank=True, help_text=_("E.g. Road, Rail, Coal, Hydropower.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED)
     regions = ChoiceArrayField(
         models.CharField(max_length=20, choices=Region.choices),
+        verbose_name=_("regions"),
         default=list,
         blank=True,
-        help_text="Every province or region the project runs through.",
+        help_text=_("Every province or region the project runs through."),
     )
-    location = models.CharField(max_length=300, blank=True)
+    location = models.CharField(_("location"), max_length=300, blank=True)
     latitude = models.DecimalField(
-        max_digits=8, decimal_places=5, null=True, blank=True, help_text="Of the site, in degrees north (WGS84)."
-    )
-    longitude = models.DecimalField(
-        max_digits=8, decimal_places=5, null=True, blank=True, help_text="Of the site, in degrees east (WGS84)."
-    )
-    route = models.JSONField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
         null=True,
         blank=True,
-        help_text="For a road, railway or line: its route as a GeoJSON LineString, longitude then latitude for "
-        'each point, e.g. {"type": "LineString", "coordinates": [[73.12, 34.02], [73.2, 34.3]]}. Every point '
-        "must be inside Pakistan.",
+        help_text=_("Of the site, in degrees north (WGS84)."),
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        help_text=_("Of the site, in degrees east (WGS84)."),
+    )
+    route = models.JSONField(
+        _("route"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a road, railway or line: its route as a GeoJSON LineString, longitude then latitude for "
+            'each point, e.g. {"type": "LineString", "coordinates": [[73.12, 34.02], [73.2, 34.3]]}. Every point '
+            "must be inside Pakistan."
+        ),
     )
     location_source = models.ForeignKey(
         Source,
@@ -187,85 +214,106 @@ class Project(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="source of the coordinates",
-        help_text="Where the point or the route comes from (a page giving the site's or the named town's coordinates).",
+        verbose_name=_("source of the coordinates"),
+        help_text=_(
+            "Where the point or the route comes from (a page giving the site's or the named town's coordinates)."
+        ),
     )
     location_note = models.TextField(
-        "location note",
+        _("location note"),
         blank=True,
-        help_text="What the point is (the site, or the centre of the town the sources name) and, for a route, "
-        "where each point comes from.",
+        help_text=_(
+            "What the point is (the site, or the centre of the town the sources name) and, for a route, "
+            "where each point comes from."
+        ),
     )
-    length_km = size_field("length (km)")
-    capacity_mw = size_field("capacity (MW)")
-    area_acres = size_field("area (acres)")
-    description = models.TextField(blank=True)
-    implementing_agency = models.CharField(max_length=200, blank=True)
-    sponsor = models.CharField(max_length=200, blank=True, help_text="Sponsor, developer or EPC contractor.")
-    planned_start = models.DateField(null=True, blank=True)
-    planned_end = models.DateField("planned completion", null=True, blank=True)
-    actual_start = models.DateField(null=True, blank=True)
-    actual_end = models.DateField("actual completion", null=True, blank=True)
+    length_km = size_field(_("length (km)"))
+    capacity_mw = size_field(_("capacity (MW)"))
+    area_acres = size_field(_("area (acres)"))
+    description = models.TextField(_("description"), blank=True)
+    implementing_agency = models.CharField(_("implementing agency"), max_length=200, blank=True)
+    sponsor = models.CharField(
+        _("sponsor"), max_length=200, blank=True, help_text=_("Sponsor, developer or EPC contractor.")
+    )
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned completion"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual completion"), null=True, blank=True)
     focus_industries = ChoiceArrayField(
         models.CharField(max_length=20, choices=FocusIndustry.choices),
+        verbose_name=_("focus industries"),
         default=list,
         blank=True,
-        help_text="For economic zones.",
+        help_text=_("For economic zones."),
     )
     debt_percent = share_field(
-        "debt (% of cost)",
+        # xgettext:no-python-format
+        _("debt (% of cost)"),
         null=True,
         blank=True,
-        help_text="The debt part of the cost in the project's financing structure (75 for 75:25 debt:equity); "
-        "the equity is the rest. Empty when no source states it.",
+        help_text=_(
+            "The debt part of the cost in the project's financing structure (75 for 75:25 debt:equity); "
+            "the equity is the rest. Empty when no source states it."
+        ),
     )
     financial_close_on = models.DateField(
-        "financial close",
+        _("financial close"),
         null=True,
         blank=True,
-        help_text="When the project's financing closed: all of its cost was then committed, whether or not "
-        "the amounts are known.",
+        help_text=_(
+            "When the project's financing closed: all of its cost was then committed, whether or not "
+            "the amounts are known."
+        ),
     )
     financial_close_precision = models.CharField(
-        "financial close known to the",
+        # Translators: followed by the choice "Exact day", "Month only" or "Year only".
+        _("financial close known to the"),
         max_length=5,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
     )
     financial_close_source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="financial close source"
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("financial close source"),
     )
-    financial_close_note = models.TextField("financial close note", blank=True)
+    financial_close_note = models.TextField(_("financial close note"), blank=True)
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="sections",
-        help_text="The larger project this is a section or realignment of.",
+        verbose_name=_("parent"),
+        help_text=_("The larger project this is a section or realignment of."),
     )
-    sources = models.ManyToManyField(Source, blank=True, related_name="projects")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="projects", verbose_name=_("sources"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
         constraints = [
-            choice_constraint("kind", ProjectKind, "Choose a kind from the list."),
-            choice_constraint("sector", Sector, "Choose a sector from the list."),
-            choice_constraint("status", ProjectStatus, "Choose a status from the list."),
+            choice_constraint("kind", ProjectKind, _("Choose a kind from the list.")),
+            choice_constraint("sector", Sector, _("Choose a sector from the list.")),
+            choice_constraint("status", ProjectStatus, _("Choose a status from the list.")),
             models.CheckConstraint(
                 condition=Q(regions__contained_by=Region.values),
                 name="%(app_label)s_%(class)s_regions_valid",
-                violation_error_message="Regions must come from the list of provinces and regions.",
+                violation_error_message=_("Regions must come from the list of provinces and regions."),
             ),
             models.CheckConstraint(
                 condition=Q(focus_industries__contained_by=FocusIndustry.values),
                 name="%(app_label)s_%(class)s_focus_industries_valid",
-                violation_error_message="Focus industries must come from the list.",
+                violation_error_message=_("Focus industries must come from the list."),
             ),
             *dates_in_order_constraints(),
             models.CheckConstraint(
@@ -273,48 +321,52 @@ class Project(models.Model):
                 & (Q(capacity_mw__isnull=True) | Q(capacity_mw__gte=0))
                 & (Q(area_acres__isnull=True) | Q(area_acres__gte=0)),
                 name="%(app_label)s_%(class)s_sizes_not_negative",
-                violation_error_message="Length, capacity and area cannot be negative.",
+                violation_error_message=_("Length, capacity and area cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=geo.point_constraint(),
                 name="%(app_label)s_%(class)s_point_in_pakistan",
-                violation_error_message=f"Give both the latitude and the longitude, {geo.BOX_TEXT}.",
+                violation_error_message=format_lazy(
+                    _("Give both the latitude and the longitude, {box}."), box=geo.BOX_TEXT
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, route__isnull=True) | Q(location_source__isnull=False),
                 name="%(app_label)s_%(class)s_location_sourced",
-                violation_error_message="Give the source of the coordinates or the route.",
+                violation_error_message=_("Give the source of the coordinates or the route."),
             ),
             models.CheckConstraint(
                 condition=geo.route_constraints()[0],
                 name="%(app_label)s_%(class)s_route_well_formed",
-                violation_error_message="A route is a GeoJSON LineString of at least two points.",
+                violation_error_message=_("A route is a GeoJSON LineString of at least two points."),
             ),
             models.CheckConstraint(
                 condition=geo.route_constraints()[1],
                 name="%(app_label)s_%(class)s_route_in_pakistan",
-                violation_error_message=f"Every point of a route is a [longitude, latitude] pair {geo.BOX_TEXT}.",
+                violation_error_message=format_lazy(
+                    _("Every point of a route is a [longitude, latitude] pair {box}."), box=geo.BOX_TEXT
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(debt_percent__isnull=True) | Q(debt_percent__gte=0, debt_percent__lte=100),
                 name="%(app_label)s_%(class)s_debt_percent_in_range",
-                violation_error_message="The debt part must be between 0%% and 100%% of the cost.",
+                violation_error_message=_("The debt part must be between 0%% and 100%% of the cost."),
             ),
             models.CheckConstraint(
                 condition=Q(financial_close_on__isnull=False) | Q(financial_close_source__isnull=True),
                 name="%(app_label)s_%(class)s_financial_close_source_needs_date",
-                violation_error_message="Give the date of the financial close with its source.",
+                violation_error_message=_("Give the date of the financial close with its source."),
             ),
             choice_constraint(
                 "financial_close_precision",
                 DatePrecision,
-                "Choose a date precision from the list.",
+                _("Choose a date precision from the list."),
                 rule="financial_close_precision",
             ),
             models.CheckConstraint(
                 condition=Q(parent__isnull=True) | ~Q(parent=F("pk")),
                 name="%(app_label)s_%(class)s_not_own_parent",
-                violation_error_message="A project cannot be its own parent.",
+                violation_error_message=_("A project cannot be its own parent."),
             ),
         ]
         indexes = [
@@ -333,15 +385,17 @@ class Project(models.Model):
         super().clean()
         errors = {}
         if (self.latitude is None) != (self.longitude is None):
-            missing = "latitude" if self.latitude is None else "longitude"
-            errors[missing] = f"Give the {missing} too, or neither."
-        for name, (low, high), axis in (
-            ("latitude", geo.LATITUDES, "north"),
-            ("longitude", geo.LONGITUDES, "east"),
+            if self.latitude is None:
+                errors["latitude"] = gettext("Give the latitude too, or neither.")
+            else:
+                errors["longitude"] = gettext("Give the longitude too, or neither.")
+        for name, (low, high), message in (
+            ("latitude", geo.LATITUDES, gettext("A latitude %(box)s: %(low)s° to %(high)s° north.")),
+            ("longitude", geo.LONGITUDES, gettext("A longitude %(box)s: %(low)s° to %(high)s° east.")),
         ):
             value = getattr(self, name)
             if value is not None and not low <= value <= high:
-                errors[name] = f"A {name} {geo.BOX_TEXT}: {low}° to {high}° {axis}."
+                errors[name] = message % {"box": geo.BOX_TEXT, "low": low, "high": high}
         try:
             geo.validate_route(self.route)
         except ValidationError as error:
@@ -359,52 +413,58 @@ class Project(models.Model):
 
     def get_regions_display(self) -> str:
         labels = dict(Region.choices)
-        return ", ".join(labels.get(r, r) for r in self.regions)
+        return ", ".join(str(labels.get(r, r)) for r in self.regions)
 
     def get_focus_industries_display(self) -> str:
         labels = dict(FocusIndustry.choices)
-        return ", ".join(labels.get(i, i) for i in self.focus_industries)
+        return ", ".join(str(labels.get(i, i)) for i in self.focus_industries)
 
 
 class Phase(models.Model):
     """An ordered part of a project."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="phases")
-    order = models.PositiveSmallIntegerField(help_text="1 for the first phase, 2 for the next…")
-    name = models.CharField(max_length=200)
-    scope = models.TextField(blank=True)
-    length_km = size_field("length (km)")
-    status = models.CharField(max_length=20, choices=PhaseStatus.choices, default=PhaseStatus.PLANNED)
-    planned_start = models.DateField(null=True, blank=True)
-    planned_end = models.DateField("planned completion", null=True, blank=True)
-    actual_start = models.DateField(null=True, blank=True)
-    actual_end = models.DateField("actual completion", null=True, blank=True)
-    sources = models.ManyToManyField(Source, blank=True, related_name="phases")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="phases", verbose_name=_("project"))
+    order = models.PositiveSmallIntegerField(_("order"), help_text=_("1 for the first phase, 2 for the next…"))
+    name = models.CharField(_("name"), max_length=200)
+    scope = models.TextField(_("scope"), blank=True)
+    length_km = size_field(_("length (km)"))
+    status = models.CharField(_("status"), max_length=20, choices=PhaseStatus.choices, default=PhaseStatus.PLANNED)
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned completion"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual completion"), null=True, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="phases", verbose_name=_("sources"))
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "order"]
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
         indexes = [models.Index(*timeline_dates(), name="projects_phase_timeline")]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "order"],
                 name="%(app_label)s_%(class)s_unique_order",
-                violation_error_message="This project already has a phase with this order number.",
+                violation_error_message=_("This project already has a phase with this order number."),
             ),
             models.CheckConstraint(
                 condition=Q(order__gte=1),
                 name="%(app_label)s_%(class)s_order_positive",
-                violation_error_message="Phase order starts at 1.",
+                violation_error_message=_("Phase order starts at 1."),
             ),
-            choice_constraint("status", PhaseStatus, "Choose a phase status from the list."),
+            choice_constraint("status", PhaseStatus, _("Choose a phase status from the list.")),
             *dates_in_order_constraints(),
             models.CheckConstraint(
                 condition=Q(length_km__isnull=True) | Q(length_km__gte=0),
                 name="%(app_label)s_%(class)s_length_not_negative",
-                violation_error_message="Length cannot be negative.",
+                violation_error_message=_("Length cannot be negative."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.project} – phase {self.order}: {self.name}"
+        return gettext("%(project)s – phase %(order)s: %(name)s") % {
+            "project": self.project,
+            "order": self.order,
+            "name": self.name,
+        }
