@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "csp",
-    "axes",
+    "cpec_tracker.apps.AxesConfig",  # django-axes, its name translated
     "projects",
     "financing",
     "dashboard",
@@ -79,6 +79,11 @@ MIDDLEWARE = [
     # Django's GZip pads each response with random bytes against BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # English or Urdu: the language cookie the header's switch sets, else the browser's
+    # Accept-Language, else LANGUAGE_CODE. URLs carry no language prefix (docs/i18n.md).
+    "django.middleware.locale.LocaleMiddleware",
+    # The figures' style (billions or lakh/crore) the header's switch sets (projects.money).
+    "dashboard.preferences.NumberStyleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -167,6 +172,14 @@ LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
+#: The site's languages: every page, message and admin screen in both (docs/i18n.md).
+LANGUAGES = [("en-gb", "English"), ("ur", "اردو")]
+#: Ours first (makemessages writes it); then Urdu for what Django, its admin and
+#: django-import-export leave untranslated (docs/i18n.md).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
+#: The switch remembers the choice for a year, like a browser setting.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Karachi"
 USE_I18N = True
 USE_TZ = True
@@ -202,6 +215,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
 
 # The site's address, for links that leave it: exported spreadsheets link each project's page.
 # Unset: localhost in development, else the first allowed host (https unless HTTPS is off).

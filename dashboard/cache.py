@@ -18,6 +18,9 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
+
+from projects import money
 
 from .models import DataVersion
 
@@ -48,7 +51,9 @@ def cache_key(request, name: str, *, extra: str = "", ignore: tuple[str, ...] = 
     if version is None or not settings.CPEC_CACHE_FIGURES:
         return None
     query = "&".join(f"{k}={v}" for k, values in sorted(request.GET.lists()) if k not in ignore for v in values)
-    digest = hashlib.sha256(f"{request.path}?{query}|{extra}".encode()).hexdigest()
+    # The same figures read in another language or style are another page.
+    reader = f"{translation.get_language()}|{money.current_style()}"
+    digest = hashlib.sha256(f"{request.path}?{query}|{extra}|{reader}".encode()).hexdigest()
     return f"cpec:{name}:v{version}:{digest}"
 
 

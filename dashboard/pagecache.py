@@ -2,7 +2,9 @@
 
 A staff page's HTML depends on its path, its query string, the day (timelines and stale flags
 read today) and the data; only two bits of it depend on who asks: the "Data entry" link shown
-to staff and the log-out form (the user's name and a CSRF token). ``cached_page`` stores the
+to staff, the log-out form (the user's name and a CSRF token) and the language and figures
+switches (a CSRF token and the page's address). The language and the figures' style are part of
+the key (``dashboard.cache``). ``cached_page`` stores the
 rendered page under the data version (``dashboard.cache.cache_key``) with those two bits left
 as markers, and fills them in for each request. A repeat view of an unchanged page therefore
 costs the session, the user and the version read, one cache get and two string replacements:
@@ -27,6 +29,7 @@ from .cache import cache_key
 #: Where the base template leaves the user's bits when the page is rendered for the cache.
 STAFF_LINK = "<!--cpec:staff-link-->"
 LOGOUT_FORM = "<!--cpec:logout-form-->"
+PREFERENCES = "<!--cpec:preferences-->"
 
 #: The statuses whose pages are cached: a page, or the page with an invalid filter's messages.
 CACHED_STATUSES = (200, 400)
@@ -72,9 +75,14 @@ def _with_user_bits(request, response):
     if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
         return response
     content = response.content.decode()
-    if STAFF_LINK not in content and LOGOUT_FORM not in content:
+    bits = {
+        STAFF_LINK: "includes/_staff_link.html",
+        LOGOUT_FORM: "includes/_logout_form.html",
+        PREFERENCES: "includes/_preferences_form.html",
+    }
+    if not any(marker in content for marker in bits):
         return response
-    staff = render_to_string("includes/_staff_link.html", request=request)
-    logout = render_to_string("includes/_logout_form.html", request=request)
-    response.content = content.replace(STAFF_LINK, staff.strip(), 1).replace(LOGOUT_FORM, logout.strip(), 1)
+    for marker, template_name in bits.items():
+        content = content.replace(marker, render_to_string(template_name, request=request).strip(), 1)
+    response.content = content
     return response

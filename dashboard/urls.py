@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import colours, views
+from . import colours, preferences, views
 
 app_name = "dashboard"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("jcc/<int:number>/", views.meeting_detail, name="meeting"),
     path("compare/", views.compare, name="compare"),
     path("colours.css", colours.colours_css, name="colours_css"),
+    path("preferences/figures", preferences.number_style, name="number_style"),
 ]

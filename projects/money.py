@@ -6,11 +6,20 @@
 - ``percent_text``: a percentage (85%).
 
 Each writes "–" for a missing value, except ``compact_money`` (an empty string, for a phrase).
+
+Figures are written in Western digits in both languages, in the reader's style: ``SHORT``
+(billions and millions, as above) or ``LAKH`` (rupees in crore and lakh: Rs 57,600 crore; other
+currencies stay in millions and billions, as the ministry's briefs write them). The style is the
+request's (``use_style``: dashboard.preferences reads the viewer's choice); the words (bn, crore,
+the currency) are the active language's, through the translation catalogue: in Urdu "576.0 ارب روپے".
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from decimal import Decimal
+
+from django.utils.translation import pgettext
 
 MILLION = Decimal("1000000")
 BILLION = Decimal("1000000000")
@@ -18,20 +27,93 @@ TRILLION = Decimal("1000000000000")
 #: Shown for a missing value.
 MISSING = "–"
 
+LAKH_ = Decimal("100000")
+CRORE = Decimal("10000000")
+
 #: How a brief writes each currency.
 SYMBOLS = {"USD": "US$", "PKR": "Rs", "CNY": "RMB"}
+
+#: The figures' styles: billions and millions, or (rupees) lakh and crore.
+SHORT, LAKH = "short", "lakh"
+STYLES = (SHORT, LAKH)
+_style: ContextVar[str] = ContextVar("cpec_number_style", default=SHORT)
+
+
+def use_style(style: str):
+    """Write this request's figures in ``style`` (a token for ``reset_style``)."""
+    return _style.set(style if style in STYLES else SHORT)
+
+
+def reset_style(token) -> None:
+    _style.reset(token)
+
+
+def current_style() -> str:
+    return _style.get()
+
+
+def _symbol(currency: str) -> str:
+    if currency not in SYMBOLS:
+        return currency
+    words = {
+        # Translators: a currency as a figure writes it ("US$", "Rs", "RMB"); Urdu: ڈالر, روپے, یوآن.
+        "USD": pgettext("currency in a figure", "US$"),
+        "PKR": pgettext("currency in a figure", "Rs"),
+        "CNY": pgettext("currency in a figure", "RMB"),
+    }
+    return words[currency]
+
+
+def _unit(unit: str) -> str:
+    units = {
+        # Translators: the short units of a figure: US$ 2.00bn, Rs 1.92tn, US$ 350.0m; Urdu ارب، ٹریلین، ملین.
+        "tn": pgettext("figure unit", "tn"),
+        "bn": pgettext("figure unit", "bn"),
+        "m": pgettext("figure unit", "m"),
+        "crore": pgettext("figure unit", "crore"),
+        "lakh": pgettext("figure unit", "lakh"),
+    }
+    return units[unit]
+
+
+def _figure(symbol: str, amount: str, unit: str, currency: str) -> str:
+    """``symbol amount+unit`` ("US$ 2.00bn", "Rs 57,600 crore") in the active language's order."""
+    if unit in ("crore", "lakh"):
+        # Translators: a figure with a word unit: "Rs 57,600 crore"; Urdu "%(amount)s %(unit)s %(symbol)s".
+        pattern = pgettext("figure with a word unit", "%(symbol)s %(amount)s %(unit)s")
+    elif unit:
+        # Translators: a figure with a short unit: "US$ 2.00bn"; Urdu "%(amount)s %(unit)s %(symbol)s".
+        pattern = pgettext("figure with a short unit", "%(symbol)s %(amount)s%(unit)s")
+    else:
+        # Translators: a figure without a unit: "Rs 5,000"; Urdu "%(amount)s %(symbol)s".
+        pattern = pgettext("figure without a unit", "%(symbol)s %(amount)s")
+    return pattern % {
+        "symbol": _symbol(currency) if symbol else "",
+        "amount": amount,
+        "unit": _unit(unit) if unit else "",
+    }
+
+
+def _lakh_crore(value: Decimal) -> tuple[str, str]:
+    """A rupee amount in crore (no decimals from 1,000 crore, else one) or lakh: ("57,600", "crore")."""
+    if abs(value) >= CRORE:
+        crore = value / CRORE
+        return (f"{crore:,.0f}" if abs(crore) >= 1000 else f"{crore:,.1f}"), "crore"
+    return f"{value / LAKH_:,.1f}", "lakh"
 
 
 def compact_money(amount: Decimal | None, currency: str) -> str:
     """An amount as a brief would write it: US$ 1.5bn, US$ 621m, Rs 74bn."""
     if amount is None:
         return ""
-    symbol = SYMBOLS.get(currency, currency)
+    if currency == "PKR" and current_style() == LAKH and amount >= LAKH_:
+        number, unit = _lakh_crore(amount)
+        return _figure("Rs", number, unit, currency)
     for size, unit in ((TRILLION, "tn"), (BILLION, "bn"), (MILLION, "m")):
         if amount >= size:
             value = (amount / size).quantize(Decimal("0.01")).normalize()
-            return f"{symbol} {value:,f}{unit}"
-    return f"{symbol} {amount:,.0f}"
+            return _figure(currency, f"{value:,f}", unit, currency)
+    return _figure(currency, f"{amount:,.0f}", "", currency)
 
 
 def _missing(value) -> bool:
@@ -44,20 +126,23 @@ def usd_text(value) -> str:
         return MISSING
     value = Decimal(value)
     if abs(value) >= BILLION:
-        return f"US$ {value / BILLION:,.2f}bn"
-    return f"US$ {value / MILLION:,.1f}m"
+        return _figure("US$", f"{value / BILLION:,.2f}", "bn", "USD")
+    return _figure("US$", f"{value / MILLION:,.1f}", "m", "USD")
 
 
 def pkr_text(value) -> str:
-    """Rs 1.92tn / Rs 576.0bn / Rs 24,957m / –."""
+    """Rs 1.92tn / Rs 576.0bn / Rs 24,957m / –; in lakh / crore: Rs 57,600 crore / Rs 2.5 lakh."""
     if _missing(value):
         return MISSING
     value = Decimal(value)
+    if current_style() == LAKH and abs(value) >= LAKH_:
+        number, unit = _lakh_crore(value)
+        return _figure("Rs", number, unit, "PKR")
     if abs(value) >= TRILLION:
-        return f"Rs {value / TRILLION:,.2f}tn"
+        return _figure("Rs", f"{value / TRILLION:,.2f}", "tn", "PKR")
     if abs(value) >= BILLION:
-        return f"Rs {value / BILLION:,.1f}bn"
-    return f"Rs {value / MILLION:,.0f}m"
+        return _figure("Rs", f"{value / BILLION:,.1f}", "bn", "PKR")
+    return _figure("Rs", f"{value / MILLION:,.0f}", "m", "PKR")
 
 
 def amount_text(value, currency: str = "") -> str:

@@ -5,11 +5,14 @@ services use too.
 """
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from dashboard.cache import cache_key, cached
+from projects import money
 from projects.money import amount_text, percent_text, pkr_text, usd_text
 
 register = template.Library()
@@ -22,13 +25,26 @@ register.filter("pct", percent_text)
 register.filter("amount", amount_text)
 
 
+@register.simple_tag
+def own_language_names() -> list[tuple[str, str]]:
+    """The site's languages, each named in itself ("English", "اردو"): settings.LANGUAGES as written,
+    where Django's get_available_languages would name them in the current language."""
+    return list(settings.LANGUAGES)
+
+
+@register.simple_tag
+def number_style() -> str:
+    """How this request writes figures: "short" (billions) or "lakh" (lakh / crore)."""
+    return money.current_style()
+
+
 @register.filter
 def signed_usd(value):
     """A change in US$ with its sign: "+US$ 1.20bn", "−US$ 300.0m", "no change"; "–" when unknown."""
     if value is None:
         return "–"
     if not value:
-        return "no change"
+        return _("no change")
     return ("+" if value > 0 else "−") + usd_text(abs(value))
 
 
@@ -37,15 +53,16 @@ def signed_count(value):
     """A change in a count with its sign: "+3", "−1", "no change"."""
     if value is None:
         return "–"
-    return "no change" if not value else f"{value:+d}".replace("-", "−")
+    return _("no change") if not value else f"{value:+d}".replace("-", "−")
 
 
 @register.filter
 def signed_points(value):
     """A change in a percentage, in percentage points: "+2.5 points", "−0.1 points"."""
     if not value:
-        return "no change"
-    return ("+" if value > 0 else "−") + f"{abs(value):.1f} points"
+        return _("no change")
+    # Translators: a change in a percentage, in percentage points, after its sign: "+2.5 points".
+    return ("+" if value > 0 else "−") + _("%(points)s points") % {"points": f"{abs(value):.1f}"}
 
 
 @register.simple_tag
