@@ -6,10 +6,11 @@ import hashlib
 import re
 from pathlib import Path
 
+from django.conf import settings
 from django.core import checks
 from plotly.offline import get_plotlyjs_version
 
-from .staticfiles import PLOTLY_DIR, PLOTLY_FILE, PLOTLY_SHA256
+from .staticfiles import FONT_DIR, FONT_FILES, PLOTLY_DIR, PLOTLY_FILE, PLOTLY_SHA256
 
 #: The bundle's first lines: "/**\n* plotly.js (basic - minified) v4.1.1".
 BANNER = re.compile(rb"\A/\*\*\s*\*\s*plotly\.js \([^)]*\) v(?P<version>\S+)")
@@ -43,3 +44,44 @@ def bundle_problems(path: Path, *, sha256: str, version: str) -> list[checks.Che
 def vendored_plotly(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """The served plotly.js bundle is the recorded file, at the installed plotly's plotly.js version."""
     return bundle_problems(PLOTLY_DIR / PLOTLY_FILE, sha256=PLOTLY_SHA256, version=get_plotlyjs_version())
+
+
+def font_problems(directory: Path = FONT_DIR, files: dict[str, str] = FONT_FILES) -> list[checks.CheckMessage]:
+    """Errors when a vendored font file is missing or not the bytes recorded."""
+    problems = []
+    for name, sha256 in files.items():
+        path = directory / name
+        if not path.is_file():
+            problems.append(checks.Error(f"The Urdu typeface {name} is not in {directory}", id="dashboard.E004"))
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != sha256:
+            msg = f"{name} has sha256 {digest}, not the recorded {sha256}"
+            hint = "Vendor it again as static/vendor/fonts/SOURCE.txt says."
+            problems.append(checks.Error(msg, hint=hint, id="dashboard.E005"))
+    return problems
+
+
+@checks.register()
+def vendored_fonts(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """The Urdu typeface served is the recorded files."""
+    return font_problems()
+
+
+def catalogue_problems(*locale_dirs: Path) -> list[checks.CheckMessage]:
+    """A warning when a language's catalogue is not compiled, or compiled before its last edit."""
+    problems = []
+    for po in sorted(
+        po for d in locale_dirs or map(Path, settings.LOCALE_PATHS) for po in d.glob("*/LC_MESSAGES/django.po")
+    ):
+        mo = po.with_suffix(".mo")
+        if not mo.is_file() or mo.stat().st_mtime < po.stat().st_mtime:
+            msg = f"{po} is not compiled (or changed since): its pages show English"
+            hint = "Run scripts/setup.sh, or manage.py compilemessages."
+            problems.append(checks.Warning(msg, hint=hint, id="dashboard.W001"))
+    return problems
+
+
+@checks.register()
+def compiled_catalogues(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    return catalogue_problems()

@@ -165,8 +165,21 @@ ensure_browser() {
   fi
 }
 
+# ---------------------------------------------------------------------- translations
+# The Urdu catalogue (locale/ur/LC_MESSAGES/django.po) is compiled here, never committed
+# compiled: msgfmt (Debian's gettext) writes django.mo next to it.
+ensure_translations() {
+  if ! command -v msgfmt >/dev/null; then
+    command -v apt-get >/dev/null || die "Compiling the Urdu translation needs GNU gettext (msgfmt)."
+    apt_install gettext
+  fi
+  say "compiling translations (locale/)"
+  (cd "$ROOT" && .venv/bin/python manage.py compilemessages --locale ur --verbosity 0 --ignore '.venv/*')
+}
+
 ensure_python
 ensure_env_file
+ensure_translations
 ensure_database
 if [ "$WANT_BROWSER" -eq 1 ]; then
   ensure_browser
