@@ -11,6 +11,11 @@
  * provinces file (dashboard/boundaries.py): its areas are drawn under the figure's traces, filled
  * as layout.meta.areas says. Where layout.meta.links is set, a click on a point opens the page
  * whose path is its customdata[0].
+ *
+ * On a right-to-left page (Urdu: <html dir="rtl">) every chart but a map is mirrored: value
+ * axes read from the right (x reversed), y axes and legends sit on the right, hover labels
+ * align right, and the Urdu typeface comes first. A map keeps east on the right.
+ * The text shown when a chart fails is the element's data-failed-text (translated), if any.
  */
 (function () {
   "use strict";
@@ -31,9 +36,52 @@
     showEditInChartStudio: false,
   };
 
+  var RTL = document.documentElement.getAttribute("dir") === "rtl";
+  var LANG = document.documentElement.getAttribute("lang") || "en";
+
+  // Dates on the axes and in hover labels in the page's language: plotly writes English month
+  // names unless a locale is registered. Urdu's month and day names come from the browser's own
+  // Intl data (nothing fetched); figures keep Western digits.
+  function pageLocale() {
+    if (LANG.indexOf("en") === 0 || typeof Plotly === "undefined" || typeof Plotly.register !== "function" || !window.Intl) {
+      return null;
+    }
+    function names(options, count, dateOf) {
+      var format = new Intl.DateTimeFormat(LANG, Object.assign({ timeZone: "UTC" }, options));
+      var out = [];
+      for (var i = 0; i < count; i++) {
+        out.push(format.format(dateOf(i)));
+      }
+      return out;
+    }
+    function month(i) {
+      return new Date(Date.UTC(2021, i, 1));
+    }
+    function day(i) {
+      return new Date(Date.UTC(2021, 0, 3 + i)); // 3 Jan 2021 was a Sunday
+    }
+    try {
+      Plotly.register({
+        moduleType: "locale",
+        name: LANG,
+        dictionary: {},
+        format: {
+          months: names({ month: "long" }, 12, month),
+          shortMonths: names({ month: "long" }, 12, month),
+          days: names({ weekday: "long" }, 7, day),
+          shortDays: names({ weekday: "short" }, 7, day),
+        },
+      });
+      return LANG;
+    } catch (error) {
+      console.warn("Chart dates stay in English:", error);
+      return null;
+    }
+  }
+
   function fail(el, error) {
     console.error("Chart " + el.getAttribute("data-chart") + " could not be drawn:", error);
-    el.textContent = FAILED_TEXT; // text only, never markup
+    el.textContent = el.getAttribute("data-failed-text") || FAILED_TEXT; // text only, never markup
     el.setAttribute("data-drawn", "false");
   }
 
@@ -124,6 +172,52 @@
     });
   }
 
+  // Right to left: mirror a chart's axes and legend (not a map's: its x is longitude).
+  function mirrored(el, fig) {
+    var layout = fig.layout || {};
+    if (!RTL || el.hasAttribute("data-boundaries") || (layout.meta && layout.meta.areas)) {
+      return fig;
+    }
+    Object.keys(layout).forEach(function (key) {
+      var axis = layout[key];
+      if (!axis || typeof axis !== "object") {
+        return;
+      }
+      if (/^xaxis\d*$/.test(key)) {
+        if (Array.isArray(axis.range) && axis.range.length === 2) {
+          axis.range = [axis.range[1], axis.range[0]];
+        } else {
+          axis.autorange = "reversed";
+        }
+      } else if (/^yaxis\d*$/.test(key)) {
+        axis.side = "right";
+      }
+    });
+    if (!layout.xaxis && (fig.data || []).some(function (t) { return t.type === "bar" || t.type === "scatter"; })) {
+      layout.xaxis = { autorange: "reversed" };
+    }
+    if (layout.yaxis === undefined && (fig.data || []).some(function (t) { return t.type === "bar" || t.type === "scatter"; })) {
+      layout.yaxis = { side: "right" };
+    }
+    // The room kept for the y axis's labels moves with it to the right.
+    if (layout.margin) {
+      var left = layout.margin.l;
+      var right = layout.margin.r;
+      layout.margin.l = right === undefined ? 80 : right;
+      layout.margin.r = left === undefined ? 80 : left;
+    }
+    if (layout.legend) {
+      layout.legend.x = 1;
+      layout.legend.xanchor = "right";
+    }
+    layout.hoverlabel = Object.assign({ align: "right" }, layout.hoverlabel || {});
+    var font = layout.font || {};
+    font.family = '"Noto Naskh Arabic", ' + (font.family || "system-ui, sans-serif");
+    layout.font = font;
+    fig.layout = layout;
+    return fig;
+  }
+
   function draw(el) {
     try {
       if (typeof Plotly === "undefined") {
@@ -133,7 +227,7 @@
       if (!source) {
         throw new Error("no figure data element");
       }
-      var fig = JSON.parse(source.textContent);
+      var fig = mirrored(el, JSON.parse(source.textContent));
       // newPlot returns a promise; a failure while drawing (or reading the boundaries) rejects it.
       withBoundaries(el, fig)
         .then(function (full) {
@@ -158,6 +252,10 @@
   // on the dashboard (Lighthouse's total blocking time); between charts the browser can paint
   // and answer the reader.
   function drawAll() {
+    var locale = pageLocale();
+    if (locale) {
+      CONFIG.locale = locale;
+    }
     var charts = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
     (function next() {
       var el = charts.shift();
