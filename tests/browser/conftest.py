@@ -186,6 +186,21 @@ def viewer_context(browser, site_url, browser_problems):
 
 
 @pytest.fixture(scope="module")
+def urdu_viewer_page(browser, site_url, browser_problems):
+    """The viewer in a browser set to Urdu (Accept-Language: ur-PK), logged in through the login
+    form, which the browser's language already shows in Urdu: no switch pressed."""
+    args = {**CONTEXT_ARGS, "locale": "ur-PK"}
+    context = _guarded(browser.new_context(base_url=site_url, **args), site_url, browser_problems)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    log_in(page, *VIEWER)
+    expect(page).to_have_url(f"{site_url}/")
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
 def viewer_page(viewer_context):
     """The logged-in viewer's page, shared by the module's tests: each one starts with ``goto``.
 

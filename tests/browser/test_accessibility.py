@@ -92,3 +92,27 @@ def test_page(viewer_page, browser_guard, path, status):
     assert response.status == status
     wait_for_charts(viewer_page)
     assert_accessible(viewer_page)
+
+
+@pytest.mark.parametrize(("path", "status"), LOGGED_IN_PAGES)
+def test_page_in_urdu(urdu_viewer_page, browser_guard, path, status):
+    """The same pages in Urdu, right to left: lang and dir right, and axe finds nothing blocking."""
+    if status >= 400:
+        browser_guard.allow_console(r"status of (404 \(Not Found\)|400 \(Bad Request\))")
+    response = urdu_viewer_page.goto(path)
+    assert response.status == status
+    expect(urdu_viewer_page.locator("html")).to_have_attribute("lang", "ur")
+    expect(urdu_viewer_page.locator("html")).to_have_attribute("dir", "rtl")
+    wait_for_charts(urdu_viewer_page)
+    assert_accessible(urdu_viewer_page)
+
+
+def test_login_page_in_urdu(new_context, site_url, browser_guard):
+    """A first visit from a browser set to Urdu: the login page is in Urdu, right to left."""
+    context = new_context(base_url=site_url, locale="ur-PK", service_workers="block")
+    browser_guard.watch(context, site_url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "ur")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    assert_accessible(page)

@@ -95,7 +95,12 @@ def test_a_filtered_or_as_of_dashboard_has_its_own_entry(viewer_client, portfoli
     assert without_csrf(viewer_client.get(HOME)) == without_csrf(first)
 
 
-USER_BITS = ["includes/_staff_link.html", "includes/_logout_form.html"]
+USER_BITS = [
+    "includes/_staff_link.html",
+    "includes/_logout_form.html",
+    "includes/_preferences_form.html",
+    "includes/_language_form.html",
+]
 
 
 def without_csrf(response) -> str:

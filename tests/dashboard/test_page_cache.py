@@ -30,7 +30,12 @@ PAGES = [
     "/jcc/14/",
     "/compare/?from-as_of_jcc=11&to-as_of_jcc=14",
 ]
-USER_BITS = ["includes/_staff_link.html", "includes/_logout_form.html"]
+USER_BITS = [
+    "includes/_staff_link.html",
+    "includes/_logout_form.html",
+    "includes/_preferences_form.html",
+    "includes/_language_form.html",
+]
 
 
 def logged_in(user) -> Client:
@@ -50,6 +55,7 @@ def users(db):
 
 def without_user_bits(html: str) -> str:
     html = re.sub(r'<form class="logout".*?</form>', "", html, flags=re.S)
+    html = re.sub(r'<div class="preferences">.*?</div>', "", html, flags=re.S)  # a CSRF token in each form
     return html.replace('<a href="/admin/">Data entry</a>', "")
 
 

@@ -258,7 +258,12 @@ def test_every_page_runs_a_constant_number_of_queries_cold_and_warm(viewer_clien
     assert big == small, f"{url}: cold/warm queries {small} at the small size, {big} at the big one"
     if grown:
         # The warm request is the page cache's (dashboard.pagecache): only the user's bits rendered.
-        assert [t.name for t in response.templates] == ["includes/_staff_link.html", "includes/_logout_form.html"]
+        assert [t.name for t in response.templates] == [
+            "includes/_staff_link.html",
+            "includes/_logout_form.html",
+            "includes/_preferences_form.html",
+            "includes/_language_form.html",
+        ]
         assert f"<h1>{grown}" in response.content.decode()
 
 
