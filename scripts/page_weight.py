@@ -135,7 +135,7 @@ def log_in_state(browser, base_url: str, username: str, password: str) -> dict:
         page.goto(f"{base_url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
-        page.click("button[type=submit]")
+        page.click("form:has(#id_password) [type=submit]")  # not the header's language switch
         page.wait_for_load_state("load")
         if "/accounts/login/" in page.url:
             raise RuntimeError(f"Login as {username!r} failed: check the password.")

@@ -3,7 +3,8 @@
     .venv/bin/python scripts/screenshots.py --base-url http://127.0.0.1:8000 \
         --username viewer --password "$DEMO_VIEWER_PASSWORD"
 
-Writes docs/dashboard.png and docs/ml-1.png.
+Writes docs/dashboard.png, docs/ml-1.png and docs/map.png in English, and docs/dashboard-ur.png in
+Urdu (the language cookie the header's switch sets).
 """
 
 import argparse
@@ -20,7 +21,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PAGES = {"dashboard.png": "/", "ml-1.png": "/projects/ml-1/"}
+#: file name: (path, language, whole page or the first screen only)
+PAGES = {
+    "dashboard.png": ("/", "en-gb", True),
+    "ml-1.png": ("/projects/ml-1/", "en-gb", True),
+    "map.png": ("/map/?shade=cost", "en-gb", False),  # the map; its tables run on for pages
+    "dashboard-ur.png": ("/", "ur", True),
+}
 
 
 def main() -> None:
@@ -38,15 +45,16 @@ def main() -> None:
         page.goto(f"{args.base_url}/accounts/login/")
         page.fill("#id_username", args.username)
         page.fill("#id_password", args.password)
-        page.click("button[type=submit]")
+        page.click("form:has(#id_password) [type=submit]")  # not the header's language switch
         page.wait_for_load_state("networkidle")
         if "/accounts/login/" in page.url:
             raise SystemExit("Login failed: check the username and password.")
-        for name, path in PAGES.items():
+        for name, (path, language, full_page) in PAGES.items():
+            page.context.add_cookies([{"name": "django_language", "value": language, "url": args.base_url}])
             page.goto(args.base_url + path)
             page.wait_for_load_state("networkidle")
             page.wait_for_selector("[data-chart]:not([data-drawn])", state="detached")  # no eval: CSP
-            page.screenshot(path=str(out / name), full_page=True)
+            page.screenshot(path=str(out / name), full_page=full_page)
             print(f"wrote {out / name}")
         browser.close()
 
