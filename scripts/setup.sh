@@ -179,8 +179,9 @@ ensure_translations() {
 
 ensure_python
 ensure_env_file
-ensure_translations
 ensure_database
+# After the database: manage.py reads DATABASE_URL from .env, which ensure_database writes.
+ensure_translations
 if [ "$WANT_BROWSER" -eq 1 ]; then
   ensure_browser
 fi

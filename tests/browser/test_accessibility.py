@@ -83,28 +83,27 @@ def test_login_page(page):
     assert page.evaluate("axe.version") == version
 
 
+#: Each page in English, and in Urdu from a browser set to Urdu (right to left): fixture, lang, dir.
+LANGUAGES = [
+    pytest.param(("viewer_page", "en-gb", "ltr"), id="en"),
+    pytest.param(("urdu_viewer_page", "ur", "rtl"), id="ur"),
+]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize(("path", "status"), LOGGED_IN_PAGES)
-def test_page(viewer_page, browser_guard, path, status):
+def test_page(request, browser_guard, path, status, language):
+    fixture, lang, direction = language
+    page = request.getfixturevalue(fixture)
     if status >= 400:
         # The browser logs the page's own 404 or 400 (a form's errors shown) as a console error.
         browser_guard.allow_console(r"status of (404 \(Not Found\)|400 \(Bad Request\))")
-    response = viewer_page.goto(path)
+    response = page.goto(path)
     assert response.status == status
-    wait_for_charts(viewer_page)
-    assert_accessible(viewer_page)
-
-
-@pytest.mark.parametrize(("path", "status"), LOGGED_IN_PAGES)
-def test_page_in_urdu(urdu_viewer_page, browser_guard, path, status):
-    """The same pages in Urdu, right to left: lang and dir right, and axe finds nothing blocking."""
-    if status >= 400:
-        browser_guard.allow_console(r"status of (404 \(Not Found\)|400 \(Bad Request\))")
-    response = urdu_viewer_page.goto(path)
-    assert response.status == status
-    expect(urdu_viewer_page.locator("html")).to_have_attribute("lang", "ur")
-    expect(urdu_viewer_page.locator("html")).to_have_attribute("dir", "rtl")
-    wait_for_charts(urdu_viewer_page)
-    assert_accessible(urdu_viewer_page)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("html")).to_have_attribute("dir", direction)
+    wait_for_charts(page)
+    assert_accessible(page)
 
 
 def test_login_page_in_urdu(new_context, site_url, browser_guard):
