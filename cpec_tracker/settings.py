@@ -171,9 +171,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-gb"
+LANGUAGE_CODE = "en"
 #: The site's languages: every page, message and admin screen in both (docs/i18n.md).
-LANGUAGES = [("en-gb", "English"), ("ur", "اردو")]
+LANGUAGES = [("en", "English"), ("ur", "اردو")]
+#: English dates and numbers as written in Britain (cpec_tracker/formats/en: why "en", not "en-gb").
+FORMAT_MODULE_PATH = ["cpec_tracker.formats"]
 #: Ours first (makemessages writes it); then Urdu for what Django, its admin and
 #: django-import-export leave untranslated (docs/i18n.md).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]

@@ -79,7 +79,7 @@ def build() -> dict:
         geometry = unary_union([read(code) for code in codes])
         # The file is static and shared by both languages: names in English (pages name provinces in
         # the reader's language through the chart's layout.meta.areas).
-        with translation.override("en-gb"):
+        with translation.override("en"):
             areas.append({"region": region.value, "name": str(region.label), "rings": _rings(geometry)})
     return {
         "attribution": ATTRIBUTION,

@@ -55,7 +55,7 @@ from projects.choices import (
     PhaseStatus,
     Sector,
 )
-from projects.money import BILLION, MILLION
+from projects.money import BILLION, MILLION, figure_words
 
 Row = Mapping[str, object]
 #: A plotly figure as JSON-native data: ``{"data": [trace dicts, each with its "type"], "layout": {…}}``.
@@ -99,20 +99,12 @@ def usd_m(value: Decimal | None) -> float:
     return float((value or Decimal(0)) / MILLION)
 
 
-def _figure(symbol: str, amount: str, unit: str) -> str:
-    """``symbol amount+unit`` ("US$ 2,000.0m") in the active language's words and order (as ``projects.money``)."""
-    return pgettext("figure with a short unit", "%(symbol)s %(amount)s%(unit)s") % {
-        "symbol": symbol,
-        "amount": amount,
-        "unit": unit,
-    }
-
-
 def usd_text(value: Decimal | None) -> str:
     """A US-dollar amount for a hover text: ``Decimal("2000000000")`` → ``"US$ 2,000.0m"``."""
     if value is None:
         return "—"
-    return _figure(pgettext("currency in a figure", "US$"), f"{value / MILLION:,.1f}", pgettext("figure unit", "m"))
+    words = figure_words()  # looked up once per language, not per figure
+    return words["short unit"] % {"symbol": words["USD"], "amount": f"{value / MILLION:,.1f}", "unit": words["m"]}
 
 
 def m_label(value: Decimal) -> str:
@@ -128,7 +120,8 @@ def pkr_bn(value: Decimal) -> float:
 def pkr_text(value: Decimal | None) -> str:
     if value is None:
         return "—"
-    return _figure(pgettext("currency in a figure", "PKR"), f"{value / BILLION:,.1f}", pgettext("figure unit", "bn"))
+    words = figure_words()
+    return words["short unit"] % {"symbol": words["PKR code"], "amount": f"{value / BILLION:,.1f}", "unit": words["bn"]}
 
 
 def date_text(value: dt.date) -> str:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from financing.choices import FinancingStatus, Instrument, LenderKind
 from financing.models import Lender
 from financing.selectors import LineStates
-from projects.choices import ProjectStatus, Region, Sector
+from projects.choices import ProjectStatus, Region, Sector, label_of
 from projects.models import Decision, JCCMeeting, Project
 from projects.money import MILLION
 
@@ -64,7 +64,7 @@ class LenderCheckboxes(forms.CheckboxSelectMultiple):
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         option["label"] = value.instance.choice_label
-        option["kind"] = value.instance.get_kind_display()
+        option["kind"] = label_of(LenderKind, value.instance.kind)
         return option
 
 

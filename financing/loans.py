@@ -32,8 +32,10 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from projects.choices import label_of
+
 from . import debt
-from .choices import FinancingStatus, Instrument
+from .choices import FinancingStatus, Instrument, LenderKind
 from .debt import ZERO, Instalment, Terms, by_fiscal_year, disbursements, fiscal_year, schedule
 from .models import FinancingChange, LoanSchedule, RateKind, RepaymentProfile
 from .schedules import GROUPS, INPUTS, KNOWN_SQL, Computed, fill, group_sums, key_sql, schedule_inputs
@@ -330,10 +332,10 @@ def loan_from_state(
         lender_name=lender.name,
         lender_slug=lender.slug,
         lender_kind=lender.kind,
-        lender_kind_label=lender.get_kind_display(),
+        lender_kind_label=label_of(LenderKind, lender.kind),
         status=state.status,
-        status_label=state.get_status_display(),
-        instrument_label=state.get_instrument_display(),
+        status_label=label_of(FinancingStatus, state.status),
+        instrument_label=label_of(Instrument, state.instrument),
         principal_usd=state.value_usd,
         terms=terms,
         start=start,

@@ -6,7 +6,10 @@ The colour maps use one palette for the whole site, so a status has the same col
 on every page and chart.
 """
 
+import functools
+
 from django.db import models
+from django.utils import translation
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -213,3 +216,17 @@ class SourceTier(models.TextChoices):
     A = "A", _("A: official or state source")
     B = "B", _("B: established newspaper")
     C = "C", _("C: blog, aggregator or wiki (weak)")
+
+
+@functools.cache
+def _labels(choices: type[models.Choices], language: str | None) -> dict[str, str]:
+    with translation.override(language):
+        return {value: str(label) for value, label in choices.choices}
+
+
+def label_of(choices: type[models.Choices], value: str) -> str:
+    """``choices``' label for ``value`` in the active language (the value itself when unknown).
+
+    Looked up once per language: a page lists hundreds of rows, and each lazy label read walks the
+    translation catalogues (``get_FOO_display`` also rebuilds the choices each time)."""
+    return _labels(choices, translation.get_language()).get(value, value)

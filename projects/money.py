@@ -16,9 +16,12 @@ the currency) are the active language's, through the translation catalogue: in U
 
 from __future__ import annotations
 
+import functools
 from contextvars import ContextVar
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import pgettext
 
 MILLION = Decimal("1000000")
@@ -52,45 +55,46 @@ def current_style() -> str:
     return _style.get()
 
 
-def _symbol(currency: str) -> str:
-    if currency not in SYMBOLS:
-        return currency
-    words = {
-        # Translators: a currency as a figure writes it ("US$", "Rs", "RMB"); Urdu: ڈالر, روپے, یوآن.
-        "USD": pgettext("currency in a figure", "US$"),
-        "PKR": pgettext("currency in a figure", "Rs"),
-        "CNY": pgettext("currency in a figure", "RMB"),
-    }
-    return words[currency]
+@functools.cache
+def _words(language: str) -> dict[str, str]:
+    """The words and orders figures are written with in ``language``, looked up once per language:
+    a page writes hundreds of figures, and each lookup walks the translation catalogues."""
+    with translation.override(language):
+        return {
+            # Translators: a currency as a figure writes it ("US$", "Rs", "RMB"); Urdu: ڈالر, روپے, یوآن.
+            "USD": pgettext("currency in a figure", "US$"),
+            "PKR": pgettext("currency in a figure", "Rs"),
+            "CNY": pgettext("currency in a figure", "RMB"),
+            # The charts' hover texts name rupees "PKR" (dashboard.charts).
+            "PKR code": pgettext("currency in a figure", "PKR"),
+            # Translators: the short units of a figure: US$ 2.00bn, Rs 1.92tn, US$ 350.0m; Urdu ارب، ٹریلین، ملین.
+            "tn": pgettext("figure unit", "tn"),
+            "bn": pgettext("figure unit", "bn"),
+            "m": pgettext("figure unit", "m"),
+            "crore": pgettext("figure unit", "crore"),
+            "lakh": pgettext("figure unit", "lakh"),
+            # Translators: a figure with a word unit: "Rs 57,600 crore"; Urdu "%(amount)s %(unit)s %(symbol)s".
+            "word unit": pgettext("figure with a word unit", "%(symbol)s %(amount)s %(unit)s"),
+            # Translators: a figure with a short unit: "US$ 2.00bn"; Urdu "%(amount)s %(unit)s %(symbol)s".
+            "short unit": pgettext("figure with a short unit", "%(symbol)s %(amount)s%(unit)s"),
+            # Translators: a figure without a unit: "Rs 5,000"; Urdu "%(amount)s %(symbol)s".
+            "no unit": pgettext("figure without a unit", "%(symbol)s %(amount)s"),
+        }
 
 
-def _unit(unit: str) -> str:
-    units = {
-        # Translators: the short units of a figure: US$ 2.00bn, Rs 1.92tn, US$ 350.0m; Urdu ارب، ٹریلین، ملین.
-        "tn": pgettext("figure unit", "tn"),
-        "bn": pgettext("figure unit", "bn"),
-        "m": pgettext("figure unit", "m"),
-        "crore": pgettext("figure unit", "crore"),
-        "lakh": pgettext("figure unit", "lakh"),
-    }
-    return units[unit]
+def figure_words() -> dict[str, str]:
+    """The active language's words for figures (currencies, units, orders): see ``_words``."""
+    return _words(translation.get_language() or settings.LANGUAGE_CODE)
 
 
 def _figure(symbol: str, amount: str, unit: str, currency: str) -> str:
     """``symbol amount+unit`` ("US$ 2.00bn", "Rs 57,600 crore") in the active language's order."""
-    if unit in ("crore", "lakh"):
-        # Translators: a figure with a word unit: "Rs 57,600 crore"; Urdu "%(amount)s %(unit)s %(symbol)s".
-        pattern = pgettext("figure with a word unit", "%(symbol)s %(amount)s %(unit)s")
-    elif unit:
-        # Translators: a figure with a short unit: "US$ 2.00bn"; Urdu "%(amount)s %(unit)s %(symbol)s".
-        pattern = pgettext("figure with a short unit", "%(symbol)s %(amount)s%(unit)s")
-    else:
-        # Translators: a figure without a unit: "Rs 5,000"; Urdu "%(amount)s %(symbol)s".
-        pattern = pgettext("figure without a unit", "%(symbol)s %(amount)s")
+    words = figure_words()
+    pattern = words["word unit" if unit in ("crore", "lakh") else "short unit" if unit else "no unit"]
     return pattern % {
-        "symbol": _symbol(currency) if symbol else "",
+        "symbol": words.get(currency, currency) if symbol else "",
         "amount": amount,
-        "unit": _unit(unit) if unit else "",
+        "unit": words[unit] if unit else "",
     }
 
 

@@ -9,7 +9,7 @@ from django.db.models import Count, DecimalField, F, Func, IntegerField, Q, Quer
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from projects.choices import ProjectStatus, Region
+from projects.choices import ProjectStatus, Region, Sector, label_of
 from projects.geo import route_points
 from projects.models import Project
 
@@ -82,9 +82,9 @@ def project_place(project: Project) -> dict | None:
         "name": project.name,
         "slug": project.slug,
         "sector": project.sector,
-        "sector_label": project.get_sector_display(),
+        "sector_label": label_of(Sector, project.sector),
         "status": project.status_then,
-        "status_label": dict(ProjectStatus.choices).get(project.status_then, project.status_then or ""),
+        "status_label": label_of(ProjectStatus, project.status_then) if project.status_then else "",
         "cost_usd": project.current_cost_usd,
         "gap_usd": project.funding_gap_usd,
         "latitude": project.latitude,
