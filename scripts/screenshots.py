@@ -23,9 +23,9 @@ CHROMIUM_ARGS = [
 ]
 #: file name: (path, language, whole page or the first screen only)
 PAGES = {
-    "dashboard.png": ("/", "en-gb", True),
-    "ml-1.png": ("/projects/ml-1/", "en-gb", True),
-    "map.png": ("/map/?shade=cost", "en-gb", False),  # the map; its tables run on for pages
+    "dashboard.png": ("/", "en", True),
+    "ml-1.png": ("/projects/ml-1/", "en", True),
+    "map.png": ("/map/?shade=cost", "en", False),  # the map; its tables run on for pages
     "dashboard-ur.png": ("/", "ur", True),
 }
 

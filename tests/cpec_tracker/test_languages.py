@@ -70,7 +70,7 @@ WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*[A-Za-z0-9]|[A-Za-z]")
 class VisibleText(HTMLParser):
     """The text a person reads on a page: text nodes (not script, style or template markers) and
     the attributes read out or shown (aria-label, title, alt, placeholder). An element marked as
-    in another language (``lang="en-gb"``: the switch's "English", a name as entered) is skipped."""
+    in another language (``lang="en"``: the switch's "English", a name as entered) is skipped."""
 
     SKIP = {"script", "style", "noscript", "textarea"}  # a textarea holds data as entered
     READ = ("aria-label", "title", "alt", "placeholder")
@@ -219,7 +219,7 @@ def test_the_check_finds_english_where_it_is_left(demo_viewer):
 def test_every_page_still_reads_in_english(demo_viewer, url):
     response = demo_viewer.get(url)
     html = response.content.decode()
-    assert '<html lang="en-gb" dir="ltr">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert not re.search(r"[\u0600-\u06FF]", re.sub(r'<button[^>]*lang="ur"[^>]*>[^<]*</button>', "", html)), (
         "Urdu on an English page (outside the switch's own 'اردو')"
     )
@@ -229,7 +229,7 @@ def test_the_login_page_follows_the_browser_first_then_the_switch(client, db):
     page = client.get("/accounts/login/", headers={"accept-language": "ur-PK,ur;q=0.9,en;q=0.5"})
     assert '<html lang="ur" dir="rtl">' in page.content.decode()
     page = client.get("/accounts/login/", headers={"accept-language": "en-US,en;q=0.9"})
-    assert '<html lang="en-gb" dir="ltr">' in page.content.decode()
+    assert '<html lang="en" dir="ltr">' in page.content.decode()
 
     # The switch works before logging in and is remembered for a year, over the browser's language.
     response = client.post("/i18n/setlang/", {"language": "ur", "next": "/accounts/login/?next=/map/"})
@@ -247,14 +247,14 @@ def test_the_switch_keeps_the_page_and_its_moment(viewer_client):
     response = viewer_client.post("/i18n/setlang/", {"language": "ur", "next": target})
     assert response["Location"] == target
     # Another site is never where the switch sends anyone.
-    response = viewer_client.post("/i18n/setlang/", {"language": "en-gb", "next": "https://example.com/"})
+    response = viewer_client.post("/i18n/setlang/", {"language": "en", "next": "https://example.com/"})
     assert response["Location"] == "/"
 
 
 def test_the_header_switch_names_each_language_in_itself_and_marks_the_current(viewer_client):
     html = viewer_client.get("/projects/?sector=energy", headers={"accept-language": "ur"}).content.decode()
     assert 'value="ur" lang="ur" aria-pressed="true">اردو</button>' in html
-    assert 'value="en-gb" lang="en-gb" aria-pressed="false">English</button>' in html
+    assert 'value="en" lang="en" aria-pressed="false">English</button>' in html
     assert '<input type="hidden" name="next" value="/projects/?sector=energy">' in html
 
 
@@ -263,7 +263,7 @@ def test_a_cached_page_is_cached_per_language(viewer_client, settings):
     english = viewer_client.get("/projects/").content.decode()
     urdu = viewer_client.get("/projects/", headers={"accept-language": "ur"}).content.decode()
     again = viewer_client.get("/projects/").content.decode()
-    assert 'lang="en-gb"' in english and 'lang="en-gb"' in again
+    assert '<html lang="en"' in english and '<html lang="en"' in again
     assert '<html lang="ur" dir="rtl">' in urdu
 
 
@@ -276,7 +276,7 @@ def test_figures_in_urdu_keep_western_digits_and_use_urdu_units():
         assert money.usd_text(Decimal("350000000")) == "350.0 ملین ڈالر"
         assert money.pkr_text(Decimal("576000000000")) == "576.0 ارب روپے"
         assert money.compact_money(Decimal("1500000000"), "USD") == "1.5 ارب ڈالر"
-    with translation.override("en-gb"):
+    with translation.override("en"):
         assert money.usd_text(Decimal("2000000000")) == "US$ 2.00bn"
         assert money.pkr_text(Decimal("576000000000")) == "Rs 576.0bn"
 
@@ -284,7 +284,7 @@ def test_figures_in_urdu_keep_western_digits_and_use_urdu_units():
 def test_lakh_and_crore_where_the_reader_picks_them():
     token = money.use_style(money.LAKH)
     try:
-        with translation.override("en-gb"):
+        with translation.override("en"):
             # 576,000,000,000 / 10,000,000 = 57,600 crore; 24,957,000,000 / 10^7 = 2,495.7 → 2,496.
             assert money.pkr_text(Decimal("576000000000")) == "Rs 57,600 crore"
             assert money.pkr_text(Decimal("24957000000")) == "Rs 2,496 crore"
