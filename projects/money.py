@@ -33,9 +33,6 @@ MISSING = "–"
 LAKH_ = Decimal("100000")
 CRORE = Decimal("10000000")
 
-#: How a brief writes each currency.
-SYMBOLS = {"USD": "US$", "PKR": "Rs", "CNY": "RMB"}
-
 #: The figures' styles: billions and millions, or (rupees) lakh and crore.
 SHORT, LAKH = "short", "lakh"
 STYLES = (SHORT, LAKH)
@@ -87,12 +84,13 @@ def figure_words() -> dict[str, str]:
     return _words(translation.get_language() or settings.LANGUAGE_CODE)
 
 
-def _figure(symbol: str, amount: str, unit: str, currency: str) -> str:
-    """``symbol amount+unit`` ("US$ 2.00bn", "Rs 57,600 crore") in the active language's order."""
+def _figure(currency: str, amount: str, unit: str) -> str:
+    """``currency amount+unit`` ("US$ 2.00bn", "Rs 57,600 crore", "EUR 5,000") in the active language's
+    words and order; a currency without a word of its own is written by its code."""
     words = figure_words()
     pattern = words["word unit" if unit in ("crore", "lakh") else "short unit" if unit else "no unit"]
     return pattern % {
-        "symbol": words.get(currency, currency) if symbol else "",
+        "symbol": words.get(currency, currency),
         "amount": amount,
         "unit": words[unit] if unit else "",
     }
@@ -112,12 +110,12 @@ def compact_money(amount: Decimal | None, currency: str) -> str:
         return ""
     if currency == "PKR" and current_style() == LAKH and amount >= LAKH_:
         number, unit = _lakh_crore(amount)
-        return _figure("Rs", number, unit, currency)
+        return _figure(currency, number, unit)
     for size, unit in ((TRILLION, "tn"), (BILLION, "bn"), (MILLION, "m")):
         if amount >= size:
             value = (amount / size).quantize(Decimal("0.01")).normalize()
-            return _figure(currency, f"{value:,f}", unit, currency)
-    return _figure(currency, f"{amount:,.0f}", "", currency)
+            return _figure(currency, f"{value:,f}", unit)
+    return _figure(currency, f"{amount:,.0f}", "")
 
 
 def _missing(value) -> bool:
@@ -130,8 +128,8 @@ def usd_text(value) -> str:
         return MISSING
     value = Decimal(value)
     if abs(value) >= BILLION:
-        return _figure("US$", f"{value / BILLION:,.2f}", "bn", "USD")
-    return _figure("US$", f"{value / MILLION:,.1f}", "m", "USD")
+        return _figure("USD", f"{value / BILLION:,.2f}", "bn")
+    return _figure("USD", f"{value / MILLION:,.1f}", "m")
 
 
 def pkr_text(value) -> str:
@@ -141,12 +139,12 @@ def pkr_text(value) -> str:
     value = Decimal(value)
     if current_style() == LAKH and abs(value) >= LAKH_:
         number, unit = _lakh_crore(value)
-        return _figure("Rs", number, unit, "PKR")
+        return _figure("PKR", number, unit)
     if abs(value) >= TRILLION:
-        return _figure("Rs", f"{value / TRILLION:,.2f}", "tn", "PKR")
+        return _figure("PKR", f"{value / TRILLION:,.2f}", "tn")
     if abs(value) >= BILLION:
-        return _figure("Rs", f"{value / BILLION:,.1f}", "bn", "PKR")
-    return _figure("Rs", f"{value / MILLION:,.0f}", "m", "PKR")
+        return _figure("PKR", f"{value / BILLION:,.1f}", "bn")
+    return _figure("PKR", f"{value / MILLION:,.0f}", "m")
 
 
 def amount_text(value, currency: str = "") -> str:
